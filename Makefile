@@ -1,0 +1,57 @@
+# Two commands for a newcomer: `make run` serves the service, `make test` runs the suite.
+# Both create .venv with Python 3.11 and install the pinned requirements on first use.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format messages setup-db clean
+
+help:
+	@echo "make run    install, migrate, load fixtures and seed data, serve on http://$(HOST):$(PORT)"
+	@echo "make test   install test tools and run the whole suite (SQLite, or DATABASE_URL)"
+	@echo "make lint   ruff check and format check"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime-installed
+
+setup-db: $(VENV)/.runtime-installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loadfixtures
+
+run: setup-db
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+test: $(VENV)/.dev-installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(VENV)/.dev-installed
+	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,184 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from grids.admin_base import PersonalDataAdminMixin, ScopedModelAdmin, masked
+from grids.models import (
+    CoGovernanceMember,
+    Community,
+    Grid,
+    GridWorker,
+    MicroGrid,
+    PersonalDataReveal,
+    Street,
+    UserScope,
+)
+from grids.privacy import mask_name, mask_phone
+from grids.scope import scope_for
+from grids.services import grid_worker_admin_save, territory_delete, territory_save
+
+admin.site.site_header = _("Grid governance administration")
+admin.site.site_title = _("Grid governance")
+admin.site.index_title = _("Comprehensive governance centre")
+
+
+class TerritoryAdmin(ScopedModelAdmin):
+    """Saves and deletes go through the grids services, like the API's."""
+
+    def save_model(self, request, obj, form, change):
+        territory_save(scope=scope_for(request.user), obj=obj)
+
+    def delete_model(self, request, obj):
+        territory_delete(scope=scope_for(request.user), obj=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(Street)
+class StreetAdmin(TerritoryAdmin):
+    list_display = ["name", "code", "abbreviation", "district_name", "district_code"]
+    list_filter = ["district_name"]
+    search_fields = ["name", "code", "abbreviation"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Community)
+class CommunityAdmin(TerritoryAdmin):
+    list_display = ["name", "code", "kind", "street", "population"]
+    list_filter = ["kind", "street"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["street"]
+    list_select_related = ["street"]
+
+
+class MicroGridInline(admin.TabularInline):
+    model = MicroGrid
+    fields = ["code", "name", "covers", "leader_title"]
+    extra = 0
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Grid)
+class GridAdmin(TerritoryAdmin):
+    list_display = ["name", "code", "kind", "community", "residents", "households", "party_branch"]
+    list_filter = ["kind", "community__street", "community"]
+    search_fields = ["name", "code", "party_branch"]
+    autocomplete_fields = ["community"]
+    list_select_related = ["community"]
+    inlines = [MicroGridInline]
+
+
+@admin.register(MicroGrid)
+class MicroGridAdmin(PersonalDataAdminMixin, TerritoryAdmin):
+    list_display = [
+        "name",
+        "code",
+        "covers",
+        "grid",
+        "leader_title",
+        "masked_leader_name",
+        "masked_leader_phone",
+    ]
+    list_filter = ["covers", "grid__community__street"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["grid"]
+    list_select_related = ["grid"]
+    personal_fields = {"leader_name": mask_name, "leader_phone": mask_phone}
+    masked_leader_name = masked("leader_name", mask_name, _("leader's name"))
+    masked_leader_phone = masked("leader_phone", mask_phone, _("leader's phone"))
+
+
+@admin.register(GridWorker)
+class GridWorkerAdmin(TerritoryAdmin):
+    list_display = ["name", "kind", "street", "phone", "user", "is_active"]
+    list_filter = ["kind", "is_active", "street"]
+    search_fields = ["name", "phone", "user__username"]
+    autocomplete_fields = ["user", "street", "grids"]
+    list_select_related = ["street", "user"]
+
+    def save_model(self, request, obj, form, change):
+        # The grids are saved by save_related, after this; the service checks them there.
+        grid_worker_admin_save(scope=scope_for(request.user), worker=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        grid_worker_admin_save(scope=scope_for(request.user), worker=form.instance, check_grids=True)
+
+
+@admin.register(CoGovernanceMember)
+class CoGovernanceMemberAdmin(PersonalDataAdminMixin, TerritoryAdmin):
+    list_display = ["id", "role", "masked_name", "masked_phone", "community", "grid", "joined_on"]
+    list_filter = ["role", "community__street", "community"]
+    search_fields = ["community__name", "grid__name", "grid__code"]
+    autocomplete_fields = ["community", "grid"]
+    list_select_related = ["community", "grid"]
+    personal_fields = {"name": mask_name, "phone": mask_phone}
+    masked_name = masked("name", mask_name, _("name"))
+    masked_phone = masked("phone", mask_phone, _("phone"))
+
+
+@admin.register(UserScope)
+class UserScopeAdmin(admin.ModelAdmin):
+    """Who acts where: superusers only, since it grants access."""
+
+    list_display = ["user", "role", "street", "community", "district_code"]
+    list_filter = ["role", "street"]
+    search_fields = ["user__username", "user__first_name"]
+    autocomplete_fields = ["user", "street", "community"]
+    list_select_related = ["user", "street", "community"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(PersonalDataReveal)
+class PersonalDataRevealAdmin(admin.ModelAdmin):
+    """The audit trail of who saw residents' personal data. Read-only."""
+
+    list_display = ["at", "user", "content_type", "object_id", "field"]
+    list_filter = ["content_type", "field"]
+    search_fields = ["user__username"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "content_type"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

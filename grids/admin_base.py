@@ -1,0 +1,122 @@
+"""Admin base classes shared by every app: the same scope and roles as the API.
+
+A street admin who signs in to the admin sees and edits their street only; a district
+viewer sees the district read-only; superusers see everything. Django's per-model
+permissions are not used for this: the role decides, as it does in the API.
+"""
+
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connection
+from django.utils.functional import cached_property
+
+from grids.permissions import TERRITORY_EDITORS
+from grids.scope import NO_ROLE, scope_for
+from grids.services import personal_data_reveal
+
+
+class ScopedModelAdmin(admin.ModelAdmin):
+    """Rows and foreign-key choices limited to the user's scope; writes by role."""
+
+    editor_roles: frozenset[str] = TERRITORY_EDITORS
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(scope_for(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if hasattr(related.objects, "visible_to") and "queryset" not in kwargs:
+            kwargs["queryset"] = related.objects.visible_to(scope_for(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if hasattr(related.objects, "visible_to") and "queryset" not in kwargs:
+            kwargs["queryset"] = related.objects.visible_to(scope_for(request.user))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff and scope_for(request.user).role != NO_ROLE
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def _may_edit(self, request) -> bool:
+        return self.has_module_permission(request) and scope_for(request.user).role in self.editor_roles
+
+    def has_add_permission(self, request):
+        return self._may_edit(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit(request)
+
+
+class PersonalDataAdminMixin:
+    """List pages show residents' data masked; opening a record to edit it is a reveal.
+
+    `personal_fields` maps a model field to its mask. Users who may only view get the
+    masked values; editors see the full values in the form, and each opening of the form
+    writes one audit row per field, as the API's reveal call does.
+    """
+
+    personal_fields: dict[str, callable] = {}
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if not self._may_edit(request):
+            excluded += list(self.personal_fields)
+        return excluded
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self._may_edit(request):
+            fields += [f"masked_{name}" for name in self.personal_fields]
+        return fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and self._may_edit(request):
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                for name in self.personal_fields:
+                    if getattr(obj, name):
+                        personal_data_reveal(user=request.user, obj=obj, field=name)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+def masked(field: str, mask, label):
+    """A list_display / readonly column showing `field` masked, for a ModelAdmin class body."""
+
+    @admin.display(description=label)
+    def column(model_admin, obj):
+        return mask(getattr(obj, field))
+
+    column.__name__ = f"masked_{field}"
+    return column
+
+
+class EstimatedCountPaginator(Paginator):
+    """Large unfiltered tables on PostgreSQL are counted from the planner's estimate.
+
+    A full COUNT(*) over millions of cases would cost more than the page itself; with any
+    filter (a scope, a list filter, a search) the count is exact again.
+    """
+
+    EXACT_BELOW = 100_000
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if connection.vendor == "postgresql" and hasattr(queryset, "query") and not queryset.query.where:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [queryset.model._meta.db_table],
+                )
+                row = cursor.fetchone()
+            if row and row[0] >= self.EXACT_BELOW:
+                return row[0]
+        return super().count

@@ -1,0 +1,86 @@
+"""Reads of the territory: each model's `visible_to(scope)` names its path to the territory.
+
+Streets and communities are also visible to users below them (a grid worker sees the
+street and the community their grids belong to), so that a client can show names; they
+are never editable from below.
+"""
+
+from django.db import models
+
+from grids.scope import Scope
+
+
+def _without_duplicates(queryset, scope: Scope, **paths):
+    """Filter through a to-many path without repeating rows: `pk IN (subquery)`."""
+    inner = scope.filter(queryset.model._base_manager.all(), **paths)
+    return queryset.filter(pk__in=inner.values("pk"))
+
+
+class StreetQuerySet(models.QuerySet):
+    def visible_to(self, scope: Scope):
+        return _without_duplicates(
+            self,
+            scope,
+            district="district_code",
+            street="pk",
+            community="communities",
+            grid="communities__grids",
+        )
+
+
+class CommunityQuerySet(models.QuerySet):
+    def visible_to(self, scope: Scope):
+        return _without_duplicates(
+            self,
+            scope,
+            district="street__district_code",
+            street="street_id",
+            community="pk",
+            grid="grids",
+        )
+
+
+class GridQuerySet(models.QuerySet):
+    def visible_to(self, scope: Scope):
+        return scope.filter(
+            self,
+            district="community__street__district_code",
+            street="community__street_id",
+            community="community_id",
+            grid="pk",
+        )
+
+
+class MicroGridQuerySet(models.QuerySet):
+    def visible_to(self, scope: Scope):
+        return scope.filter(
+            self,
+            district="grid__community__street__district_code",
+            street="grid__community__street_id",
+            community="grid__community_id",
+            grid="grid_id",
+        )
+
+
+class GridWorkerQuerySet(models.QuerySet):
+    def visible_to(self, scope: Scope):
+        """Workers of the street; below the street, workers covering a grid in scope."""
+        return _without_duplicates(
+            self,
+            scope,
+            district="street__district_code",
+            street="street_id",
+            community="grids__community_id",
+            grid="grids",
+        )
+
+
+class CoGovernanceMemberQuerySet(models.QuerySet):
+    def visible_to(self, scope: Scope):
+        return scope.filter(
+            self,
+            district="community__street__district_code",
+            street="community__street_id",
+            community="community_id",
+            grid="grid_id",
+        )

@@ -1,0 +1,54 @@
+"""The explicit reveal call: the one way to read a resident's unmasked personal data."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from config.errors import RoleNotAllowed
+from grids.scope import Scope, scope_for
+from grids.services import personal_data_reveal
+
+REVEAL_RESPONSE = inline_serializer(
+    "RevealedValue", {"field": serializers.CharField(), "value": serializers.CharField()}
+)
+
+
+class RevealMixin:
+    """Adds `POST <detail>/reveal/ {"field": …}` to a viewset whose records hold personal data.
+
+    The caller must see the record (else 404) and hold a role allowed to reveal (else 403);
+    each successful call writes one `PersonalDataReveal` audit row.
+    """
+
+    reveal_fields: tuple[str, ...] = ()
+    reveal_roles: frozenset[str] = frozenset({"superuser", "street_admin", "community_staff"})
+
+    def may_reveal(self, scope: Scope, obj) -> bool:
+        return scope.role in self.reveal_roles
+
+    @extend_schema(
+        summary=gettext_lazy("Reveal one personal-data field (audited)"),
+        request=inline_serializer("RevealRequest", {"field": serializers.CharField()}),
+        responses={
+            200: REVEAL_RESPONSE,
+            400: OpenApiResponse(description="Unknown field"),
+            403: OpenApiResponse(description="Role may not reveal"),
+            404: OpenApiResponse(description="Outside the caller's scope"),
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def reveal(self, request, *args, **kwargs):
+        obj = self.get_object()
+        if not self.may_reveal(scope_for(request.user), obj):
+            raise RoleNotAllowed(_("Your role may not see residents' personal data."))
+        field = request.data.get("field")
+        if field not in self.reveal_fields:
+            raise serializers.ValidationError(
+                {"field": [_("Choose one of: %s.") % ", ".join(self.reveal_fields)]}
+            )
+        value = personal_data_reveal(user=request.user, obj=obj, field=field)
+        return Response({"field": field, "value": value})

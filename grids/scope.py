@@ -1,0 +1,134 @@
+"""Territorial scope: the one place that decides which part of the territory a user sees.
+
+Every queryset an API view or an admin page shows goes through a model's
+`visible_to(scope)` QuerySet method, which calls `Scope.filter` with the lookup paths from
+that model to the territory. An object outside the scope is therefore absent everywhere:
+in details (404), lists, counts, filters and search results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import QuerySet
+
+SUPERUSER = "superuser"
+NO_ROLE = "none"
+
+# Levels, from the widest to the narrowest.
+ALL = "all"
+DISTRICT = "district"
+STREET = "street"
+COMMUNITY = "community"
+GRIDS = "grids"
+NOTHING = "nothing"
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str
+    user_id: int | None = None
+    district_code: str = ""
+    street_id: int | None = None
+    community_id: int | None = None
+    grid_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def level(self) -> str:
+        if self.role == SUPERUSER:
+            return ALL
+        if self.district_code:
+            return DISTRICT
+        if self.community_id:
+            return COMMUNITY
+        if self.street_id:
+            return STREET
+        if self.role == "grid_worker":
+            return GRIDS
+        return NOTHING
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.role == SUPERUSER
+
+    def filter(
+        self,
+        queryset: QuerySet,
+        *,
+        district: str | None = None,
+        street: str | None = None,
+        community: str | None = None,
+        grid: str | None = None,
+    ) -> QuerySet:
+        """Limit `queryset` to this scope, given the lookup path to each territory level.
+
+        A level whose path is not given cannot be reached from the model: the caller then
+        sees nothing of it. `grid` must be a path to a grid id; the others to the street's
+        district code, the street id and the community id.
+        """
+        level = self.level
+        if level == ALL:
+            return queryset
+        if level == DISTRICT and district:
+            return queryset.filter(**{district: self.district_code})
+        if level == STREET and street:
+            return queryset.filter(**{street: self.street_id})
+        if level == COMMUNITY and community:
+            return queryset.filter(**{community: self.community_id})
+        if level == GRIDS and grid:
+            return queryset.filter(**{f"{grid}__in": self.grid_ids})
+        return queryset.none()
+
+    # --- what the role may write -------------------------------------------------------
+    def may_edit_street(self, street_id: int | None) -> bool:
+        """Territory and staff writes: superusers anywhere, street admins in their street."""
+        return self.is_superuser or (self.role == "street_admin" and street_id == self.street_id)
+
+    def as_dict(self) -> dict:
+        return {
+            "role": self.role,
+            "level": self.level,
+            "district_code": self.district_code or None,
+            "street": self.street_id,
+            "community": self.community_id,
+            "grids": sorted(self.grid_ids),
+        }
+
+
+def scope_for(user) -> Scope:
+    """The scope of `user`, computed once per user object (so once per request)."""
+    cached = getattr(user, "_grid_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    if user is not None and getattr(user, "pk", None):
+        user._grid_scope = scope
+    return scope
+
+
+def _compute_scope(user) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope(role=NO_ROLE)
+    if user.is_superuser:
+        return Scope(role=SUPERUSER, user_id=user.pk)
+    UserScope = apps.get_model("grids", "UserScope")
+    row = (
+        UserScope.objects.filter(user_id=user.pk)
+        .values("role", "street_id", "community_id", "district_code")
+        .first()
+    )
+    if row is None:
+        return Scope(role=NO_ROLE, user_id=user.pk)
+    role = row["role"]
+    if role == UserScope.Role.GRID_WORKER:
+        GridWorker = apps.get_model("grids", "GridWorker")
+        grid_ids = GridWorker.grids.through.objects.filter(
+            gridworker__user_id=user.pk, gridworker__is_active=True
+        ).values_list("grid_id", flat=True)
+        return Scope(role=role, user_id=user.pk, grid_ids=frozenset(grid_ids))
+    if role == UserScope.Role.DISTRICT_VIEWER:
+        return Scope(role=role, user_id=user.pk, district_code=row["district_code"])
+    if role == UserScope.Role.COMMUNITY_STAFF:
+        return Scope(role=role, user_id=user.pk, community_id=row["community_id"])
+    return Scope(role=role, user_id=user.pk, street_id=row["street_id"])

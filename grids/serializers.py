@@ -1,0 +1,121 @@
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from grids.fields import PersonalDataField, ScopedRelatedField
+from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
+from grids.privacy import mask_name, mask_phone, validate_phone
+
+
+class StreetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Street
+        fields = ["id", "code", "name", "abbreviation", "district_name", "district_code"]
+
+
+class CommunitySerializer(serializers.ModelSerializer):
+    street = ScopedRelatedField(queryset=Street.objects.all())
+
+    class Meta:
+        model = Community
+        fields = ["id", "code", "name", "kind", "population", "street"]
+
+
+class GridSerializer(serializers.ModelSerializer):
+    community = ScopedRelatedField(queryset=Community.objects.all())
+    street = serializers.IntegerField(source="community.street_id", read_only=True)
+
+    class Meta:
+        model = Grid
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "residents",
+            "households",
+            "party_branch",
+            "community",
+            "street",
+        ]
+
+
+class MicroGridSerializer(serializers.ModelSerializer):
+    grid = ScopedRelatedField(queryset=Grid.objects.all())
+    community = serializers.IntegerField(source="grid.community_id", read_only=True)
+    street = serializers.IntegerField(source="grid.community.street_id", read_only=True)
+    leader_name = PersonalDataField(mask=mask_name, required=False, allow_blank=True, max_length=30)
+    leader_phone = PersonalDataField(
+        mask=mask_phone, required=False, allow_blank=True, max_length=20, validators=[validate_phone]
+    )
+
+    class Meta:
+        model = MicroGrid
+        fields = [
+            "id",
+            "code",
+            "name",
+            "covers",
+            "leader_title",
+            "leader_name",
+            "leader_phone",
+            "grid",
+            "community",
+            "street",
+        ]
+
+
+class GridWorkerSerializer(serializers.ModelSerializer):
+    street = ScopedRelatedField(queryset=Street.objects.all())
+    grids = ScopedRelatedField(queryset=Grid.objects.select_related("community"), many=True, required=False)
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = GridWorker
+        fields = ["id", "name", "kind", "phone", "street", "grids", "username", "is_active"]
+
+
+class GridWorkerCreateSerializer(GridWorkerSerializer):
+    """Opening a worker also opens their user account."""
+
+    username = serializers.CharField(source="user.username", max_length=150)
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        min_length=8,
+        style={"input_type": "password"},
+        help_text=_("Leave empty to let the worker set a password later."),
+    )
+
+    class Meta(GridWorkerSerializer.Meta):
+        fields = [*GridWorkerSerializer.Meta.fields, "password"]
+
+    def validate_username(self, value):
+        if get_user_model().objects.filter(username=value).exists():
+            raise serializers.ValidationError(_("This username is already taken."))
+        return value
+
+
+class CoGovernanceMemberSerializer(serializers.ModelSerializer):
+    community = ScopedRelatedField(queryset=Community.objects.all())
+    grid = ScopedRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)
+    street = serializers.IntegerField(source="community.street_id", read_only=True)
+    name = PersonalDataField(mask=mask_name, max_length=30)
+    phone = PersonalDataField(
+        mask=mask_phone, required=False, allow_blank=True, max_length=20, validators=[validate_phone]
+    )
+
+    class Meta:
+        model = CoGovernanceMember
+        fields = ["id", "role", "name", "phone", "community", "grid", "street", "joined_on"]
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    role_display = serializers.CharField()
+    scope = serializers.DictField()
+    grid_worker = serializers.IntegerField(allow_null=True)

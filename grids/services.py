@@ -1,0 +1,176 @@
+"""Writes to the territory and its people. Views and the admin call these, nothing else."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+
+from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed
+from grids.models import (
+    CoGovernanceMember,
+    Community,
+    Grid,
+    GridWorker,
+    MicroGrid,
+    PersonalDataReveal,
+    Street,
+    UserScope,
+)
+from grids.scope import Scope
+
+TERRITORY_MODELS = (Street, Community, Grid, MicroGrid, CoGovernanceMember)
+
+
+def street_id_of(obj: models.Model) -> int | None:
+    """The street a territory object or a staff record belongs to."""
+    if isinstance(obj, Street):
+        return obj.pk
+    if isinstance(obj, (Community, GridWorker)):
+        return obj.street_id
+    if isinstance(obj, Grid):
+        return obj.community.street_id
+    if isinstance(obj, MicroGrid):
+        return obj.grid.community.street_id
+    if isinstance(obj, CoGovernanceMember):
+        return obj.community.street_id
+    raise TypeError(f"{type(obj).__name__} is not part of the territory")
+
+
+def _check_may_edit(scope: Scope, obj: models.Model) -> None:
+    if isinstance(obj, Street) and obj.pk is None and not scope.is_superuser:
+        raise RoleNotAllowed(_("Only a superuser may create a street."))
+    if not scope.may_edit_street(street_id_of(obj)):
+        raise RoleNotAllowed(_("You may only change the territory of your own street."))
+
+
+def _save(obj: models.Model, scope: Scope) -> models.Model:
+    _check_may_edit(scope, obj)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def territory_create(*, scope: Scope, model: type[models.Model], data: dict[str, Any]) -> models.Model:
+    """Create a street, community, grid, micro-grid or co-governance member."""
+    return _save(model(**data), scope)
+
+
+@transaction.atomic
+def territory_save(*, scope: Scope, obj: models.Model) -> models.Model:
+    """Save a node the admin form has already changed (its choices are scoped already)."""
+    return _save(obj, scope)
+
+
+@transaction.atomic
+def territory_update(*, scope: Scope, obj: models.Model, data: dict[str, Any]) -> models.Model:
+    # Both the old and the new street must be the caller's: nobody moves a node out of reach.
+    _check_may_edit(scope, obj)
+    for name, value in data.items():
+        setattr(obj, name, value)
+    return _save(obj, scope)
+
+
+@transaction.atomic
+def territory_delete(*, scope: Scope, obj: models.Model) -> None:
+    """Delete a node; refused with 409 while it still has children, staff or cases."""
+    _check_may_edit(scope, obj)
+    try:
+        obj.delete()
+        return
+    except ProtectedError as exc:
+        blockers = exc.protected_objects
+    except RestrictedError as exc:
+        blockers = exc.restricted_objects
+    kinds = sorted({str(blocker._meta.verbose_name_plural) for blocker in blockers})
+    raise ActionNotAllowed(
+        _("%(name)s cannot be deleted while it still has %(blockers)s.")
+        % {"name": obj, "blockers": _(", ").join(kinds)}
+    )
+
+
+@transaction.atomic
+def grid_worker_create(
+    *,
+    scope: Scope,
+    username: str,
+    password: str | None,
+    street: Street,
+    name: str,
+    kind: str,
+    phone: str = "",
+    grids: list[Grid] | tuple[Grid, ...] = (),
+) -> GridWorker:
+    """Open a grid worker's account: the user, the worker record and the user's scope."""
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise InvalidInput("username", _("This username is already taken."))
+    worker = GridWorker(street=street, name=name, kind=kind, phone=phone)
+    _check_may_edit(scope, worker)
+    _check_grids_in_street(grids, street)
+    user = User(username=username, first_name=name)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    worker.user = user
+    worker.full_clean()
+    worker.save()
+    worker.grids.set(grids)
+    UserScope.objects.create(user=user, role=UserScope.Role.GRID_WORKER)
+    return worker
+
+
+@transaction.atomic
+def grid_worker_update(*, scope: Scope, worker: GridWorker, data: dict[str, Any]) -> GridWorker:
+    _check_may_edit(scope, worker)
+    grids = data.pop("grids", None)
+    for name, value in data.items():
+        setattr(worker, name, value)
+    _check_may_edit(scope, worker)
+    worker.full_clean()
+    worker.save()
+    if grids is not None:
+        _check_grids_in_street(grids, worker.street)
+        worker.grids.set(grids)
+    elif "street" in data:
+        _check_grids_in_street(list(worker.grids.all()), worker.street)
+    return worker
+
+
+@transaction.atomic
+def grid_worker_admin_save(*, scope: Scope, worker: GridWorker, check_grids: bool = False) -> GridWorker:
+    """Save a worker changed in the admin; its user gets the grid-worker scope if it has none."""
+    if check_grids:
+        _check_grids_in_street(list(worker.grids.select_related("community")), worker.street)
+        return worker
+    _check_may_edit(scope, worker)
+    worker.full_clean()
+    worker.save()
+    UserScope.objects.get_or_create(user=worker.user, defaults={"role": UserScope.Role.GRID_WORKER})
+    return worker
+
+
+def _check_grids_in_street(grids, street: Street) -> None:
+    for grid in grids:
+        if grid.community.street_id != street.pk:
+            raise InvalidInput(
+                "grids", _("Grid %(grid)s is not in street %(street)s.") % {"grid": grid, "street": street}
+            )
+
+
+@transaction.atomic
+def personal_data_reveal(*, user, obj: models.Model, field: str) -> str:
+    """Give `user` the full value of a personal-data field and record that they saw it."""
+    PersonalDataReveal.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=obj.pk,
+        field=field,
+    )
+    return getattr(obj, field)

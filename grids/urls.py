@@ -1,0 +1,18 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from grids import views
+
+router = DefaultRouter(trailing_slash=True)
+router.register("streets", views.StreetViewSet, basename="street")
+router.register("communities", views.CommunityViewSet, basename="community")
+router.register("grids", views.GridViewSet, basename="grid")
+router.register("micro-grids", views.MicroGridViewSet, basename="micro-grid")
+router.register("workers", views.GridWorkerViewSet, basename="worker")
+router.register("members", views.CoGovernanceMemberViewSet, basename="member")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("me/", views.MeView.as_view(), name="me"),
+    *router.urls,
+]

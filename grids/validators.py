@@ -1,0 +1,24 @@
+from django.core.validators import RegexValidator
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import ngettext
+
+
+@deconstructible
+class DigitsValidator(RegexValidator):
+    """Exactly `count` digits; the message is translated when it is shown."""
+
+    def __init__(self, count: int):
+        super().__init__(rf"^\d{{{count}}}$")
+        self.count = count
+
+    @property
+    def message(self):
+        return ngettext("Enter exactly %(n)d digit.", "Enter exactly %(n)d digits.", self.count) % {
+            "n": self.count
+        }
+
+    def __eq__(self, other):
+        return isinstance(other, DigitsValidator) and other.count == self.count
+
+    def __hash__(self):
+        return hash(("digits", self.count))

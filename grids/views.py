@@ -1,0 +1,197 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from grids import filters
+from grids import serializers as grid_serializers
+from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street, UserScope
+from grids.permissions import TerritoryEditorOrReadOnly
+from grids.reveal import RevealMixin
+from grids.scope import scope_for
+from grids.services import (
+    grid_worker_create,
+    grid_worker_update,
+    territory_create,
+    territory_delete,
+    territory_update,
+)
+from grids.viewsets import ScopedModelViewSet
+
+
+class TerritoryViewSet(ScopedModelViewSet):
+    """List and read what the caller's scope shows; street admins and superusers write."""
+
+    permission_classes = [IsAuthenticated, TerritoryEditorOrReadOnly]
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name", "id"]
+
+    def perform_create(self, serializer):
+        serializer.instance = territory_create(
+            scope=self.scope, model=self.queryset.model, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = territory_update(
+            scope=self.scope, obj=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        territory_delete(scope=self.scope, obj=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List streets")),
+    retrieve=extend_schema(summary=_("Read a street")),
+    create=extend_schema(summary=_("Create a street (superusers)")),
+    partial_update=extend_schema(summary=_("Change a street")),
+    destroy=extend_schema(summary=_("Delete a street without communities")),
+)
+class StreetViewSet(TerritoryViewSet):
+    queryset = Street.objects.all()
+    serializer_class = grid_serializers.StreetSerializer
+    filterset_class = filters.StreetFilter
+    search_fields = ["code", "name", "district_name"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List communities and villages")),
+    retrieve=extend_schema(summary=_("Read a community or village")),
+    create=extend_schema(summary=_("Create a community or village")),
+    partial_update=extend_schema(summary=_("Change a community or village")),
+    destroy=extend_schema(summary=_("Delete a community without grids")),
+)
+class CommunityViewSet(TerritoryViewSet):
+    queryset = Community.objects.all()
+    serializer_class = grid_serializers.CommunitySerializer
+    filterset_class = filters.CommunityFilter
+    ordering_fields = ["code", "name", "id", "population"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List grids")),
+    retrieve=extend_schema(summary=_("Read a grid")),
+    create=extend_schema(summary=_("Create a grid")),
+    partial_update=extend_schema(summary=_("Change a grid")),
+    destroy=extend_schema(summary=_("Delete a grid without micro-grids, staff or cases")),
+)
+class GridViewSet(TerritoryViewSet):
+    queryset = Grid.objects.select_related("community")
+    serializer_class = grid_serializers.GridSerializer
+    filterset_class = filters.GridFilter
+    search_fields = ["code", "name", "party_branch"]
+    ordering_fields = ["code", "name", "id", "residents", "households"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List micro-grids")),
+    retrieve=extend_schema(summary=_("Read a micro-grid")),
+    create=extend_schema(summary=_("Create a micro-grid")),
+    partial_update=extend_schema(summary=_("Change a micro-grid")),
+    destroy=extend_schema(summary=_("Delete a micro-grid")),
+)
+class MicroGridViewSet(RevealMixin, TerritoryViewSet):
+    queryset = MicroGrid.objects.select_related("grid__community")
+    serializer_class = grid_serializers.MicroGridSerializer
+    filterset_class = filters.MicroGridFilter
+    reveal_fields = ("leader_name", "leader_phone")
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List co-governance members and volunteers")),
+    retrieve=extend_schema(summary=_("Read a co-governance member")),
+    create=extend_schema(summary=_("Add a co-governance member")),
+    partial_update=extend_schema(summary=_("Change a co-governance member")),
+    destroy=extend_schema(summary=_("Remove a co-governance member")),
+)
+class CoGovernanceMemberViewSet(RevealMixin, TerritoryViewSet):
+    queryset = CoGovernanceMember.objects.select_related("community")
+    serializer_class = grid_serializers.CoGovernanceMemberSerializer
+    filterset_class = filters.CoGovernanceMemberFilter
+    # Members are residents: lists are not searchable by their name or phone.
+    search_fields = ["community__name", "grid__name", "grid__code"]
+    ordering_fields = ["id", "role", "joined_on"]
+    reveal_fields = ("name", "phone")
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List grid workers")),
+    retrieve=extend_schema(summary=_("Read a grid worker")),
+    create=extend_schema(summary=_("Open a grid worker's account")),
+    partial_update=extend_schema(summary=_("Change a grid worker")),
+    destroy=extend_schema(summary=_("Delete a grid worker who has no cases")),
+)
+class GridWorkerViewSet(TerritoryViewSet):
+    queryset = GridWorker.objects.select_related("user").prefetch_related("grids")
+    filterset_class = filters.GridWorkerFilter
+    search_fields = ["name", "user__username", "phone"]
+    ordering_fields = ["name", "id", "kind"]
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return grid_serializers.GridWorkerCreateSerializer
+        return grid_serializers.GridWorkerSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = grid_worker_create(
+            scope=self.scope,
+            username=data.pop("user")["username"],
+            password=data.pop("password", None),
+            **data,
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = grid_worker_update(
+            scope=self.scope, worker=serializer.instance, data=dict(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance):
+        territory_delete(scope=self.scope, obj=instance)
+
+
+class TokenView(ObtainAuthToken):
+    """`POST {username, password}` → `{token}`; send it as `Authorization: Token <token>`."""
+
+    permission_classes = [AllowAny]
+    throttle_scope = "auth"
+    throttle_classes = [ScopedRateThrottle]
+
+    @extend_schema(
+        summary=_("Obtain an API token"),
+        request=inline_serializer(
+            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+        ),
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class MeView(APIView):
+    """Who the caller is, their role and the territory they act in."""
+
+    @extend_schema(summary=_("The caller, their role and scope"), responses=grid_serializers.MeSerializer)
+    def get(self, request):
+        user = request.user
+        scope = scope_for(user)
+        worker = GridWorker.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+        data = {
+            "id": user.pk,
+            "username": user.get_username(),
+            "name": user.get_full_name() or user.get_username(),
+            "role": scope.role,
+            "role_display": _role_label(scope.role),
+            "scope": scope.as_dict(),
+            "grid_worker": worker,
+        }
+        return Response(grid_serializers.MeSerializer(data).data)
+
+
+def _role_label(role: str) -> str:
+    labels = {**dict(UserScope.Role.choices), "superuser": _("superuser"), "none": _("no role")}
+    return str(labels.get(role, role))

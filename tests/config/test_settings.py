@@ -1,0 +1,77 @@
+"""Production mode refuses to start with development secrets or without a host list."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k3y-" + "".join(chr(65 + (i * 7) % 26) for i in range(60))
+
+
+def load_settings(**env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+    )
+    return result.returncode, result.stdout.strip(), result.stderr
+
+
+def test_development_defaults_start():
+    code, out, _ = load_settings()
+    assert (code, out) == (0, "True")
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({"DJANGO_ALLOWED_HOSTS": "gov.example.cn"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "short", "DJANGO_ALLOWED_HOSTS": "gov.example.cn"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": STRONG_KEY}, "DJANGO_ALLOWED_HOSTS"),
+        ({"DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "*"}, "DJANGO_ALLOWED_HOSTS"),
+        (
+            {"DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "gov.example.cn", "DJANGO_DEBUG": "1"},
+            "DJANGO_DEBUG",
+        ),
+    ],
+)
+def test_production_refuses_weak_settings(env, complaint):
+    code, _, err = load_settings(DJANGO_ENV="production", **env)
+    assert code != 0
+    assert "ImproperlyConfigured" in err and complaint in err
+
+
+def test_production_with_real_settings_starts_with_debug_off():
+    code, out, err = load_settings(
+        DJANGO_ENV="production", DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="gov.example.cn"
+    )
+    assert (code, out) == (0, "False"), err
+
+
+def test_database_url_selects_postgresql_through_psycopg3():
+    script = (
+        "import django; django.setup(); from django.db import connection; import psycopg; "
+        "print(connection.vendor, connection.settings_dict['NAME'], psycopg.__version__.split('.')[0])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": "postgres://u@h:5432/gov",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.split() == ["postgresql", "gov", "3"], result.stderr

@@ -1,0 +1,130 @@
+"""Fixtures shared by the whole suite: fast hashing, API clients and a small territory."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from grids.models import UserScope
+from tests.factories import (
+    CommunityFactory,
+    GridFactory,
+    GridWorkerFactory,
+    StreetFactory,
+    UserFactory,
+    UserScopeFactory,
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_media(settings, tmp_path):
+    """Throttle counters live in the cache: each test starts with none. Uploads go to tmp."""
+    cache.clear()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
+
+
+def client_for(user=None) -> APIClient:
+    """An API client that authenticates like a phone does: with the user's token."""
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api():
+    return client_for
+
+
+@dataclass
+class World:
+    """Two streets in two districts, each with communities and grids, and one user per role.
+
+    Street A (Jiangjin 500116): community A (grids A1, A2) and community A2 (grid A3).
+    Street B (Nanchuan 500119): community B (grid B1).
+    """
+
+    street_a: object
+    street_b: object
+    community_a: object
+    community_a2: object
+    community_b: object
+    grid_a1: object
+    grid_a2: object
+    grid_a3: object
+    grid_b1: object
+    superuser: object
+    admin_a: object
+    admin_b: object
+    staff_a: object
+    viewer: object
+    worker_a: object
+    worker_b: object
+    nobody: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    street_a = StreetFactory(
+        name="圣泉街道", district_code="500116", district_name="江津区", abbreviation="SQ"
+    )
+    street_b = StreetFactory(
+        name="东城街道", district_code="500119", district_name="南川区", abbreviation="DC"
+    )
+    community_a = CommunityFactory(street=street_a, name="浒溪社区")
+    community_a2 = CommunityFactory(street=street_a, name="三河村", kind="rural")
+    community_b = CommunityFactory(street=street_b, name="灌坝社区")
+    grid_a1 = GridFactory(community=community_a, name="浒溪一网格")
+    grid_a2 = GridFactory(community=community_a, name="浒溪二网格")
+    grid_a3 = GridFactory(community=community_a2, name="三河一组", kind="rural_group")
+    grid_b1 = GridFactory(community=community_b, name="灌坝一网格")
+    return World(
+        street_a=street_a,
+        street_b=street_b,
+        community_a=community_a,
+        community_a2=community_a2,
+        community_b=community_b,
+        grid_a1=grid_a1,
+        grid_a2=grid_a2,
+        grid_a3=grid_a3,
+        grid_b1=grid_b1,
+        superuser=UserFactory(username="root", is_superuser=True, is_staff=True),
+        admin_a=UserScopeFactory(user__username="admin-a", street=street_a).user,
+        admin_b=UserScopeFactory(user__username="admin-b", street=street_b).user,
+        staff_a=UserScopeFactory(
+            user__username="staff-a", role=UserScope.Role.COMMUNITY_STAFF, street=None, community=community_a
+        ).user,
+        viewer=UserScopeFactory(
+            user__username="viewer", role=UserScope.Role.DISTRICT_VIEWER, street=None, district_code="500116"
+        ).user,
+        worker_a=GridWorkerFactory(user__username="worker-a", street=street_a, grids=[grid_a1]).user,
+        worker_b=GridWorkerFactory(user__username="worker-b", street=street_b, grids=[grid_b1]).user,
+        nobody=UserFactory(username="nobody"),
+    )

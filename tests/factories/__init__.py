@@ -1,0 +1,4 @@
+"""One factory-boy factory per model."""
+
+from tests.factories.cases import *  # noqa: F403
+from tests.factories.grids import *  # noqa: F403

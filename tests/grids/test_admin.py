@@ -1,0 +1,106 @@
+"""The admin speaks Chinese by default and shows each admin only their territory."""
+
+import pytest
+from django.urls import reverse
+
+from grids.models import Grid, PersonalDataReveal
+from tests.factories import CoGovernanceMemberFactory, MicroGridFactory
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_PAGES = [
+    "admin:grids_street_changelist",
+    "admin:grids_community_changelist",
+    "admin:grids_grid_changelist",
+    "admin:grids_microgrid_changelist",
+    "admin:grids_gridworker_changelist",
+    "admin:grids_cogovernancemember_changelist",
+    "admin:grids_userscope_changelist",
+    "admin:grids_personaldatareveal_changelist",
+]
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_every_admin_list_and_add_page_renders_in_chinese(world, client, page):
+    MicroGridFactory(grid=world.grid_a1)
+    CoGovernanceMemberFactory(community=world.community_a)
+    client.force_login(world.superuser)
+    response = client.get(reverse(page))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-hans"' in html
+    assert "网格化治理管理后台" in html
+
+
+def test_admin_index_and_grid_form_are_chinese(world, client):
+    client.force_login(world.superuser)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "网格与人员" in index and "微网格" in index
+    form = client.get(reverse("admin:grids_grid_change", args=[world.grid_a1.pk])).content.decode()
+    for label in ["编码", "网格党支部", "户数", "城镇住宅网格"]:
+        assert label in form
+
+
+def test_admin_switches_to_english_on_request(world, client):
+    client.force_login(world.superuser)
+    html = client.get(reverse("admin:grids_grid_changelist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Grid governance administration" in html
+
+
+def test_street_admin_sees_only_their_street_in_the_admin(world, client):
+    world.admin_a.is_staff = True
+    world.admin_a.save()
+    client.force_login(world.admin_a)
+    html = client.get(reverse("admin:grids_grid_changelist")).content.decode()
+    assert "浒溪一网格" in html and "灌坝一网格" not in html
+    assert client.get(reverse("admin:grids_grid_change", args=[world.grid_b1.pk])).status_code == 302
+    # Access to the scope table is for superusers only.
+    assert client.get(reverse("admin:grids_userscope_changelist")).status_code == 403
+
+
+def test_street_admin_edits_a_grid_through_the_admin(world, client):
+    client.force_login(world.admin_a)
+    world.admin_a.is_staff = True
+    world.admin_a.save()
+    url = reverse("admin:grids_grid_change", args=[world.grid_a2.pk])
+    data = {
+        "community": world.community_a.pk,
+        "code": world.grid_a2.code,
+        "name": "浒溪二网格",
+        "kind": "urban_residential",
+        "residents": 1900,
+        "households": 640,
+        "party_branch": "第二党支部",
+        "micro_grids-TOTAL_FORMS": 0,
+        "micro_grids-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Grid.objects.get(pk=world.grid_a2.pk).party_branch == "第二党支部"
+
+
+def test_district_viewer_reads_the_admin_without_changing_or_seeing_phones(world, client):
+    member = CoGovernanceMemberFactory(community=world.community_a, phone="13987654321")
+    world.viewer.is_staff = True
+    world.viewer.save()
+    client.force_login(world.viewer)
+    html = client.get(reverse("admin:grids_cogovernancemember_change", args=[member.pk])).content.decode()
+    assert "139****4321" in html and "13987654321" not in html
+    assert client.get(reverse("admin:grids_grid_add")).status_code == 403
+
+
+def test_opening_a_member_form_to_edit_is_an_audited_reveal(world, client):
+    member = CoGovernanceMemberFactory(community=world.community_a, phone="13987654321")
+    client.force_login(world.superuser)
+    listing = client.get(reverse("admin:grids_cogovernancemember_changelist")).content.decode()
+    assert "13987654321" not in listing and "139****4321" in listing
+    client.get(reverse("admin:grids_cogovernancemember_change", args=[member.pk]))
+    assert sorted(PersonalDataReveal.objects.values_list("field", flat=True)) == ["name", "phone"]
+
+
+def test_admin_refuses_to_delete_a_grid_that_has_micro_grids(world, client):
+    MicroGridFactory(grid=world.grid_a1)
+    client.force_login(world.superuser)
+    response = client.post(reverse("admin:grids_grid_delete", args=[world.grid_a1.pk]), {"post": "yes"})
+    assert response.status_code == 200  # Django shows the protected objects instead of deleting
+    assert Grid.objects.filter(pk=world.grid_a1.pk).exists()
