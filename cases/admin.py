@@ -1,0 +1,334 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.utils.translation import gettext_lazy as _
+
+from cases import services, workflow
+from cases.models import (
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    CaseNumberCounter,
+    Category,
+    IdempotencyKey,
+    MajorCategory,
+    Supervision,
+)
+from config.errors import DomainError
+from grids.admin_base import EstimatedCountPaginator, PersonalDataAdminMixin, ScopedModelAdmin, masked
+from grids.privacy import mask_name, mask_phone
+from grids.scope import scope_for
+
+
+class ReadOnlyAdminMixin:
+    """History and bookkeeping rows: visible, never added, changed or deleted by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CatalogueAdmin(admin.ModelAdmin):
+    """The catalogue is city-wide: staff read it, superusers edit it."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class CategoryInline(admin.TabularInline):
+    model = Category
+    extra = 0
+    fields = ["code", "name", "time_limit_hours", "default_triage", "default_level", "is_active"]
+
+
+@admin.register(MajorCategory)
+class MajorCategoryAdmin(CatalogueAdmin):
+    list_display = ["code", "name", "default_kind"]
+    search_fields = ["code", "name"]
+    inlines = [CategoryInline]
+
+
+@admin.register(Category)
+class CategoryAdmin(CatalogueAdmin):
+    list_display = [
+        "code",
+        "name",
+        "major",
+        "time_limit_hours",
+        "default_triage",
+        "default_level",
+        "is_active",
+    ]
+    list_filter = ["major", "default_triage", "default_level", "is_active"]
+    search_fields = ["code", "name", "major__name"]
+    autocomplete_fields = ["major"]
+    list_select_related = ["major"]
+
+
+class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CaseEvent
+    fields = ["at", "action", "actor", "from_status", "to_status", "note", "changes"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class SupervisionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Supervision
+    fields = ["day", "overdue_hours", "created_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CaseAttachment
+    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+class CaseActionForm(ActionForm):
+    note = forms.CharField(label=_("Note or reason"), required=False)
+
+
+def _run_on_each(modeladmin, request, queryset, label, call):
+    """Call a service for each selected case and tell the user what happened to each."""
+    done = 0
+    for case in queryset.order_by("pk"):
+        try:
+            call(case)
+            done += 1
+        except DomainError as error:
+            modeladmin.message_user(request, f"{case.number}: {error.message}", messages.WARNING)
+    if done:
+        modeladmin.message_user(request, _("%(label)s: %(n)d case(s).") % {"label": label, "n": done})
+
+
+@admin.register(Case)
+class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
+    """Cases change only through the services: the form edits the description, actions move them."""
+
+    editor_roles = workflow.DISPATCHERS
+    list_display = [
+        "number",
+        "title",
+        "kind",
+        "status",
+        "level",
+        "community",
+        "grid",
+        "reported_at",
+        "due_at",
+        "is_overdue",
+    ]
+    list_filter = ["status", "kind", "level", "triage", "source", "is_overdue", "on_the_spot", "street"]
+    search_fields = ["=number", "title", "address"]
+    list_select_related = ["community", "grid"]
+    autocomplete_fields = ["category", "grid", "micro_grid"]
+    paginator = EstimatedCountPaginator
+    action_form = CaseActionForm
+    actions = ["accept_cases", "reject_cases", "verify_cases", "escalate_cases", "comment_cases"]
+    inlines = [CaseEventInline, SupervisionInline, AttachmentInline]
+    personal_fields = {"contact_name": mask_name, "contact_phone": mask_phone}
+    masked_contact_name = masked("contact_name", mask_name, _("resident's name"))
+    masked_contact_phone = masked("contact_phone", mask_phone, _("resident's phone"))
+    fields = [
+        "kind",
+        "category",
+        "grid",
+        "micro_grid",
+        "source",
+        "priority",
+        "triage",
+        "title",
+        "description",
+        "address",
+        "latitude",
+        "longitude",
+        "contact_name",
+        "contact_phone",
+    ]
+    readonly_fields = [
+        "number",
+        "status",
+        "level",
+        "reporter",
+        "assignee_worker",
+        "assignee_unit",
+        "reported_at",
+        "accepted_at",
+        "assigned_at",
+        "started_at",
+        "resolved_at",
+        "closed_at",
+        "rejected_at",
+        "due_at",
+        "is_overdue",
+        "result",
+        "rework_count",
+        "escalation_count",
+        "satisfaction",
+        "feedback_note",
+        "version",
+    ]
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f not in self.get_exclude(request, obj)]
+        if obj is None:
+            return [f for f in fields if f not in self.readonly_fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly += ["kind", "grid"]
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            if data:
+                services.case_update(case_id=obj.pk, actor=request.user, data=data)
+            obj.refresh_from_db()
+            return
+        data = {name: form.cleaned_data[name] for name in form.cleaned_data if name in self.fields}
+        created = services.case_create(
+            actor=request.user, **{k: v for k, v in data.items() if v not in (None, "")}
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        """Inlines are read-only; nothing else hangs off a case that the form could save."""
+
+    @admin.action(description=_("Accept the selected cases (立案)"))
+    def accept_cases(self, request, queryset):
+        note = request.POST.get("note", "")
+        _run_on_each(
+            self,
+            request,
+            queryset,
+            _("Accepted"),
+            lambda case: services.case_accept(case_id=case.pk, actor=request.user, note=note),
+        )
+
+    @admin.action(description=_("Do not accept the selected cases (reason in the note)"))
+    def reject_cases(self, request, queryset):
+        reason = request.POST.get("note", "")
+        _run_on_each(
+            self,
+            request,
+            queryset,
+            _("Not accepted"),
+            lambda case: services.case_reject(case_id=case.pk, actor=request.user, reason=reason),
+        )
+
+    @admin.action(description=_("Verify and close the selected cases (结案)"))
+    def verify_cases(self, request, queryset):
+        note = request.POST.get("note", "")
+        _run_on_each(
+            self,
+            request,
+            queryset,
+            _("Closed"),
+            lambda case: services.case_verify(case_id=case.pk, actor=request.user, passed=True, note=note),
+        )
+
+    @admin.action(description=_("Escalate the selected cases (reason in the note)"))
+    def escalate_cases(self, request, queryset):
+        reason = request.POST.get("note", "")
+        _run_on_each(
+            self,
+            request,
+            queryset,
+            _("Escalated"),
+            lambda case: services.case_escalate(case_id=case.pk, actor=request.user, reason=reason),
+        )
+
+    @admin.action(description=_("Comment on the selected cases"))
+    def comment_cases(self, request, queryset):
+        note = request.POST.get("note", "")
+        _run_on_each(
+            self,
+            request,
+            queryset,
+            _("Commented"),
+            lambda case: services.case_comment(case_id=case.pk, actor=request.user, note=note),
+        )
+
+
+class CaseChildAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    """Rows hanging off a case, seen within the case's scope."""
+
+    def get_queryset(self, request):
+        visible = Case.objects.visible_to(scope_for(request.user)).values("pk")
+        return admin.ModelAdmin.get_queryset(self, request).filter(case__in=visible)
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(CaseChildAdmin):
+    list_display = ["case", "action", "actor", "at", "from_status", "to_status"]
+    list_filter = ["action", "to_status"]
+    search_fields = ["=case__number"]
+    list_select_related = ["case", "actor"]
+    paginator = EstimatedCountPaginator
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(CaseChildAdmin):
+    list_display = ["case", "day", "overdue_hours", "created_at"]
+    list_filter = ["day"]
+    search_fields = ["=case__number"]
+    list_select_related = ["case"]
+
+
+@admin.register(CaseAttachment)
+class CaseAttachmentAdmin(CaseChildAdmin):
+    list_display = ["case", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["content_type"]
+    search_fields = ["=case__number"]
+    list_select_related = ["case", "uploaded_by"]
+
+
+class SuperuserReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(CaseNumberCounter)
+class CaseNumberCounterAdmin(SuperuserReadOnlyAdmin):
+    list_display = ["street", "year", "last"]
+    list_filter = ["year"]
+    list_select_related = ["street"]
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(SuperuserReadOnlyAdmin):
+    list_display = ["user", "key", "state", "response_status", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["key", "user__username"]
+    list_select_related = ["user"]
+    exclude = ["response_body"]

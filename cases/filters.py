@@ -1,0 +1,37 @@
+"""Case list filters, named after the fields; date ranges as <name>_after / <name>_before."""
+
+import django_filters as filters
+from django.utils import timezone
+
+from cases.models import Case, Kind, Level, Priority, Source, Status, Triage
+from config.filters import StrictBooleanFilter
+
+
+class CaseFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    kind = filters.MultipleChoiceFilter(choices=Kind.choices)
+    category = filters.NumberFilter(field_name="category_id")
+    major_category = filters.NumberFilter(field_name="category__major_id")
+    street = filters.NumberFilter(field_name="street_id")
+    community = filters.NumberFilter(field_name="community_id")
+    grid = filters.NumberFilter(field_name="grid_id")
+    micro_grid = filters.NumberFilter(field_name="micro_grid_id")
+    level = filters.MultipleChoiceFilter(choices=Level.choices)
+    triage = filters.MultipleChoiceFilter(choices=Triage.choices)
+    source = filters.MultipleChoiceFilter(choices=Source.choices)
+    priority = filters.MultipleChoiceFilter(choices=Priority.choices)
+    reporter = filters.NumberFilter(field_name="reporter_id")
+    assignee_worker = filters.NumberFilter(field_name="assignee_worker_id")
+    on_the_spot = StrictBooleanFilter()
+    overdue = StrictBooleanFilter(method="filter_overdue", label="overdue now")
+    reported = filters.DateFromToRangeFilter(field_name="reported_at")
+    closed = filters.DateFromToRangeFilter(field_name="closed_at")
+    due = filters.DateFromToRangeFilter(field_name="due_at")
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_overdue(self, queryset, name, value):
+        now = timezone.now()
+        return queryset.overdue(now) if value else queryset.not_overdue(now)

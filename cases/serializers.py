@@ -1,0 +1,320 @@
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases import workflow
+from cases.models import (
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    Category,
+    Level,
+    Priority,
+    Satisfaction,
+    Source,
+    Triage,
+)
+from cases.querysets import OPEN_STATUSES
+from grids.fields import PersonalDataField, ScopedRelatedField
+from grids.models import Grid, GridWorker, MicroGrid
+from grids.privacy import mask_name, mask_phone, validate_phone
+from grids.scope import scope_for
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    major_code = serializers.CharField(source="major.code", read_only=True)
+    major_name = serializers.CharField(source="major.name", read_only=True)
+    default_kind = serializers.CharField(source="major.default_kind", read_only=True)
+
+    class Meta:
+        model = Category
+        fields = [
+            "id",
+            "code",
+            "name",
+            "major",
+            "major_code",
+            "major_name",
+            "default_kind",
+            "time_limit_hours",
+            "default_triage",
+            "default_level",
+            "is_active",
+        ]
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "action", "actor", "actor_name", "at", "from_status", "to_status", "note", "changes"]
+
+    def get_actor_name(self, event) -> str | None:
+        actor = event.actor
+        return (actor.get_full_name() or actor.get_username()) if actor else None
+
+
+class CaseAttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseAttachment
+        fields = ["id", "content_type", "size", "original_name", "uploaded_by", "uploaded_at", "url"]
+
+    def get_url(self, attachment) -> str:
+        return reverse("v1:case-attachment-download", args=[attachment.case_id, attachment.pk])
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    major_category = serializers.IntegerField(source="category.major_id", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "status",
+            "title",
+            "category",
+            "category_name",
+            "major_category",
+            "priority",
+            "triage",
+            "level",
+            "source",
+            "street",
+            "community",
+            "grid",
+            "micro_grid",
+            "address",
+            "reporter",
+            "assignee_worker",
+            "assignee_unit",
+            "reported_at",
+            "due_at",
+            "closed_at",
+            "overdue",
+            "is_overdue",
+            "on_the_spot",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, case) -> bool:
+        """Overdue now: open and past its due time (is_overdue is the sweep's lasting mark)."""
+        return case.status in OPEN_STATUSES and case.due_at < self.context.setdefault("now", timezone.now())
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    contact_name = PersonalDataField(mask=mask_name, read_only=True)
+    contact_phone = PersonalDataField(mask=mask_phone, read_only=True)
+    events = CaseEventSerializer(many=True, read_only=True)
+    attachments = CaseAttachmentSerializer(many=True, read_only=True)
+    supervision_count = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "description",
+            "latitude",
+            "longitude",
+            "contact_name",
+            "contact_phone",
+            "accepted_at",
+            "assigned_at",
+            "started_at",
+            "resolved_at",
+            "rejected_at",
+            "result",
+            "rework_count",
+            "escalation_count",
+            "satisfaction",
+            "feedback_note",
+            "supervision_count",
+            "allowed_actions",
+            "events",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+    def get_supervision_count(self, case) -> int:
+        return len(case.supervisions.all())
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, case) -> list[str]:
+        """What the caller may do with the case now: drives the buttons of a client."""
+        request = self.context.get("request")
+        return workflow.allowed_actions(case, scope_for(request.user)) if request else []
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    """What a grid worker's phone sends to log a case."""
+
+    kind = serializers.ChoiceField(
+        choices=Case._meta.get_field("kind").choices,
+        required=False,
+        help_text=_("Defaults to the category's."),
+    )
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.select_related("major"))
+    grid = ScopedRelatedField(queryset=Grid.objects.select_related("community__street"))
+    micro_grid = ScopedRelatedField(queryset=MicroGrid.objects.all(), required=False, allow_null=True)
+    source = serializers.ChoiceField(choices=Source.choices, default=Source.PATROL)
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    triage = serializers.ChoiceField(choices=Triage.choices, required=False)
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+    )
+    contact_name = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default="", validators=[validate_phone]
+    )
+    reported_at = serializers.DateTimeField(
+        required=False, help_text=_("When the worker saw it, for cases logged offline; defaults to now.")
+    )
+    on_the_spot = serializers.BooleanField(
+        default=False, help_text=_("A small matter the grid worker has already handled (即报即办).")
+    )
+    result = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    """PATCH: the description fields only. Status, number, reporter, times and version are read-only."""
+
+    READ_ONLY = (
+        "status",
+        "number",
+        "reporter",
+        "version",
+        "reported_at",
+        "accepted_at",
+        "assigned_at",
+        "started_at",
+        "resolved_at",
+        "closed_at",
+        "rejected_at",
+        "due_at",
+        "result",
+        "rework_count",
+        "satisfaction",
+        "grid",
+        "street",
+        "community",
+        "kind",
+        "level",
+        "assignee_worker",
+        "assignee_unit",
+    )
+
+    title = serializers.CharField(max_length=120, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    triage = serializers.ChoiceField(choices=Triage.choices, required=False)
+    source = serializers.ChoiceField(choices=Source.choices, required=False)
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False)
+    micro_grid = ScopedRelatedField(queryset=MicroGrid.objects.all(), required=False, allow_null=True)
+    contact_name = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, validators=[validate_phone]
+    )
+
+    def validate(self, attrs):
+        named = [f for f in self.READ_ONLY if f in self.initial_data]
+        if named:
+            raise serializers.ValidationError(
+                {f: [_("Read-only: only the case's actions change it.")] for f in named}
+            )
+        if not attrs:
+            raise serializers.ValidationError({"non_field_errors": [_("Nothing to change.")]})
+        return attrs
+
+
+# --- action inputs ----------------------------------------------------------------------
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AcceptInput(NoteInput):
+    triage = serializers.ChoiceField(choices=Triage.choices, required=False)
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class AssignInput(NoteInput):
+    worker = ScopedRelatedField(queryset=GridWorker.objects.all(), required=False, allow_null=True)
+    unit = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if bool(attrs.get("worker")) == bool(attrs.get("unit", "").strip()):
+            raise serializers.ValidationError({"worker": [_("Name either a worker or a unit.")]})
+        return attrs
+
+
+class ResolveInput(serializers.Serializer):
+    result = serializers.CharField()
+
+
+class VerifyInput(NoteInput):
+    passed = serializers.BooleanField()
+
+    def validate(self, attrs):
+        if not attrs["passed"] and not attrs.get("note", "").strip():
+            raise serializers.ValidationError({"note": [_("Say what must be redone.")]})
+        return attrs
+
+
+class ExtendInput(serializers.Serializer):
+    due_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class CommentInput(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class FeedbackInput(NoteInput):
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+
+
+class AttachmentInput(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class SyncItemSerializer(serializers.Serializer):
+    idempotency_key = serializers.CharField(max_length=100)
+    case = serializers.DictField()
+
+
+class SyncInput(serializers.Serializer):
+    items = SyncItemSerializer(many=True, allow_empty=False, max_length=100)
+
+    def validate_items(self, items):
+        keys = [item["idempotency_key"] for item in items]
+        if len(keys) != len(set(keys)):
+            raise serializers.ValidationError(_("Each item needs its own idempotency key."))
+        return items

@@ -1,0 +1,329 @@
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from cases import serializers as s
+from cases import services, workflow
+from cases.attachments import case_attach
+from cases.filters import CaseFilter
+from cases.idempotency import HEADER, check_key, fingerprint, run_idempotent
+from cases.models import Case, CaseAttachment, CaseEvent, Category
+from config.api import error_response, etag_for, expected_version
+from config.errors import RoleNotAllowed
+from grids.viewsets import ScopedViewSetMixin
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag read from the case."
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER, str, OpenApiParameter.HEADER, required=False, description="Makes a retry replay the first answer."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List the event catalogue")),
+    retrieve=extend_schema(summary=_("Read a category")),
+)
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The two-level event catalogue, for the pickers of a client. Edited in the admin."""
+
+    queryset = Category.objects.select_related("major")
+    serializer_class = s.CategorySerializer
+    filterset_fields = ["major", "default_triage", "default_level", "is_active"]
+    search_fields = ["code", "name", "major__name"]
+    ordering_fields = ["code", "name", "time_limit_hours"]
+    pagination_class = None
+
+
+def _action_schema(summary, request=None):
+    return extend_schema(
+        summary=summary, request=request, responses=s.CaseDetailSerializer, parameters=[IF_MATCH]
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List cases")),
+    retrieve=extend_schema(summary=_("Read a case with its history")),
+    partial_update=extend_schema(
+        summary=_("Correct a case's description"),
+        request=s.CaseUpdateSerializer,
+        responses=s.CaseDetailSerializer,
+        parameters=[IF_MATCH],
+    ),
+)
+class CaseViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Cases in the caller's territory, and the actions that move them through the workflow."""
+
+    queryset = Case.objects.for_list()
+    permission_classes = [IsAuthenticated]
+    filterset_class = CaseFilter
+    search_fields = ["number", "title", "address"]
+    ordering_fields = ["reported_at", "due_at", "closed_at", "number", "priority", "status", "id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    versioned = True
+    action_conflicts = True
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            queryset = queryset.prefetch_related(
+                Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+                "attachments",
+                "supervisions",
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        return s.CaseListSerializer if self.action == "list" else s.CaseDetailSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    def _detail(self, case, status_code=status.HTTP_200_OK, *, refetch=False) -> Response:
+        if refetch:
+            case = self.get_queryset().filter(pk=case.pk).first() or case
+        response = Response(
+            s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status_code
+        )
+        response["ETag"] = etag_for(case.version)
+        return response
+
+    # --- create, one at a time or in a batch ------------------------------------------------
+
+    @extend_schema(
+        summary=_("Report a case"),
+        request=s.CaseCreateSerializer,
+        responses={201: s.CaseDetailSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def create(self, request, *args, **kwargs):
+        self._check_may_report()
+        key = request.headers.get(HEADER)
+        if key is None:
+            status_code, body = self._create_one(request.data)
+            return Response(body, status_code)
+        check_key(key)
+        status_code, body, replayed = run_idempotent(
+            user=request.user,
+            key=key,
+            request_fingerprint=fingerprint(request.path, request.data),
+            produce=lambda: self._create_one(request.data),
+        )
+        response = Response(body, status_code)
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def _check_may_report(self):
+        if self.scope.role not in workflow.ROLES["report"]:
+            raise RoleNotAllowed(_("Your role may not report cases."))
+
+    def _create_one(self, data) -> tuple[int, dict]:
+        """Validate and create one case; every error becomes an (HTTP status, body) pair."""
+        try:
+            serializer = s.CaseCreateSerializer(data=data, context=self.get_serializer_context())
+            serializer.is_valid(raise_exception=True)
+            case = services.case_create(actor=self.request.user, **serializer.validated_data)
+        except Exception as exc:
+            answer = error_response(exc)
+            if answer is None:
+                raise
+            return answer
+        case = self.get_queryset().get(pk=case.pk)
+        return status.HTTP_201_CREATED, s.CaseDetailSerializer(
+            case, context=self.get_serializer_context()
+        ).data
+
+    @extend_schema(
+        summary=_("Send cases logged offline"),
+        request=s.SyncInput,
+        responses={
+            200: inline_serializer(
+                "SyncResult",
+                {
+                    "results": serializers.ListField(
+                        child=inline_serializer(
+                            "SyncItemResult",
+                            {
+                                "idempotency_key": serializers.CharField(),
+                                "status": serializers.IntegerField(),
+                                "outcome": serializers.ChoiceField(["created", "replayed", "error"]),
+                                "replayed": serializers.BooleanField(),
+                                "body": serializers.DictField(),
+                            },
+                        )
+                    )
+                },
+            )
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def sync(self, request):
+        """Each item is created on its own: one bad item loses none of the others."""
+        self._check_may_report()
+        batch = s.SyncInput(data=request.data)
+        batch.is_valid(raise_exception=True)
+        results = [self._sync_item(item) for item in batch.validated_data["items"]]
+        return Response({"results": results})
+
+    def _sync_item(self, item) -> dict:
+        key = item["idempotency_key"]
+        try:
+            check_key(key, field="idempotency_key")
+            status_code, body, replayed = run_idempotent(
+                user=self.request.user,
+                key=key,
+                # The same fingerprint as a single create, so either way of sending replays the other.
+                request_fingerprint=fingerprint(self.request.path.removesuffix("sync/"), item["case"]),
+                produce=lambda: self._create_one(item["case"]),
+            )
+        except Exception as exc:
+            answer = error_response(exc)
+            if answer is None:
+                raise
+            status_code, body, replayed = *answer, False
+        outcome = "error" if status_code >= 400 else ("replayed" if replayed else "created")
+        return {
+            "idempotency_key": key,
+            "status": status_code,
+            "outcome": outcome,
+            "replayed": replayed,
+            "body": body,
+        }
+
+    # --- corrections ----------------------------------------------------------------------
+
+    def partial_update(self, request, *args, **kwargs):
+        case = self._case_for("update")
+        serializer = s.CaseUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        case = services.case_update(
+            case_id=case.pk,
+            actor=request.user,
+            data=serializer.validated_data,
+            expected_version=expected_version(request),
+        )
+        return self._detail(case, refetch=True)
+
+    # --- the workflow actions -----------------------------------------------------------------
+
+    def _case_for(self, action_name: str) -> Case:
+        """The case (404 outside the scope), once the caller's role may take the action (403)."""
+        case = self.get_object()
+        if not workflow.may(self.scope, action_name, case):
+            raise RoleNotAllowed(_("Your role may not %(action)s this case.") % {"action": action_name})
+        return case
+
+    def _act(self, action_name: str, input_class, service, **fixed) -> Response:
+        case = self._case_for(action_name)
+        arguments = dict(fixed)
+        if input_class is not None:
+            data = input_class(data=self.request.data, context=self.get_serializer_context())
+            data.is_valid(raise_exception=True)
+            arguments.update(data.validated_data)
+        case = service(
+            case_id=case.pk,
+            actor=self.request.user,
+            expected_version=expected_version(self.request),
+            **arguments,
+        )
+        return self._detail(case, refetch=True)
+
+    @_action_schema(_("Accept the case (立案)"), s.AcceptInput)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act("accept", s.AcceptInput, services.case_accept)
+
+    @_action_schema(_("Do not accept the case (不予立案)"), s.ReasonInput)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._act("reject", s.ReasonInput, services.case_reject)
+
+    @_action_schema(_("Dispatch the case to a worker or a unit (派遣)"), s.AssignInput)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        return self._act("assign", s.AssignInput, services.case_assign)
+
+    @_action_schema(_("Start handling the case"), s.NoteInput)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._act("start", s.NoteInput, services.case_start)
+
+    @_action_schema(_("Report the result (处置反馈)"), s.ResolveInput)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._act("resolve", s.ResolveInput, services.case_resolve)
+
+    @_action_schema(_("Verify the result: close the case or send it back (核查)"), s.VerifyInput)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._act("verify", s.VerifyInput, services.case_verify)
+
+    @_action_schema(_("Escalate the case to the next level"), s.ReasonInput)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        return self._act("escalate", s.ReasonInput, services.case_escalate)
+
+    @_action_schema(_("Extend the due time"), s.ExtendInput)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        return self._act("extend", s.ExtendInput, services.case_extend)
+
+    @_action_schema(_("Comment on the case"), s.CommentInput)
+    @action(detail=True, methods=["post"])
+    def comment(self, request, pk=None):
+        return self._act("comment", s.CommentInput, services.case_comment)
+
+    @_action_schema(_("Record the resident's satisfaction"), s.FeedbackInput)
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        return self._act("feedback", s.FeedbackInput, services.case_feedback)
+
+    # --- attachments --------------------------------------------------------------------------
+
+    @extend_schema(
+        summary=_("Attach a photo or a PDF"),
+        request={"multipart/form-data": s.AttachmentInput},
+        responses={201: s.CaseAttachmentSerializer},
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def attachments(self, request, pk=None):
+        case = self._case_for("attach")
+        upload = s.AttachmentInput(data=request.data)
+        upload.is_valid(raise_exception=True)
+        attachment = case_attach(
+            case_id=case.pk,
+            actor=request.user,
+            upload=upload.validated_data["file"],
+            expected_version=expected_version(request),
+        )
+        return Response(s.CaseAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Download an attachment"), responses={(200, "application/octet-stream"): bytes})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>\d+)",
+        url_name="attachment-download",
+    )
+    def attachment_download(self, request, pk=None, attachment_id=None):
+        case = self.get_object()
+        attachment = get_object_or_404(CaseAttachment, case=case, pk=attachment_id)
+        return FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            filename=f"{case.number}-{attachment.pk}.{attachment.extension}",
+        )
