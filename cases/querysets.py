@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
+from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
-from grids.scope import GRIDS, Scope
+from grids.scope import GRIDS, MEDIATION, Scope
 
 # Statuses in which a case still needs work; a case past its due time in one of these is
 # overdue. Rejected cases are finished without being closed and are never overdue.
@@ -14,7 +15,13 @@ OPEN_STATUSES = ("reported", "accepted", "assigned", "in_progress", "resolved")
 
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, scope: Scope):
-        """Cases in the caller's territory; a grid worker also sees what they reported or handle."""
+        """Cases in the caller's territory; a grid worker also sees what they reported or handle.
+
+        A mediator sees the dispute cases whose mediation they see.
+        """
+        if scope.level == MEDIATION:
+            mediations = apps.get_model("mediation", "MediationCase").objects.visible_to(scope)
+            return self.filter(pk__in=mediations.values("case_id"))
         if scope.level == GRIDS:
             return self.filter(
                 models.Q(grid_id__in=scope.grid_ids)

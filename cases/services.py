@@ -291,12 +291,15 @@ def case_assign(
     unit: str = "",
     note: str = "",
     expected_version: int | None = None,
+    **flags,
 ) -> Case:
     """派遣: hand the case to one grid worker or to a named unit (a department, a property firm)."""
     unit = (unit or "").strip()
     if bool(worker) == bool(unit):
         raise InvalidInput("worker", _("Name either a worker or a unit."))
-    with locked_case(case_id, action="assign", actor=actor, expected_version=expected_version) as case:
+    with locked_case(
+        case_id, action="assign", actor=actor, expected_version=expected_version, **flags
+    ) as case:
         if worker is not None and (worker.street_id != case.street_id or not worker.is_active):
             raise InvalidInput("worker", _("Choose an active worker of the case's street."))
         changes = {"assignee_worker": worker, "assignee_unit": unit, "assigned_at": timezone.now()}

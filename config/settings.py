@@ -216,6 +216,12 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.Status",
         "TriageEnum": "cases.models.Triage",
         "HandlingLevelEnum": "cases.models.Level",
+        "MediationLevelEnum": "mediation.models.MediationLevel",
+        "MediationStatusEnum": "mediation.models.MediationStatus",
+        "MediationRoomLevelEnum": "mediation.models.MediationRoom.Level",
+        "MediatorKindEnum": "mediation.models.Mediator.Kind",
+        "PartyRoleEnum": "mediation.models.Party.Role",
+        "ReferralEnum": "mediation.models.Referral",
     },
 }
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("grids.urls")),
     path("", include("cases.urls")),
+    path("mediation/", include("mediation.urls")),
 ]
 
 urlpatterns = [

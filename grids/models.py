@@ -5,6 +5,7 @@ code, then 3 digits for the street, 3 for the community and 3 for the grid, so t
 grid's 15-digit code starts with its community's 12 digits and its street's 9.
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -314,6 +315,7 @@ class UserScope(models.Model):
         COMMUNITY_STAFF = "community_staff", _("community staff")
         STREET_ADMIN = "street_admin", _("street administrator")
         DISTRICT_VIEWER = "district_viewer", _("district viewer")
+        MEDIATOR = "mediator", _("people's mediator")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -373,6 +375,11 @@ class UserScope(models.Model):
             and not GridWorker.objects.filter(user_id=self.user_id).exists()
         ):
             raise ValidationError({"role": _("Create the grid worker record for this user first.")})
+        if (
+            self.role == self.Role.MEDIATOR
+            and not apps.get_model("mediation", "Mediator").objects.filter(user_id=self.user_id).exists()
+        ):
+            raise ValidationError({"role": _("Create the mediator record for this user first.")})
 
 
 class PersonalDataReveal(models.Model):

@@ -22,6 +22,8 @@ DISTRICT = "district"
 STREET = "street"
 COMMUNITY = "community"
 GRIDS = "grids"
+# A mediator sees the mediation cases they mediate and those of their home room, not a territory.
+MEDIATION = "mediation"
 NOTHING = "nothing"
 
 
@@ -33,11 +35,15 @@ class Scope:
     street_id: int | None = None
     community_id: int | None = None
     grid_ids: frozenset[int] = field(default_factory=frozenset)
+    mediator_id: int | None = None
+    room_id: int | None = None
 
     @property
     def level(self) -> str:
         if self.role == SUPERUSER:
             return ALL
+        if self.role == "mediator":
+            return MEDIATION
         if self.district_code:
             return DISTRICT
         if self.community_id:
@@ -93,6 +99,8 @@ class Scope:
             "street": self.street_id,
             "community": self.community_id,
             "grids": sorted(self.grid_ids),
+            "mediator": self.mediator_id,
+            "room": self.room_id,
         }
 
 
@@ -127,8 +135,28 @@ def _compute_scope(user) -> Scope:
             gridworker__user_id=user.pk, gridworker__is_active=True
         ).values_list("grid_id", flat=True)
         return Scope(role=role, user_id=user.pk, grid_ids=frozenset(grid_ids))
+    if role == UserScope.Role.MEDIATOR:
+        return _mediator_scope(user)
     if role == UserScope.Role.DISTRICT_VIEWER:
         return Scope(role=role, user_id=user.pk, district_code=row["district_code"])
     if role == UserScope.Role.COMMUNITY_STAFF:
         return Scope(role=role, user_id=user.pk, community_id=row["community_id"])
     return Scope(role=role, user_id=user.pk, street_id=row["street_id"])
+
+
+def _mediator_scope(user) -> Scope:
+    Mediator = apps.get_model("mediation", "Mediator")
+    row = (
+        Mediator.objects.filter(user_id=user.pk, is_active=True)
+        .values("pk", "street_id", "home_room_id")
+        .first()
+    )
+    if row is None:
+        return Scope(role=NO_ROLE, user_id=user.pk)
+    return Scope(
+        role="mediator",
+        user_id=user.pk,
+        street_id=row["street_id"],
+        mediator_id=row["pk"],
+        room_id=row["home_room_id"],
+    )

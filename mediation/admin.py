@@ -1,0 +1,144 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from grids.admin_base import ScopedModelAdmin, masked
+from grids.privacy import mask_id_number, mask_name, mask_phone
+from grids.scope import NO_ROLE, scope_for
+from mediation.models import (
+    Agreement,
+    FollowUp,
+    MediationCase,
+    MediationEvent,
+    MediationRoom,
+    Mediator,
+    Party,
+    Session,
+)
+from mediation.services import roster_save
+
+
+class RosterAdmin(ScopedModelAdmin):
+    """Rooms and mediators are saved through the mediation services, like every write."""
+
+    def save_model(self, request, obj, form, change):
+        roster_save(actor=request.user, obj=obj)
+
+
+@admin.register(MediationRoom)
+class MediationRoomAdmin(RosterAdmin):
+    list_display = ["name", "street", "community", "level", "is_gold"]
+    list_filter = ["is_gold", "level", "street"]
+    search_fields = ["name"]
+    list_select_related = ["street", "community"]
+
+
+@admin.register(Mediator)
+class MediatorAdmin(RosterAdmin):
+    list_display = ["name", "kind", "street", "community", "home_room", "certified_on", "is_active"]
+    list_filter = ["kind", "is_active", "street"]
+    search_fields = ["name"]
+    list_select_related = ["street", "community", "home_room"]
+    raw_id_fields = ["user"]
+
+
+class ShownToScopedStaff:
+    """Inlines are seen by whoever may see the mediation case (the role decides, not model perms)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff and scope_for(request.user).role != NO_ROLE
+
+
+class ReadOnlyInline(ShownToScopedStaff, admin.TabularInline):
+    """Mediation records are written by the workflow's actions; the admin shows them."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PartyInline(ReadOnlyInline):
+    model = Party
+    fields = ["role", "masked_name", "masked_phone", "masked_id_number"]
+    readonly_fields = fields
+    masked_name = masked("name", mask_name, _("name"))
+    masked_phone = masked("phone", mask_phone, _("phone"))
+    masked_id_number = masked("id_number", mask_id_number, _("ID number"))
+
+
+class SessionInline(ReadOnlyInline):
+    model = Session
+    fields = ["held_on", "place", "attendees", "notes", "recorded_by"]
+    readonly_fields = fields
+
+
+class AgreementInline(ShownToScopedStaff, admin.StackedInline):
+    model = Agreement
+    fields = ["form", "content", "performance_deadline", "signed_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class FollowUpInline(ReadOnlyInline):
+    model = FollowUp
+    fields = ["visited_on", "by", "performance", "notes"]
+    readonly_fields = fields
+
+
+class EventInline(ReadOnlyInline):
+    model = MediationEvent
+    fields = ["at", "action", "actor", "from_status", "to_status", "note"]
+    readonly_fields = fields
+
+
+@admin.register(MediationCase)
+class MediationCaseAdmin(ScopedModelAdmin):
+    list_display = ["case", "dispute_type", "level", "status", "lead_mediator", "room", "registered_at"]
+    list_filter = ["status", "level", "dispute_type", "street"]
+    search_fields = ["case__number", "summary"]
+    list_select_related = ["case", "lead_mediator", "room"]
+    date_hierarchy = "registered_at"
+    inlines = [PartyInline, SessionInline, AgreementInline, FollowUpInline, EventInline]
+    readonly_fields = [
+        "case",
+        "street",
+        "community",
+        "level",
+        "dispute_type",
+        "amount",
+        "summary",
+        "lead_mediator",
+        "assisting_mediators",
+        "room",
+        "status",
+        "registered_by",
+        "registered_at",
+        "started_at",
+        "concluded_at",
+        "outcome_note",
+        "escalation_count",
+        "referral",
+        "referral_note",
+        "referred_at",
+        "version",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,60 @@
+"""Reads of mediation: who sees which rooms, mediators and mediation cases.
+
+Territorial roles see their territory's part, as everywhere else. A mediator sees the
+rooms and mediators of their street (to pick a colleague or a room) and only the
+mediation cases they lead or assist, or that are held in their home room.
+"""
+
+from django.db import models
+
+from grids.models import Community
+from grids.scope import COMMUNITY, GRIDS, MEDIATION, Scope
+
+
+class RoomQuerySet(models.QuerySet):
+    def visible_to(self, scope: Scope):
+        """Rooms of the scope's territory; street rooms serve, and are seen by, every community."""
+        if scope.level == MEDIATION:
+            return self.filter(street_id=scope.street_id)
+        if scope.level in (COMMUNITY, GRIDS):
+            # The communities in scope, then their own rooms and their streets' street rooms.
+            communities = Community.objects.visible_to(scope)
+            return self.filter(
+                models.Q(community__in=communities)
+                | models.Q(community__isnull=True, street__in=communities.values("street_id"))
+            )
+        return scope.filter(self, district="street__district_code", street="street_id")
+
+
+class MediatorQuerySet(models.QuerySet):
+    def visible_to(self, scope: Scope):
+        """Mediators serve the whole street: everyone working in the street sees them."""
+        if scope.level == MEDIATION:
+            return self.filter(street_id=scope.street_id)
+        if scope.level in (COMMUNITY, GRIDS):
+            return self.filter(street__in=Community.objects.visible_to(scope).values("street_id"))
+        return scope.filter(self, district="street__district_code", street="street_id")
+
+
+class MediationCaseQuerySet(models.QuerySet):
+    def visible_to(self, scope: Scope):
+        if scope.level == MEDIATION:
+            return self.filter(
+                models.Q(lead_mediator_id=scope.mediator_id)
+                | models.Q(room_id=scope.room_id, room__isnull=False)
+                | models.Q(
+                    pk__in=self.model.assisting_mediators.through.objects.filter(
+                        mediator_id=scope.mediator_id
+                    ).values("mediationcase_id")
+                )
+            )
+        return scope.filter(
+            self,
+            district="street__district_code",
+            street="street_id",
+            community="community_id",
+            grid="case__grid_id",
+        )
+
+    def for_list(self):
+        return self.select_related("case", "street", "community", "lead_mediator", "room")

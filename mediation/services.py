@@ -1,0 +1,485 @@
+"""Every write to a mediation case. Views and the admin call these, nothing else.
+
+Each action runs in one transaction: it locks the mediation row, checks role (403), the
+client's version (412) and the move (409) against `mediation.workflow`, then writes the
+change and one `MediationEvent`. The dispute case moves through the cases services in the
+same transaction, so a mediated dispute is counted like any other case, and an error
+leaves nothing written in either app.
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import services as case_services
+from cases.models import Case, Kind
+from cases.models import Status as CaseStatus
+from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed, StaleVersion
+from grids.scope import scope_for
+from mediation import workflow
+from mediation.models import (
+    Agreement,
+    FollowUp,
+    JudicialConfirmation,
+    MediationCase,
+    MediationEvent,
+    MediationLevel,
+    MediationRoom,
+    MediationStatus,
+    Mediator,
+    Party,
+    Session,
+)
+
+# People's Mediation Law, art. 33: the parties apply jointly within 30 days of the
+# agreement taking effect.
+CONFIRMATION_WINDOW = timedelta(days=30)
+# Dispute cases a mediation can take on: accepted by the centre and not yet resolved.
+MEDIABLE_CASE_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS)
+
+
+# --- the shared mechanics ---------------------------------------------------------------
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, (date, Decimal)):
+        return str(value)
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def record_step(
+    mediation: MediationCase,
+    *,
+    action: str,
+    actor,
+    changes: dict[str, Any] | None = None,
+    to_status: str | None = None,
+    note: str = "",
+) -> MediationEvent:
+    """Change `mediation`, raise its version, save the changed fields and record the step."""
+    changes = changes or {}
+    from_status = mediation.status
+    diff = {}
+    for field, value in changes.items():
+        old = getattr(mediation, field)
+        if old != value:
+            diff[field] = [_as_json(old), _as_json(value)]
+            setattr(mediation, field, value)
+    if to_status is not None:
+        mediation.status = to_status
+    mediation.version += 1
+    mediation.save(update_fields=sorted({"status", "version", *changes}))
+    return MediationEvent.objects.create(
+        mediation=mediation,
+        action=action,
+        actor=actor,
+        at=timezone.now(),
+        from_status=from_status,
+        to_status=mediation.status,
+        note=note,
+        changes=diff,
+    )
+
+
+@contextmanager
+def locked_mediation(
+    mediation_id: int, *, action: str, actor, expected_version: int | None
+) -> Iterator[MediationCase]:
+    """Lock the mediation row, then check role (403), version (412) and move (409)."""
+    with transaction.atomic():
+        mediation = (
+            MediationCase.objects.select_for_update(of=("self",))
+            .select_related("agreement__confirmation")
+            .prefetch_related("assisting_mediators")
+            .get(pk=mediation_id)
+        )
+        scope = scope_for(actor)
+        if not workflow.may(scope, action, mediation):
+            raise RoleNotAllowed(_("Your role may not %(action)s this mediation.") % {"action": action})
+        if expected_version is not None and expected_version != mediation.version:
+            raise StaleVersion(
+                _("The mediation has changed since you read it (version %(version)d).")
+                % {"version": mediation.version},
+                current_version=mediation.version,
+            )
+        workflow.check_move(mediation, action, scope)
+        yield mediation
+
+
+def _required(field: str, value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(field, _("This field is required."))
+    return value
+
+
+def _check_day(field: str, day: date, *, not_before: date | None = None) -> None:
+    if day > timezone.localdate():
+        raise InvalidInput(field, _("The date cannot be in the future."))
+    if not_before is not None and day < not_before:
+        raise InvalidInput(field, _("The date cannot be before %(day)s.") % {"day": not_before})
+
+
+def _registered_on(mediation: MediationCase) -> date:
+    return timezone.localtime(mediation.registered_at).date()
+
+
+# --- keeping the dispute case in step ----------------------------------------------------
+
+
+def _case_in_progress(case_id: int, *, actor, unit: str) -> None:
+    """Bring the dispute case to `in_progress` (handled by mediation) through its own workflow."""
+    case = Case.objects.only("status").get(pk=case_id)
+    if case.status == CaseStatus.ACCEPTED:
+        case_services.case_assign(case_id=case_id, actor=actor, unit=unit, check_role=False)
+        case.status = CaseStatus.ASSIGNED
+    if case.status == CaseStatus.ASSIGNED:
+        case_services.case_start(case_id=case_id, actor=actor, note=_("Mediation started."), check_role=False)
+
+
+def _case_comment(case_id: int, *, actor, note: str) -> None:
+    case_services.case_comment(case_id=case_id, actor=actor, note=note, check_role=False)
+
+
+def _unit_name(mediation: MediationCase) -> str:
+    place = mediation.room.name if mediation.room_id else mediation.lead_mediator.name
+    return _("People's mediation: %(place)s") % {"place": place}
+
+
+# --- registering a dispute for mediation -----------------------------------------------
+
+
+def _check_people(
+    case: Case, lead: Mediator, assisting: Sequence[Mediator], room: MediationRoom | None
+) -> None:
+    if not lead.is_active or lead.street_id != case.street_id:
+        raise InvalidInput("lead_mediator", _("Choose an active mediator of the case's street."))
+    for mediator in assisting:
+        if mediator.pk == lead.pk:
+            raise InvalidInput("assisting_mediators", _("The lead mediator cannot also assist."))
+        if not mediator.is_active or mediator.street_id != case.street_id:
+            raise InvalidInput("assisting_mediators", _("Choose active mediators of the case's street."))
+    if room is not None and room.street_id != case.street_id:
+        raise InvalidInput("room", _("Choose a room of the case's street."))
+
+
+def _clean_parties(parties: Sequence[dict[str, Any]]) -> list[Party]:
+    rows = [Party(**party) for party in parties]
+    roles = {row.role for row in rows}
+    if roles != {Party.Role.APPLICANT, Party.Role.RESPONDENT}:
+        raise InvalidInput("parties", _("Name at least one applicant and one respondent."))
+    for index, row in enumerate(rows):
+        try:
+            row.full_clean(exclude=["mediation"])
+        except ValidationError as error:
+            field, messages = next(iter(error.message_dict.items()))
+            raise InvalidInput(f"parties[{index}].{field}", messages[0]) from error
+    return rows
+
+
+@transaction.atomic
+def mediation_register(
+    *,
+    actor,
+    case: Case,
+    level: str,
+    dispute_type: str,
+    lead_mediator: Mediator,
+    parties: Sequence[dict[str, Any]],
+    assisting_mediators: Sequence[Mediator] = (),
+    room: MediationRoom | None = None,
+    amount: Decimal | None = None,
+    summary: str = "",
+) -> MediationCase:
+    """受理: take an accepted dispute case into mediation at a level, with its parties."""
+    scope = scope_for(actor)
+    if scope.role not in workflow.ROLES["register"]:
+        raise RoleNotAllowed(_("Your role may not register mediations."))
+    if scope.role == "community_staff" and level not in workflow.COMMUNITY_LEVELS:
+        raise RoleNotAllowed(_("Street-level mediation is registered by the street's centre."))
+    if not Case.objects.visible_to(scope).filter(pk=case.pk).exists():
+        raise InvalidInput("case", _("Choose a case in your territory."))
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    if case.kind != Kind.DISPUTE:
+        raise InvalidInput("case", _("Only a dispute case can be mediated."))
+    if MediationCase.objects.filter(case=case).exists():
+        raise ActionNotAllowed(_("This dispute is already in mediation."), allowed_actions=[])
+    if case.status not in MEDIABLE_CASE_STATUSES:
+        raise ActionNotAllowed(
+            _("A dispute is mediated once it is accepted and until it is resolved."), allowed_actions=[]
+        )
+    _check_people(case, lead_mediator, assisting_mediators, room)
+    rows = _clean_parties(parties)
+    mediation = MediationCase.objects.create(
+        case=case,
+        street_id=case.street_id,
+        community_id=case.community_id,
+        level=level,
+        dispute_type=dispute_type,
+        amount=amount,
+        summary=summary.strip(),
+        lead_mediator=lead_mediator,
+        room=room,
+        registered_by=actor,
+        registered_at=timezone.now(),
+    )
+    mediation.assisting_mediators.set(assisting_mediators)
+    for row in rows:
+        row.mediation = mediation
+    Party.objects.bulk_create(rows)
+    MediationEvent.objects.create(
+        mediation=mediation,
+        action="register",
+        actor=actor,
+        at=mediation.registered_at,
+        to_status=MediationStatus.REGISTERED,
+    )
+    if case.status == CaseStatus.ACCEPTED:
+        case_services.case_assign(case_id=case.pk, actor=actor, unit=_unit_name(mediation), check_role=False)
+    return mediation
+
+
+# --- the workflow actions ------------------------------------------------------------------
+
+
+def mediation_start(*, mediation_id: int, actor, note: str = "", expected_version: int | None = None):
+    with locked_mediation(mediation_id, action="start", actor=actor, expected_version=expected_version) as m:
+        _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m))
+        changes = {"started_at": timezone.now()}
+        record_step(
+            m, action="start", actor=actor, to_status=MediationStatus.MEDIATING, changes=changes, note=note
+        )
+    return m
+
+
+def mediation_session(
+    *,
+    mediation_id: int,
+    actor,
+    held_on: date,
+    place: str,
+    attendees: str,
+    notes: str = "",
+    expected_version: int | None = None,
+):
+    """调解会: record one session of the mediation."""
+    place, attendees = _required("place", place), _required("attendees", attendees)
+    with locked_mediation(
+        mediation_id, action="session", actor=actor, expected_version=expected_version
+    ) as m:
+        _check_day("held_on", held_on, not_before=_registered_on(m))
+        Session.objects.create(
+            mediation=m, held_on=held_on, place=place, attendees=attendees, notes=notes, recorded_by=actor
+        )
+        record_step(m, action="session", actor=actor, note=f"{held_on} {place}")
+    return m
+
+
+def mediation_agree(
+    *,
+    mediation_id: int,
+    actor,
+    form: str,
+    content: str,
+    signed_on: date,
+    performance_deadline: date | None = None,
+    expected_version: int | None = None,
+):
+    """调解成功: record the agreement; the dispute case is resolved and awaits verification."""
+    content = _required("content", content)
+    with locked_mediation(mediation_id, action="agree", actor=actor, expected_version=expected_version) as m:
+        _check_day("signed_on", signed_on, not_before=_registered_on(m))
+        if performance_deadline is not None and performance_deadline < signed_on:
+            raise InvalidInput("performance_deadline", _("The deadline cannot be before the signing."))
+        Agreement.objects.create(
+            mediation=m,
+            form=form,
+            content=content,
+            signed_on=signed_on,
+            performance_deadline=performance_deadline,
+        )
+        changes = {"concluded_at": timezone.now(), "outcome_note": content}
+        record_step(m, action="agree", actor=actor, to_status=MediationStatus.AGREED, changes=changes)
+        _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m))
+        result = _("Mediation succeeded: %(content)s") % {"content": content}
+        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result, check_role=False)
+    return m
+
+
+def mediation_fail(*, mediation_id: int, actor, reason: str, expected_version: int | None = None):
+    """调解不成: the dispute stays open for escalation or referral."""
+    reason = _required("reason", reason)
+    with locked_mediation(mediation_id, action="fail", actor=actor, expected_version=expected_version) as m:
+        changes = {"concluded_at": timezone.now(), "outcome_note": reason}
+        record_step(
+            m, action="fail", actor=actor, to_status=MediationStatus.FAILED, changes=changes, note=reason
+        )
+        _case_comment(m.case_id, actor=actor, note=_("Mediation failed: %(reason)s") % {"reason": reason})
+    return m
+
+
+def mediation_withdraw(*, mediation_id: int, actor, reason: str, expected_version: int | None = None):
+    """撤回: mediation is voluntary; a party may withdraw at any time before an agreement."""
+    reason = _required("reason", reason)
+    with locked_mediation(
+        mediation_id, action="withdraw", actor=actor, expected_version=expected_version
+    ) as m:
+        changes = {"concluded_at": timezone.now(), "outcome_note": reason}
+        record_step(
+            m,
+            action="withdraw",
+            actor=actor,
+            to_status=MediationStatus.WITHDRAWN,
+            changes=changes,
+            note=reason,
+        )
+        _case_comment(m.case_id, actor=actor, note=_("Mediation withdrawn: %(reason)s") % {"reason": reason})
+    return m
+
+
+def mediation_escalate(
+    *,
+    mediation_id: int,
+    actor,
+    reason: str,
+    lead_mediator: Mediator | None = None,
+    room: MediationRoom | None = None,
+    expected_version: int | None = None,
+):
+    """Register the mediation again one level up, optionally with a new lead mediator and room."""
+    reason = _required("reason", reason)
+    with locked_mediation(
+        mediation_id, action="escalate", actor=actor, expected_version=expected_version
+    ) as m:
+        lead = lead_mediator or m.lead_mediator
+        _check_people(m.case, lead, [a for a in m.assisting_mediators.all() if a.pk != lead.pk], room)
+        changes = {
+            "level": workflow.level_above(m.level),
+            "lead_mediator": lead,
+            "room": room or m.room,
+            "started_at": None,
+            "concluded_at": None,
+            "outcome_note": "",
+            "escalation_count": m.escalation_count + 1,
+        }
+        m.assisting_mediators.remove(lead)
+        record_step(
+            m,
+            action="escalate",
+            actor=actor,
+            to_status=MediationStatus.REGISTERED,
+            changes=changes,
+            note=reason,
+        )
+        level_name = MediationLevel(m.level).label
+        _case_comment(
+            m.case_id, actor=actor, note=_("Mediation escalated to %(level)s level.") % {"level": level_name}
+        )
+    return m
+
+
+def mediation_refer(
+    *, mediation_id: int, actor, to: str, note: str = "", expected_version: int | None = None
+):
+    """Guide the parties to a court, arbitration, the petition office or a department.
+
+    The dispute case is then resolved with the referral as its result, for the centre to verify.
+    """
+    with locked_mediation(mediation_id, action="refer", actor=actor, expected_version=expected_version) as m:
+        changes = {"referral": to, "referral_note": note.strip(), "referred_at": timezone.now()}
+        record_step(m, action="refer", actor=actor, changes=changes, note=note)
+        _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m))
+        result = _("Mediation failed; referred to %(to)s. %(note)s") % {
+            "to": m.get_referral_display(),
+            "note": note,
+        }
+        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result.strip(), check_role=False)
+    return m
+
+
+def mediation_confirm(
+    *,
+    mediation_id: int,
+    actor,
+    applied_on: date,
+    result: str,
+    court: str,
+    decided_on: date | None = None,
+    expected_version: int | None = None,
+):
+    """司法确认: record the court's confirmation of a written agreement (within 30 days)."""
+    court = _required("court", court)
+    with locked_mediation(
+        mediation_id, action="confirm", actor=actor, expected_version=expected_version
+    ) as m:
+        signed_on = m.agreement.signed_on
+        _check_day("applied_on", applied_on, not_before=signed_on)
+        if applied_on > signed_on + CONFIRMATION_WINDOW:
+            raise InvalidInput(
+                "applied_on",
+                _("Judicial confirmation must be applied for within 30 days of signing (by %(day)s).")
+                % {"day": signed_on + CONFIRMATION_WINDOW},
+            )
+        if decided_on is not None:
+            _check_day("decided_on", decided_on, not_before=applied_on)
+        JudicialConfirmation.objects.create(
+            agreement=m.agreement, applied_on=applied_on, result=result, court=court, decided_on=decided_on
+        )
+        record_step(m, action="confirm", actor=actor, note=f"{court} · {result}")
+    return m
+
+
+def mediation_follow_up(
+    *,
+    mediation_id: int,
+    actor,
+    visited_on: date,
+    performance: str,
+    notes: str = "",
+    expected_version: int | None = None,
+):
+    """回访: record whether the parties perform the agreement."""
+    with locked_mediation(
+        mediation_id, action="follow-up", actor=actor, expected_version=expected_version
+    ) as m:
+        _check_day("visited_on", visited_on, not_before=m.agreement.signed_on)
+        FollowUp.objects.create(
+            mediation=m, visited_on=visited_on, by=actor, performance=performance, notes=notes
+        )
+        record_step(m, action="follow-up", actor=actor, note=performance)
+    return m
+
+
+SERVICES = {
+    "start": mediation_start,
+    "session": mediation_session,
+    "agree": mediation_agree,
+    "fail": mediation_fail,
+    "withdraw": mediation_withdraw,
+    "escalate": mediation_escalate,
+    "refer": mediation_refer,
+    "confirm": mediation_confirm,
+    "follow-up": mediation_follow_up,
+}
+
+
+# --- the roster: rooms and mediators ---------------------------------------------------------
+
+
+@transaction.atomic
+def roster_save(*, actor, obj: MediationRoom | Mediator) -> MediationRoom | Mediator:
+    """Create or change a room or a mediator: superusers anywhere, street admins in their street."""
+    if not scope_for(actor).may_edit_street(obj.street_id):
+        raise RoleNotAllowed(_("You may only change the mediation roster of your own street."))
+    obj.full_clean()
+    obj.save()
+    return obj

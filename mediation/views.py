@@ -1,0 +1,198 @@
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from config.api import etag_for, expected_version
+from config.errors import RoleNotAllowed
+from grids.reveal import RevealMixin
+from grids.scope import Scope, scope_for
+from grids.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from mediation import serializers as s
+from mediation import services, workflow
+from mediation.filters import MediationFilter, MediatorFilter, RoomFilter
+from mediation.models import MediationCase, MediationEvent, MediationRoom, Mediator, Party
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag read from the mediation."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List mediation rooms")),
+    retrieve=extend_schema(summary=_("Read a mediation room")),
+)
+class RoomViewSet(ScopedReadOnlyViewSet):
+    """Mediation rooms of the caller's street; edited in the admin."""
+
+    queryset = MediationRoom.objects.all()
+    serializer_class = s.RoomSerializer
+    filterset_class = RoomFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "level", "id"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List mediators")),
+    retrieve=extend_schema(summary=_("Read a mediator")),
+)
+class MediatorViewSet(ScopedReadOnlyViewSet):
+    """People's mediators of the caller's street; edited in the admin."""
+
+    queryset = Mediator.objects.all()
+    serializer_class = s.MediatorSerializer
+    filterset_class = MediatorFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "kind", "certified_on", "id"]
+
+
+def _action_schema(summary, request):
+    return extend_schema(
+        summary=summary, request=request, responses=s.MediationDetailSerializer, parameters=[IF_MATCH]
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List mediation cases")),
+    retrieve=extend_schema(summary=_("Read a mediation case with its parties and history")),
+    create=extend_schema(
+        summary=_("Register a dispute case for mediation"),
+        request=s.RegisterInput,
+        responses={201: s.MediationDetailSerializer},
+    ),
+)
+class MediationCaseViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Mediations the caller sees, and the actions that move them (one transition table)."""
+
+    queryset = MediationCase.objects.for_list()
+    permission_classes = [IsAuthenticated]
+    filterset_class = MediationFilter
+    search_fields = ["case__number", "summary"]
+    ordering_fields = ["registered_at", "concluded_at", "status", "level", "id"]
+    http_method_names = ["get", "post", "head", "options"]
+    versioned = True
+    action_conflicts = True
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            queryset = queryset.select_related("agreement__confirmation").prefetch_related(
+                "assisting_mediators",
+                "parties",
+                "sessions",
+                "follow_ups",
+                Prefetch("events", queryset=MediationEvent.objects.all()),
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        return s.MediationListSerializer if self.action == "list" else s.MediationDetailSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object(), refetch=False)
+
+    def _detail(self, mediation, status_code=status.HTTP_200_OK, *, refetch=True) -> Response:
+        """The mediation as the caller now sees it; after a write, read again with its relations."""
+        if refetch:
+            mediation = self.get_queryset().get(pk=mediation.pk)
+        body = s.MediationDetailSerializer(mediation, context=self.get_serializer_context()).data
+        response = Response(body, status_code)
+        response["ETag"] = etag_for(mediation.version)
+        return response
+
+    def create(self, request, *args, **kwargs):
+        if self.scope.role not in workflow.ROLES["register"]:
+            raise RoleNotAllowed(_("Your role may not register mediations."))
+        data = s.RegisterInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        mediation = services.mediation_register(actor=request.user, **data.validated_data)
+        return self._detail(mediation, status.HTTP_201_CREATED)
+
+    def _act(self, action_name: str) -> Response:
+        mediation = self.get_object()
+        if not workflow.may(self.scope, action_name, mediation):
+            raise RoleNotAllowed(_("Your role may not %(action)s this mediation.") % {"action": action_name})
+        data = s.ACTION_INPUTS[action_name](data=self.request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        services.SERVICES[action_name](
+            mediation_id=mediation.pk,
+            actor=self.request.user,
+            expected_version=expected_version(self.request),
+            **data.validated_data,
+        )
+        return self._detail(mediation)
+
+    @_action_schema(_("Start mediating"), s.NoteInput)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._act("start")
+
+    @_action_schema(_("Record a mediation session"), s.SessionInput)
+    @action(detail=True, methods=["post"])
+    def session(self, request, pk=None):
+        return self._act("session")
+
+    @_action_schema(_("Record the agreement (调解成功)"), s.AgreeInput)
+    @action(detail=True, methods=["post"])
+    def agree(self, request, pk=None):
+        return self._act("agree")
+
+    @_action_schema(_("Record that mediation failed (调解不成)"), s.ReasonInput)
+    @action(detail=True, methods=["post"])
+    def fail(self, request, pk=None):
+        return self._act("fail")
+
+    @_action_schema(_("Record a withdrawal"), s.ReasonInput)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._act("withdraw")
+
+    @_action_schema(_("Escalate to the next mediation level"), s.EscalateInput)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        return self._act("escalate")
+
+    @_action_schema(_("Refer the dispute elsewhere"), s.ReferInput)
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        return self._act("refer")
+
+    @_action_schema(_("Record the judicial confirmation (司法确认)"), s.ConfirmInput)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._act("confirm")
+
+    @_action_schema(_("Record a follow-up visit (回访)"), s.FollowUpInput)
+    @action(detail=True, methods=["post"], url_path="follow-up", url_name="follow-up")
+    def follow_up(self, request, pk=None):
+        return self._act("follow-up")
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List parties (masked)")),
+    retrieve=extend_schema(summary=_("Read a party (masked)")),
+)
+class PartyViewSet(RevealMixin, viewsets.ReadOnlyModelViewSet):
+    """Parties to the mediations the caller sees, always masked; `reveal/` shows one field."""
+
+    serializer_class = s.PartySerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["mediation", "role"]
+    ordering_fields = ["id"]
+    reveal_fields = ("name", "phone", "id_number")
+
+    def get_queryset(self):
+        mediations = MediationCase.objects.visible_to(scope_for(self.request.user))
+        return Party.objects.filter(mediation__in=mediations.values("pk")).select_related("mediation")
+
+    def may_reveal(self, scope: Scope, party) -> bool:
+        """The centre, and the mediators of this very case, who must be able to call the parties."""
+        if scope.role in self.reveal_roles:
+            return True
+        mediation = party.mediation
+        return scope.role == "mediator" and scope.mediator_id in workflow.mediator_ids(mediation)

@@ -1,0 +1,71 @@
+"""The mediation admin: rooms and mediators by street, mediation cases read-only and masked."""
+
+import pytest
+from django.urls import reverse
+
+from mediation.models import Mediator
+
+pytestmark = pytest.mark.django_db
+
+
+def _staff(user):
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "admin:mediation_mediationroom_changelist",
+        "admin:mediation_mediator_changelist",
+        "admin:mediation_mediationcase_changelist",
+    ],
+)
+def test_the_mediation_pages_render_in_chinese(client, world, make_mediation, page):
+    make_mediation("agreed")
+    client.force_login(world.superuser)
+    response = client.get(reverse(page))
+    assert response.status_code == 200
+    assert "调解" in response.content.decode()
+
+
+def test_mediators_filter_by_kind_and_stay_in_the_street(client, world, roster):
+    client.force_login(_staff(world.admin_a))
+    html = client.get(
+        reverse("admin:mediation_mediator_changelist"), {"kind__exact": "gold"}
+    ).content.decode()
+    assert roster.gold_a.name in html and roster.ordinary_a.name not in html
+    html = client.get(reverse("admin:mediation_mediator_changelist")).content.decode()
+    assert roster.mediator_b.name not in html
+    other = reverse("admin:mediation_mediator_change", args=[roster.mediator_b.pk])
+    assert client.get(other).status_code in (302, 404)
+
+
+def test_a_mediation_case_shows_parties_masked_and_cannot_be_edited(client, world, make_mediation):
+    mediation = make_mediation("agreed")
+    party = mediation.parties.get(role="applicant")
+    client.force_login(_staff(world.admin_a))
+    html = client.get(reverse("admin:mediation_mediationcase_change", args=[mediation.pk])).content.decode()
+    assert "张**" in html and "138****5678" in html
+    assert party.name not in html and party.id_number not in html and party.phone not in html
+    assert "调解协议" in html and "楼上住户赔偿维修费" in html
+    assert 'name="_save"' not in html
+
+
+def test_a_street_admin_adds_mediators_only_in_their_street(client, world, roster):
+    client.force_login(_staff(world.admin_b))
+    form = {
+        "street": world.street_a.pk,
+        "name": "王调解",
+        "kind": "ordinary",
+        "specialties": "[]",
+        "is_active": "on",
+    }
+    response = client.post(reverse("admin:mediation_mediator_add"), form)
+    assert response.status_code == 200  # the form comes back: street A is not a choice for admin B
+    assert not Mediator.objects.filter(name="王调解").exists()
+    form["street"] = world.street_b.pk
+    response = client.post(reverse("admin:mediation_mediator_add"), form)
+    assert response.status_code == 302
+    assert Mediator.objects.get(name="王调解").street == world.street_b
