@@ -32,6 +32,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 setup-db: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loadfixtures
+	$(BIN)/python manage.py seed --if-empty
 
 run: setup-db
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

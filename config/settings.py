@@ -22,6 +22,8 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "production"}:
     raise ImproperlyConfigured("DJANGO_ENV must be 'development' or 'production'.")
 PRODUCTION = DJANGO_ENV == "production"
+# Password of the demo accounts the seed creates (`python manage.py seed`); never used in production.
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="grid-demo-2022")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 

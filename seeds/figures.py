@@ -1,0 +1,66 @@
+"""The figures the seed reproduces, each with the report it comes from.
+
+Report files (newspaper reports on three streets of Chongqing):
+  000_e720f72d44c83495.txt  Shengquan 圣泉, 2022 review
+  001_c2766e92427a852e.txt  Shengquan, 2020 review
+  002_168036b497775af4.txt  Shengquan, "six actions", December 2022
+  003_0e5f378dd849a7a6.txt  Jijiang 几江, 2023
+  004_4d25d6866cef339f.txt  Dongcheng 东城, 2022
+
+Everything that is not listed here (names of unnamed communities, grids and people, case
+texts, times, durations, the number of peacemaker volunteers) is synthetic.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: int | tuple[str, ...]
+    source: str  # report file
+    quote: str  # the figure as the report gives it
+
+
+R000, R001, R002 = "000_e720f72d44c83495.txt", "001_c2766e92427a852e.txt", "002_168036b497775af4.txt"
+R003, R004 = "003_0e5f378dd849a7a6.txt", "004_4d25d6866cef339f.txt"
+
+FIGURES: dict[str, Figure] = {
+    # 圣泉街道 Shengquan, 江津区
+    "sq_communities": Figure(11, R001, "完成11个村（社区）书记、主任“一肩挑”"),
+    "sq_named_urban": Figure(("浒溪社区", "双龙社区", "海惠社区", "长岭社区"), R000, "named communities"),
+    "sq_named_rural": Figure(("三河村", "陡石村"), R001, "named villages"),
+    "sq_grids": Figure(93, R002, "将现有的115个网格整合划分为93个网格"),
+    "sq_party_branches": Figure(9, R002, "共建立网格党支部9个"),
+    "sq_full_time_workers": Figure(33, R002, "派驻社区专职网格员33名"),
+    "sq_part_time_workers": Figure(11, R002, "农村兼职网格员11名"),
+    "sq_volunteers": Figure(500, R002, "发动500余名老党员、村（社区）干部、楼栋长……"),
+    "sq_gold_mediators": Figure(57, R000, "认证金牌调解员57名"),
+    "sq_mediators": Figure(201, R000, "调解员201名"),
+    "sq_gold_rooms": Figure(11, R000, "设立了金牌调解室11个"),
+    "sq_incidents_closed": Figure(1781, R002, "共接收处置办结网格事件1781件"),
+    "sq_disputes_mediated": Figure(1341, R000, "调解纠纷1341件"),
+    # 几江街道 Jijiang, 江津区
+    "jj_communities": Figure(15, R003, "全街道15个村(社区)"),
+    "jj_named": Figure(("大西门社区", "通泰门社区"), R003, "named communities"),
+    "jj_grids": Figure(168, R003, "划分为168个网格和876个微网格"),
+    "jj_micro_grids": Figure(876, R003, "划分为168个网格和876个微网格"),
+    "jj_city_cases": Figure(25000, R003, "案件25000余件，结案率99%"),
+    "jj_city_cases_closed": Figure(24750, R003, "案件25000余件，结案率99% (25,000 × 99%)"),
+    # 东城街道 Dongcheng, 南川区
+    "dc_named_urban": Figure(("皂角井社区", "长亭社区", "鼓楼坝社区", "灌坝社区"), R004, "named communities"),
+    "dc_named_rural": Figure(("黄渔村", "高桥村"), R004, "named villages"),
+    "dc_guanba_grids": Figure(30, R004, "在20个物管、非物管小区建成30个千户网格"),
+    "dc_guanba_party_homes": Figure(200, R004, "200个“党群小家”"),
+    "dc_guanba_volunteers": Figure(6000, R004, "注册志愿者6000余人"),
+}
+
+
+def value(key: str):
+    return FIGURES[key].value
+
+
+# Counts the reports give as "more than": the seed adds a synthetic margin on top.
+VOLUNTEERS_SQ = value("sq_volunteers") + 24
+VOLUNTEERS_GUANBA = value("dc_guanba_volunteers") + 36
+# Synthetic: the Gaoqiao village peacemaker team (乡村“和事佬”) has no size in the report.
+GAOQIAO_PEACEMAKERS = 12

@@ -1,0 +1,235 @@
+"""Synthetic case history: each case walks the workflow, and its history rows say so.
+
+A `Walk` records the steps of one case as the services would have taken them (same actions,
+same statuses, same stage times, one version per step), so that a seeded case cannot be told
+from one that went through the API. Distributions (categories, sources, durations, late
+closures, reworks, escalations, satisfaction) are synthetic; only the totals are figures.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from random import Random
+
+from cases.models import (
+    LEVEL_ORDER,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    Category,
+    Level,
+    Priority,
+    Source,
+    Status,
+    Triage,
+)
+from seeds import synthetic as syn
+from seeds.people import Staff
+from seeds.territory import StreetPlan
+
+PRIORITIES = {Priority.NORMAL: 80, Priority.HIGH: 12, Priority.LOW: 5, Priority.URGENT: 3}
+SATISFACTION = {"satisfied": 72, "basically_satisfied": 21, "dissatisfied": 7}
+UNITS = {
+    Level.STREET: ["街道平安办", "街道城市管理办公室", "街道社会事务办", "街道应急办"],
+    Level.DISTRICT: ["区城市管理局", "区住房城乡建委", "区公安分局", "区应急管理局", "区市场监管局"],
+}
+RESULTS = [
+    "已现场处置完毕",
+    "已协调相关单位整改到位",
+    "已清理完毕，现场恢复正常",
+    "已上门核实并办结",
+    "已维修完成",
+]
+
+
+@dataclass
+class Walk:
+    """One case and the steps that brought it to its status."""
+
+    case: Case
+    steps: list[tuple] = field(default_factory=list)  # (action, at, from, to, actor, note)
+
+    def step(self, action: str, at: datetime, to_status: str, actor, note: str = "") -> None:
+        self.steps.append((action, at, self.case.status, to_status, actor, note))
+        self.case.status = to_status
+
+    def events(self) -> list[CaseEvent]:
+        return [
+            CaseEvent(
+                case=self.case,
+                action=a,
+                at=at,
+                from_status=f,
+                to_status=t,
+                actor=actor,
+                note=note,
+                changes={},
+            )
+            for a, at, f, t, actor, note in self.steps
+        ]
+
+
+@dataclass
+class Profile:
+    """How a street's cases behave: the synthetic distributions of one street."""
+
+    late_share: float
+    rework_share: float
+    escalation_share: float
+    feedback_share: float
+    on_the_spot_share: float
+    sources: dict[str, int]
+
+
+class CaseFactory:
+    def __init__(self, rng: Random, plan: StreetPlan, staff: Staff, profile: Profile):
+        self.rng, self.plan, self.staff, self.profile = rng, plan, staff, profile
+        self.communities = {c.pk: c for c in plan.communities}
+
+    # --- a new case, as a grid worker reports it --------------------------------------------
+    def report(self, category: Category, grid, reported_at: datetime, *, kind: str | None = None) -> Walk:
+        rng = self.rng
+        worker = self.staff.workers_by_grid[grid.pk][0]
+        community = self.communities[grid.community_id]
+        source = syn.weighted(rng, self.profile.sources)
+        resident = source in (Source.RESIDENT, Source.HOTLINE)
+        case = Case(
+            kind=kind or category.major.default_kind,
+            category=category,
+            street=self.plan.street,
+            community=community,
+            grid=grid,
+            source=source,
+            priority=syn.weighted(rng, PRIORITIES),
+            triage=category.default_triage,
+            level=category.default_level,
+            title=f"{grid.name}{category.name}",
+            description=f"{community.name}{rng.randrange(1, 40)}号附近发现{category.name}问题，需处理。",
+            address=f"{community.name}{rng.randrange(1, 40)}号",
+            contact_name=syn.person_name(rng) if resident else "",
+            contact_phone=syn.mobile(rng) if resident else "",
+            reporter=worker.user,
+            status="",
+            reported_at=reported_at,
+            due_at=reported_at + timedelta(hours=category.time_limit_hours),
+        )
+        walk = Walk(case)
+        walk.step("report", reported_at, Status.REPORTED, worker.user)
+        return walk
+
+    # --- taking it to the end ------------------------------------------------------------------
+    def close(self, walk: Walk) -> Walk:
+        """Accept, dispatch, handle, verify and close, on time or late, with the odd rework."""
+        rng, case, profile = self.rng, walk.case, self.profile
+        t0 = case.reported_at
+        limit = case.due_at - t0
+        if rng.random() < profile.late_share:
+            closed_at = case.due_at + timedelta(minutes=rng.randrange(60, 72 * 60))
+        else:
+            closed_at = t0 + limit * rng.uniform(0.15, 0.97)
+        on_the_spot = (
+            case.triage == Triage.SMALL
+            and case.level == Level.GRID
+            and rng.random() < profile.on_the_spot_share
+        )
+        if on_the_spot:
+            self._on_the_spot(walk)
+        else:
+            self._dispatch_and_handle(walk, closed_at)
+        walk.step("verify", closed_at, Status.CLOSED, self.staff.admin, "核查通过，予以结案")
+        case.closed_at = closed_at
+        if rng.random() < profile.feedback_share:
+            case.satisfaction = syn.weighted(rng, SATISFACTION)
+            walk.step(
+                "feedback", closed_at + timedelta(hours=rng.randrange(2, 48)), Status.CLOSED, case.reporter
+            )
+        return walk
+
+    def _on_the_spot(self, walk: Walk) -> None:
+        case, worker, at = walk.case, self.staff.workers_by_grid[walk.case.grid_id][0], walk.case.reported_at
+        case.on_the_spot = True
+        case.accepted_at = case.assigned_at = case.started_at = case.resolved_at = at
+        case.assignee_worker = worker
+        case.result = self.rng.choice(RESULTS)
+        for action, status in (("accept", Status.ACCEPTED), ("assign", Status.ASSIGNED)):
+            walk.step(action, at, status, worker.user, "即报即办")
+        walk.step("start", at, Status.IN_PROGRESS, worker.user)
+        walk.step("resolve", at, Status.RESOLVED, worker.user, case.result)
+
+    def _dispatch_and_handle(self, walk: Walk, closed_at: datetime, *, stop_at: str | None = None) -> None:
+        rng, case, admin = self.rng, walk.case, self.staff.admin
+        t0, span = case.reported_at, closed_at - case.reported_at
+        case.accepted_at = t0 + span * 0.05
+        walk.step("accept", case.accepted_at, Status.ACCEPTED, admin)
+        if stop_at == Status.ACCEPTED:
+            return
+        if case.level != Level.DISTRICT and rng.random() < self.profile.escalation_share:
+            case.level = LEVEL_ORDER[LEVEL_ORDER.index(case.level) + 1]
+            case.escalation_count = 1
+            walk.step("escalate", t0 + span * 0.08, Status.ACCEPTED, admin, "超出本级处置能力，提级处置")
+        handler = self._assign(walk, t0 + span * 0.12)
+        if stop_at == Status.ASSIGNED:
+            return
+        rework = stop_at is None and rng.random() < self.profile.rework_share
+        if rework:
+            self._handle(walk, handler, t0 + span * 0.2, t0 + span * 0.45)
+            case.rework_count = 1
+            walk.step("verify", t0 + span * 0.5, Status.ASSIGNED, admin, "整改不到位，退回重办")
+            self._handle(walk, handler, t0 + span * 0.55, t0 + span * 0.85, stop_at=stop_at)
+        else:
+            self._handle(walk, handler, t0 + span * 0.2, t0 + span * 0.85, stop_at=stop_at)
+
+    def _assign(self, walk: Walk, at: datetime):
+        case = walk.case
+        case.assigned_at = at
+        if case.level in UNITS:
+            case.assignee_unit = self.rng.choice(UNITS[case.level])
+            walk.step("assign", at, Status.ASSIGNED, self.staff.admin, case.assignee_unit)
+            return self.staff.admin  # the centre records a department's handling
+        worker = self.staff.workers_by_grid[case.grid_id][0]
+        case.assignee_worker = worker
+        walk.step("assign", at, Status.ASSIGNED, self.staff.admin)
+        return worker.user
+
+    def _handle(self, walk: Walk, handler, started: datetime, resolved: datetime, *, stop_at=None) -> None:
+        case = walk.case
+        case.started_at = started
+        walk.step("start", started, Status.IN_PROGRESS, handler)
+        if stop_at == Status.IN_PROGRESS:
+            return
+        case.resolved_at = resolved
+        case.result = self.rng.choice(RESULTS)
+        walk.step("resolve", resolved, Status.RESOLVED, handler, case.result)
+
+    def leave_open(self, walk: Walk, status: str) -> Walk:
+        """A case still being worked on: stopped at `status` on its way to closure."""
+        if status != Status.REPORTED:
+            target = walk.case.reported_at + (walk.case.due_at - walk.case.reported_at) * 0.9
+            self._dispatch_and_handle(walk, target, stop_at=status if status != Status.RESOLVED else None)
+        return walk
+
+
+# --- saving -----------------------------------------------------------------------------------
+
+
+def number_and_save(plan: StreetPlan, walks: list[Walk]) -> list[Walk]:
+    """Number the street's cases in report order, per year, save them and their history."""
+    walks.sort(key=lambda w: (w.case.reported_at, w.case.title))
+    counters: dict[int, int] = defaultdict(int)
+    for walk in walks:
+        case = walk.case
+        year = case.reported_at.astimezone(syn.LOCAL).year
+        counters[year] += 1
+        case.number = f"{plan.street.abbreviation}-{year}-{counters[year]:06d}"
+        case.version = len(walk.steps)
+    Case.objects.bulk_create([w.case for w in walks], batch_size=1000)
+    CaseEvent.objects.bulk_create([e for w in walks for e in w.events()], batch_size=2000)
+    for year, last in counters.items():
+        counter, _created = CaseNumberCounter.objects.get_or_create(street=plan.street, year=year)
+        counter.last = max(counter.last, last)
+        counter.save(update_fields=["last"])
+    return walks
+
+
+def spread(rng: Random, count: int, start: datetime, end: datetime) -> list[datetime]:
+    return sorted(syn.moment_between(rng, start, end) for _ in range(count))

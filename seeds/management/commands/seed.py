@@ -1,0 +1,78 @@
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases.models import Category
+from seeds import mediations, people, territory, workload
+from seeds import synthetic as syn
+from seeds.reset import is_seeded, wipe
+
+
+class Command(BaseCommand):
+    help = _(
+        "Load the three streets of the reports with their figures, people and case history "
+        "(demo data; never in production)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset", action="store_true", help=_("Wipe the service's data first, then seed.")
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=_("Seed only when the database holds no data; else do nothing."),
+        )
+
+    def handle(self, *args, reset=False, if_empty=False, **options):
+        if settings.PRODUCTION:
+            raise CommandError(_("The demo seed is refused when DJANGO_ENV=production."))
+        if is_seeded() and not reset:
+            if if_empty:
+                self.stdout.write(_("The database holds data already; nothing seeded."))
+                return
+            raise CommandError(
+                _("The database holds data already. Run with --reset to wipe it and seed again.")
+            )
+        started = time.perf_counter()
+        if not Category.objects.exists():
+            call_command("loadfixtures", verbosity=0)
+        with transaction.atomic():
+            if reset:
+                wipe()
+            counts = build()
+        seconds = time.perf_counter() - started
+        summary = ", ".join(f"{name} {count}" for name, count in counts.items())
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Seeded in %(seconds).1f s: %(summary)s.") % {"seconds": seconds, "summary": summary}
+            )
+        )
+
+
+def build() -> dict[str, int]:
+    """Every builder draws from one generator in a fixed order: the same run, the same data."""
+    rng = syn.new_random()
+    people.create_superuser()
+    sq = territory.build_shengquan(rng)
+    jj = territory.build_jijiang(rng)
+    dc = territory.build_dongcheng(rng)
+    sq_staff = people.staff_shengquan(rng, sq)
+    jj_staff = people.staff_jijiang(rng, jj)
+    dc_staff = people.staff_dongcheng(rng, dc)
+    incidents = workload.shengquan_incidents(rng, sq, sq_staff)
+    disputes = mediations.shengquan_disputes(rng, sq, sq_staff)
+    workload.save(sq, incidents + [plan.walk for plan in disputes])
+    mediations.save(disputes)
+    city = workload.save(jj, workload.jijiang_city_cases(rng, jj, jj_staff))
+    dongcheng = workload.save(dc, workload.dongcheng_incidents(rng, dc, dc_staff))
+    return {
+        "streets": 3,
+        "grids": len(sq.grids) + len(jj.grids) + len(dc.grids),
+        "cases": len(incidents) + len(disputes) + len(city) + len(dongcheng),
+        "mediations": len(disputes),
+    }

@@ -1,0 +1,357 @@
+"""The seed: every figure of the reports, coherent history, valid rows, the same data twice."""
+
+import hashlib
+import io
+import random
+from collections import Counter, defaultdict
+from datetime import timedelta
+from itertools import pairwise
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Subquery
+
+from cases import services as case_services
+from cases import workflow as case_workflow
+from cases.models import Case, CaseEvent, Category
+from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street, UserScope
+from mediation import workflow as mediation_workflow
+from mediation.models import (
+    Agreement,
+    FollowUp,
+    JudicialConfirmation,
+    MediationCase,
+    MediationEvent,
+    MediationRoom,
+    Mediator,
+    Party,
+    Session,
+)
+from seeds.figures import FIGURES, value
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def digest() -> str:
+    """A fingerprint of the seeded data by natural keys (ids and creation stamps left out)."""
+    parts = [
+        Street.objects.order_by("code").values_list("code", "name", "abbreviation"),
+        Community.objects.order_by("code").values_list("code", "name", "kind", "population"),
+        Grid.objects.order_by("code").values_list("code", "name", "residents", "households", "party_branch"),
+        MicroGrid.objects.order_by("code").values_list("code", "name", "leader_name", "leader_phone"),
+        GridWorker.objects.order_by("user__username").values_list("user__username", "name", "kind", "phone"),
+        CoGovernanceMember.objects.order_by("community__code", "role", "name", "phone", "joined_on")
+        .values_list("community__code", "role", "name", "phone", "joined_on"),
+        Mediator.objects.order_by("street__code", "kind", "name", "phone").values_list(
+            "name", "kind", "certified_on", "phone", "specialties"
+        ),
+        Case.objects.order_by("number").values_list(
+            "number", "kind", "status", "category__code", "grid__code", "reported_at", "closed_at", "due_at",
+            "satisfaction", "rework_count", "escalation_count", "assignee_unit", "contact_phone", "version",
+        ),
+        CaseEvent.objects.order_by("case__number", "at", "action").values_list(
+            "case__number", "action", "at", "from_status", "to_status", "actor__username", "note"
+        ),
+        MediationCase.objects.order_by("case__number").values_list(
+            "case__number", "status", "level", "dispute_type", "amount", "lead_mediator__phone", "room__name",
+            "referral", "version",
+        ),
+        Party.objects.order_by("mediation__case__number", "role", "name").values_list(
+            "mediation__case__number", "role", "name", "phone", "id_number"
+        ),
+    ]  # fmt: skip
+    sha = hashlib.sha256()
+    for rows in parts:
+        for row in rows.iterator(chunk_size=5000):
+            sha.update(repr(row).encode())
+    return sha.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module inside a transaction that is rolled back at its end."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            out = io.StringIO()
+            call_command("seed", stdout=out)
+            # Fire PostgreSQL's deferred foreign-key checks now, once: left pending, every test's
+            # savepoint rollback would bring them back and its teardown would check them again.
+            connection.check_constraints()
+            yield {"digest": digest(), "output": out.getvalue()}
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _street(name):
+    return Street.objects.get(name=name)
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+def test_shengquan_figures(seeded):
+    sq = _street("圣泉街道")
+    communities = Community.objects.filter(street=sq)
+    assert communities.count() == value("sq_communities") == 11
+    names = set(communities.values_list("name", flat=True))
+    assert set(value("sq_named_urban")) | set(value("sq_named_rural")) <= names
+    assert set(communities.filter(kind="rural").values_list("name", flat=True)) >= {"三河村", "陡石村"}
+    grids = Grid.objects.filter(community__street=sq)
+    assert grids.count() == value("sq_grids") == 93
+    assert grids.exclude(party_branch="").count() == value("sq_party_branches") == 9
+    workers = GridWorker.objects.filter(street=sq)
+    assert workers.filter(kind="full_time").count() == value("sq_full_time_workers") == 33
+    assert workers.filter(kind="part_time").count() == value("sq_part_time_workers") == 11
+    volunteers = CoGovernanceMember.objects.filter(community__street=sq, role="volunteer")
+    assert volunteers.count() > value("sq_volunteers") == 500
+    five = set(CoGovernanceMember.objects.filter(community__street=sq).values_list("role", flat=True))
+    assert five >= {
+        "party_group_leader",
+        "resident_group_leader",
+        "grid_worker",
+        "owners_committee",
+        "property_manager",
+    }
+    mediators = Mediator.objects.filter(street=sq)
+    assert mediators.filter(kind="gold").count() == value("sq_gold_mediators") == 57
+    assert mediators.filter(kind="ordinary").count() == value("sq_mediators") == 201
+    assert MediationRoom.objects.filter(street=sq, is_gold=True).count() == value("sq_gold_rooms") == 11
+    assert set(MediationRoom.objects.filter(street=sq).values_list("level", flat=True)) == {
+        "community",
+        "street",
+    }
+    incidents = Case.objects.filter(street=sq, kind="incident")
+    assert incidents.count() == value("sq_incidents_closed") == 1781
+    assert incidents.filter(status="closed").count() == 1781
+    assert incidents.filter(accepted_at__isnull=False).count() == 1781
+    mediated = MediationCase.objects.filter(street=sq)
+    assert mediated.count() == value("sq_disputes_mediated") == 1341
+    assert mediated.filter(status__in=["agreed", "failed", "withdrawn"]).count() == 1341
+    assert set(mediated.values_list("level", flat=True)) == {"grid", "community", "street"}
+
+
+def test_jijiang_figures(seeded):
+    jj = _street("几江街道")
+    communities = Community.objects.filter(street=jj)
+    assert communities.count() == value("jj_communities") == 15
+    assert {"大西门社区", "通泰门社区"} <= set(communities.values_list("name", flat=True))
+    grids = Grid.objects.filter(community__street=jj)
+    assert grids.count() == value("jj_grids") == 168
+    assert not grids.filter(party_branch="").exists()
+    micro = MicroGrid.objects.filter(grid__community__street=jj)
+    assert micro.count() == value("jj_micro_grids") == 876
+    assert set(micro.values_list("leader_title", flat=True)) == {"楼栋长", "单元长"}
+    # "1+3+N": each grid has a leader, three workers and at least one volunteer.
+    per_grid = Counter(
+        GridWorker.grids.through.objects.filter(grid__in=grids).values_list("grid_id", flat=True)
+    )
+    assert set(per_grid.values()) == {4}
+    kinds = GridWorker.objects.filter(street=jj).values("kind").annotate(n=Count("id"))
+    assert {row["kind"]: row["n"] for row in kinds} == dict.fromkeys(
+        ["grid_leader", "full_time", "part_time", "instructor"], 168
+    )
+    with_volunteers = (
+        CoGovernanceMember.objects.filter(grid__in=grids, role="volunteer").values("grid").distinct()
+    )
+    assert with_volunteers.count() == 168
+    city = Case.objects.filter(street=jj, kind="city_management")
+    assert city.count() == value("jj_city_cases") == 25000
+    assert city.filter(status="closed").count() == value("jj_city_cases_closed") == 24750
+    accepted = city.filter(accepted_at__isnull=False).count()
+    assert round(city.filter(status="closed").count() / 25000, 2) == 0.99
+    assert accepted >= 24750
+
+
+def test_dongcheng_figures(seeded):
+    dc = _street("东城街道")
+    names = set(Community.objects.filter(street=dc).values_list("name", flat=True))
+    assert names == set(value("dc_named_urban")) | set(value("dc_named_rural"))
+    guanba = Community.objects.get(street=dc, name="灌坝社区")
+    assert guanba.grids.count() == value("dc_guanba_grids") == 30
+    homes = MicroGrid.objects.filter(grid__community=guanba, covers="party_home")
+    assert homes.count() == value("dc_guanba_party_homes") == 200
+    assert CoGovernanceMember.objects.filter(community=guanba, role="volunteer").count() > 6000
+    peacemakers = Mediator.objects.filter(street=dc, community__name="高桥村", kind="volunteer")
+    assert peacemakers.exists() and not peacemakers.filter(user__isnull=False).exists()
+    assert Street.objects.get(name="东城街道").district_code == "500119"
+    assert set(Case.objects.filter(street=dc).values_list("triage", flat=True)) == {"big", "small", "private"}
+
+
+def test_every_figure_names_its_source(seeded):
+    for key, figure in FIGURES.items():
+        assert figure.source.endswith(".txt") and figure.quote, key
+
+
+# --- the demo accounts ----------------------------------------------------------------------------
+
+
+def test_demo_accounts_sign_in_with_the_demo_password(seeded, api, settings):
+    client = api()
+    for username in [
+        "admin",
+        "sq-admin",
+        "jj-admin",
+        "dc-admin",
+        "sq-worker",
+        "jj-worker",
+        "dc-worker",
+        "sq-mediator",
+    ]:
+        response = client.post(
+            "/api/v1/auth/token/", {"username": username, "password": settings.DEMO_PASSWORD}
+        )
+        assert response.status_code == 200, username
+    assert User.objects.get(username="admin").is_superuser
+    for prefix, street in (("sq", "圣泉街道"), ("jj", "几江街道"), ("dc", "东城街道")):
+        scope = UserScope.objects.get(user__username=f"{prefix}-admin")
+        assert (scope.role, scope.street.name) == ("street_admin", street)
+        worker = GridWorker.objects.get(user__username=f"{prefix}-worker")
+        assert worker.street.name == street and worker.grids.count() == 1
+    mediator = Mediator.objects.get(user__username="sq-mediator")
+    assert (mediator.kind, mediator.street.name) == ("gold", "圣泉街道")
+    assert UserScope.objects.get(user__username="sq-mediator").role == "mediator"
+
+
+def test_synthetic_accounts_cannot_sign_in(seeded):
+    synthetic = User.objects.exclude(
+        username__in=[
+            "admin",
+            "sq-admin",
+            "jj-admin",
+            "dc-admin",
+            "sq-worker",
+            "jj-worker",
+            "dc-worker",
+            "sq-mediator",
+        ]
+    )
+    assert synthetic.count() > 700
+    assert not any(user.has_usable_password() for user in synthetic.iterator())
+
+
+# --- the history agrees with itself -------------------------------------------------------------
+
+
+STAGE_OF_ACTION = {
+    "accept": "accepted_at",
+    "start": "started_at",
+    "resolve": "resolved_at",
+    "verify": "closed_at",
+}
+
+
+def _sample(queryset, share=0.05, minimum=300):
+    ids = sorted(queryset.values_list("pk", flat=True))
+    return random.Random(7).sample(
+        ids, max(minimum, int(len(ids) * share)) if len(ids) > minimum else len(ids)
+    )
+
+
+def test_case_history_follows_the_workflow_and_the_stage_times(seeded):
+    ids = _sample(Case.objects.all())
+    events = defaultdict(list)
+    for event in CaseEvent.objects.filter(case_id__in=ids).order_by("case_id", "at", "pk"):
+        events[event.case_id].append(event)
+    for case in Case.objects.filter(pk__in=ids):
+        steps = events[case.pk]
+        assert steps[0].action == "report" and steps[0].at == case.reported_at
+        for before, step in pairwise(steps):
+            assert step.from_status == before.to_status, case.number
+            assert step.to_status in case_workflow.TRANSITIONS[step.from_status][step.action], case.number
+            assert step.at >= before.at
+        assert steps[-1].to_status == case.status and case.version == len(steps)
+        for action, stage in STAGE_OF_ACTION.items():
+            last = [
+                s.at for s in steps if s.action == action and (action != "verify" or s.to_status == "closed")
+            ]
+            assert getattr(case, stage) == (last[-1] if last else None), (case.number, stage)
+        assert case.due_at == case.reported_at + timedelta(hours=case.category.time_limit_hours)
+        assert case.rework_count == sum(
+            1 for s in steps if s.action == "verify" and s.to_status == "assigned"
+        )
+
+
+def test_case_numbers_continue_after_the_seed(seeded):
+    sq = _street("圣泉街道")
+    worker = User.objects.get(username="sq-worker")
+    grid = GridWorker.objects.get(user=worker).grids.get()
+    case = case_services.case_create(
+        actor=worker, grid=grid, category=Category.objects.get(code="0501"), title="新上报", reported_at=None
+    )
+    assert case.number.startswith(f"{sq.abbreviation}-")
+    assert Case.objects.filter(number=case.number).count() == 1
+
+
+def test_mediation_history_and_the_dispute_cases(seeded):
+    ids = _sample(MediationCase.objects.all(), share=0.2)
+    events = defaultdict(list)
+    for event in MediationEvent.objects.filter(mediation_id__in=ids).order_by("mediation_id", "pk"):
+        events[event.mediation_id].append(event)
+    for m in MediationCase.objects.filter(pk__in=ids).select_related("case", "agreement__confirmation"):
+        steps = events[m.pk]
+        assert steps[0].action == "register" and m.version == len(steps)
+        for before, step in pairwise(steps):
+            assert step.from_status == before.to_status
+            assert mediation_workflow.TRANSITIONS[step.from_status][step.action] == step.to_status
+        assert steps[-1].to_status == m.status
+        assert m.case.kind == "dispute" and m.case.status == "closed"
+        if m.status == "agreed":
+            assert m.case.result.startswith("调解成功")
+        agreement = getattr(m, "agreement", None)
+        assert (agreement is not None) == (m.status == "agreed")
+        confirmation = getattr(agreement, "confirmation", None) if agreement else None
+        if confirmation:
+            assert agreement.form == "written"
+            assert agreement.signed_on <= confirmation.applied_on <= agreement.signed_on + timedelta(days=30)
+    assert JudicialConfirmation.objects.exists() and FollowUp.objects.exists() and Session.objects.exists()
+    assert set(Agreement.objects.values_list("form", flat=True)) == {"written", "oral"}
+    assert MediationCase.objects.exclude(referral="").exists()
+    signed_on = Subquery(Agreement.objects.filter(mediation=OuterRef("mediation")).values("signed_on")[:1])
+    assert not FollowUp.objects.filter(visited_on__lt=signed_on).exists()
+
+
+# --- the rows are valid ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model",
+    [Street, Community, Grid, MicroGrid, GridWorker, CoGovernanceMember, UserScope, MediationRoom, Mediator,
+     Case, MediationCase, Party, Session, Agreement, JudicialConfirmation, FollowUp],
+)  # fmt: skip
+def test_seeded_rows_pass_model_validation(seeded, model):
+    ids = _sample(model.objects.all(), share=0.01, minimum=150)
+    assert ids, model
+    for obj in model.objects.filter(pk__in=ids):
+        obj.full_clean()
+
+
+# --- running it again ---------------------------------------------------------------------------------
+
+
+def test_a_second_run_is_refused_and_if_empty_does_nothing(seeded):
+    cases = Case.objects.count()
+    with pytest.raises(CommandError):
+        call_command("seed", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed", "--if-empty", stdout=out)
+    assert Case.objects.count() == cases
+    assert "Seeded in" not in out.getvalue()
+
+
+def test_the_seed_is_refused_in_production(seeded, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("seed", "--reset", stdout=io.StringIO())
+    assert Case.objects.filter(kind="city_management").count() == 25000
+
+
+def test_reset_gives_the_same_data_again(seeded):
+    call_command("seed", "--reset", stdout=io.StringIO())
+    assert digest() == seeded["digest"]
+    assert User.objects.filter(username="sq-admin").count() == 1
