@@ -7,6 +7,7 @@ api_v1 = [
     path("", include("grids.urls")),
     path("", include("cases.urls")),
     path("mediation/", include("mediation.urls")),
+    path("reports/", include("reports.urls")),
 ]
 
 urlpatterns = [

@@ -20,10 +20,10 @@ DC_PERIOD = (syn.local(2022, 1, 1), syn.local(2022, 12, 31))
 DC_INCIDENTS = 600  # synthetic: the Dongcheng report gives no case count
 # Shares of the incident major classes (by code) in the synthetic mix.
 INCIDENT_MIX = {"05": 25, "06": 15, "04": 15, "07": 15, "02": 10, "03": 8, "08": 7, "09": 5}
-# Stages of Jijiang's open cases (1% of 25,000, the rest of its 99% closure rate).
+# Stages of Jijiang's open cases (1% of 25,000, the rest of its 99% closure rate). All are
+# accepted (立案), so that closed / accepted, the closure rate's formula, is the report's 99%.
 OPEN_STAGES = {
-    Status.REPORTED: 30,
-    Status.ACCEPTED: 40,
+    Status.ACCEPTED: 70,
     Status.ASSIGNED: 60,
     Status.IN_PROGRESS: 80,
     Status.RESOLVED: 40,

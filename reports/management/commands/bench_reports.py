@@ -1,0 +1,324 @@
+"""Time every report on a large synthetic data set: `manage.py bench_reports --cases 1000000`.
+
+The cases go into a dedicated bench district (code 999999) with its own streets,
+communities, grids, mediators and rooms, so that the territory the project really serves is
+neither counted nor changed. The bench data is removed at the end unless `--keep` is given;
+`--reuse` times the bench data left by an earlier `--keep` run instead of generating more.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases.models import Case, Category, MajorCategory
+from grids.models import Community, Grid, Street
+from grids.scope import SUPERUSER, Scope
+from mediation.models import Agreement, FollowUp, MediationCase, MediationRoom, Mediator
+from reports.selectors import (
+    MEDIATION_DIMENSIONS,
+    RESOLUTION_DIMENSIONS,
+    ReportFilters,
+    mediation_report,
+    resolution_report,
+)
+
+DISTRICT = "999999"
+BENCH_USER = "bench-reports"
+BENCH_MAJOR = "99"
+COMMUNITIES_PER_STREET = 4
+GRIDS_PER_COMMUNITY = 5
+MEDIATION_SHARE = 0.05  # one case in twenty is a dispute taken to mediation
+
+
+class Command(BaseCommand):
+    help = "Generate N synthetic cases in a bench district and print how long each report takes."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, default=100_000, help="How many cases to generate.")
+        parser.add_argument("--streets", type=int, default=5, help="Bench streets to spread them over.")
+        parser.add_argument(
+            "--years", type=int, default=3, help="Years back from today they are reported in."
+        )
+        parser.add_argument("--batch", type=int, default=5_000, help="Rows per bulk insert.")
+        parser.add_argument("--repeat", type=int, default=3, help="Runs per report; the best is shown.")
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--keep", action="store_true", help="Leave the bench data in place.")
+        parser.add_argument("--reuse", action="store_true", help="Time the bench data of an earlier --keep.")
+
+    def handle(self, *args, **options):
+        if not 1 <= options["streets"] <= 26:
+            raise CommandError("--streets must be between 1 and 26.")
+        vendor = connection.vendor
+        self.stdout.write(f"Database: {vendor} ({connection.settings_dict['NAME']})")
+        if options["reuse"]:
+            if not Street.objects.filter(district_code=DISTRICT).exists():
+                raise CommandError("No bench data to reuse: run once with --keep first.")
+        else:
+            self._remove()
+            self._generate(options)
+        try:
+            self._time_reports(options["repeat"])
+        finally:
+            if not options["keep"]:
+                self._remove()
+                self.stdout.write("Bench data removed.")
+
+    # --- generating --------------------------------------------------------------------------
+
+    def _territory(self, streets: int) -> list[Grid]:
+        grids = []
+        for s in range(streets):
+            street = Street.objects.create(
+                name=f"压测街道{s + 1}",
+                code=f"{DISTRICT}{s + 1:03d}",
+                abbreviation=f"BENCH{chr(65 + s)}",
+                district_name="压测区",
+                district_code=DISTRICT,
+            )
+            for c in range(COMMUNITIES_PER_STREET):
+                community = Community.objects.create(
+                    street=street,
+                    kind="urban",
+                    name=f"压测社区{s + 1}-{c + 1}",
+                    code=f"{street.code}{c + 1:03d}",
+                )
+                grids += Grid.objects.bulk_create(
+                    Grid(
+                        community=community,
+                        code=f"{community.code}{g + 1:03d}",
+                        name=f"压测网格{g + 1}",
+                        kind="urban_residential",
+                    )
+                    for g in range(GRIDS_PER_COMMUNITY)
+                )
+        return list(
+            Grid.objects.filter(community__street__district_code=DISTRICT).select_related("community")
+        )
+
+    def _categories(self) -> list[Category]:
+        categories = list(Category.objects.filter(is_active=True))
+        if categories:
+            return categories
+        major, _ = MajorCategory.objects.get_or_create(
+            code=BENCH_MAJOR, defaults={"name": "压测大类", "default_kind": "incident"}
+        )
+        return [
+            Category.objects.create(
+                major=major,
+                code=f"{BENCH_MAJOR}{n:02d}",
+                name=f"压测小类{n}",
+                time_limit_hours=hours,
+                default_triage="small",
+                default_level="grid",
+            )
+            for n, hours in enumerate([24, 48, 72, 168], start=1)
+        ]
+
+    def _generate(self, options):
+        started = time.perf_counter()
+        rng = random.Random(options["seed"])
+        user, _ = get_user_model().objects.get_or_create(username=BENCH_USER, defaults={"is_active": False})
+        grids = self._territory(options["streets"])
+        categories = self._categories()
+        streets = {grid.community.street_id for grid in grids}
+        mediators = {
+            s: Mediator.objects.create(street_id=s, name="压测调解员", kind="ordinary") for s in streets
+        }
+        rooms = {
+            s: MediationRoom.objects.create(street_id=s, name="压测调解室", level="street") for s in streets
+        }
+        prefix = dict(Street.objects.filter(district_code=DISTRICT).values_list("pk", "abbreviation"))
+        now = timezone.now()
+        span = timedelta(days=365 * options["years"]).total_seconds()
+        total, batch = options["cases"], options["batch"]
+        made = 0
+        while made < total:
+            size = min(batch, total - made)
+            cases = [
+                self._case(
+                    rng, made + i, total, rng.choice(grids), rng.choice(categories), now, span, user, prefix
+                )
+                for i in range(size)
+            ]
+            with transaction.atomic():
+                Case.objects.bulk_create(cases, batch_size=batch)
+                self._mediations(rng, [c for c in cases if c.kind == "dispute"], mediators, rooms, user)
+            made += size
+            if made % (batch * 20) == 0 or made == total:
+                self.stdout.write(f"  {made:,} cases ({time.perf_counter() - started:.0f} s)")
+        if connection.vendor == "postgresql":
+            # Fresh statistics, as autovacuum would give a table that grew slowly.
+            with connection.cursor() as cursor:
+                for model in (Case, MediationCase, Agreement, FollowUp):
+                    cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+        self.stdout.write(f"Generated {total:,} cases in {time.perf_counter() - started:.1f} s")
+
+    @staticmethod
+    def _case(rng, n, total, grid, category, now, span, user, prefix) -> Case:
+        # Cases are stored in the order they are reported, as they are in service, so one
+        # year of them lies in about one year's share of the table's pages.
+        reported_at = now - timedelta(seconds=span * (1 - (n + rng.random()) / total))
+        limit = timedelta(hours=category.time_limit_hours)
+        roll = rng.random()
+        status = (
+            "closed"
+            if roll < 0.86
+            else "rejected"
+            if roll < 0.89
+            else rng.choice(["reported", "accepted", "assigned", "in_progress", "resolved"])
+        )
+        if now - reported_at < limit * 2 and status == "closed" and rng.random() < 0.5:
+            status = "in_progress"  # recent cases are more often still open
+        closed_at = reported_at + limit * rng.uniform(0.05, 1.3) if status == "closed" else None
+        dispute = rng.random() < MEDIATION_SHARE
+        return Case(
+            number=f"{prefix[grid.community.street_id]}-{n:09d}",
+            kind="dispute" if dispute else rng.choice(["incident", "incident", "city_management"]),
+            category=category,
+            street_id=grid.community.street_id,
+            community_id=grid.community_id,
+            grid=grid,
+            source=rng.choice(["patrol", "resident", "hotline_12345", "wechat_group", "video"]),
+            triage=rng.choice(["big", "small", "small", "private"]),
+            level=rng.choice(["grid", "grid", "grid", "community", "street", "district"]),
+            title="压测事件",
+            reporter=user,
+            status=status,
+            reported_at=reported_at,
+            accepted_at=reported_at + timedelta(minutes=30)
+            if status not in {"reported", "rejected"}
+            else None,
+            rejected_at=reported_at + timedelta(hours=1) if status == "rejected" else None,
+            closed_at=closed_at,
+            due_at=reported_at + limit,
+            rework_count=1 if status == "closed" and rng.random() < 0.04 else 0,
+            escalation_count=1 if rng.random() < 0.08 else 0,
+            satisfaction=(
+                rng.choice(["satisfied", "satisfied", "basically_satisfied", "dissatisfied"])
+                if status == "closed" and rng.random() < 0.6
+                else ""
+            ),
+        )
+
+    @staticmethod
+    def _mediations(rng, disputes, mediators, rooms, user):
+        mediations = MediationCase.objects.bulk_create(
+            MediationCase(
+                case=case,
+                street_id=case.street_id,
+                community_id=case.community_id,
+                level=rng.choice(["grid", "community", "street"]),
+                dispute_type=rng.choice(
+                    ["neighbourhood", "marriage_family", "property_management", "labour"]
+                ),
+                lead_mediator=mediators[case.street_id],
+                room=rooms[case.street_id] if rng.random() < 0.7 else None,
+                status=rng.choice(
+                    ["registered", "mediating", "agreed", "agreed", "agreed", "failed", "withdrawn"]
+                ),
+                registered_by=user,
+                registered_at=case.reported_at + timedelta(hours=2),
+            )
+            for case in disputes
+        )
+        agreed = [m for m in mediations if m.status == "agreed"]
+        Agreement.objects.bulk_create(
+            Agreement(
+                mediation=m,
+                form="written" if rng.random() < 0.8 else "oral",
+                content="压测协议",
+                signed_on=m.registered_at.date(),
+            )
+            for m in agreed
+        )
+        FollowUp.objects.bulk_create(
+            FollowUp(
+                mediation=m,
+                visited_on=m.registered_at.date() + timedelta(days=30),
+                by=user,
+                performance=rng.choice(["fulfilled", "fulfilled", "partly", "not"]),
+            )
+            for m in agreed
+            if rng.random() < 0.7
+        )
+
+    # --- timing ------------------------------------------------------------------------------
+
+    def _time_reports(self, repeat: int):
+        today = timezone.localdate()
+        year = ReportFilters(date_from=today - timedelta(days=364), date_to=today)
+        viewer = Scope(role="district_viewer", district_code=DISTRICT)
+        counted = Case.objects.filter(street__district_code=DISTRICT).count()
+        in_year = Case.objects.filter(
+            street__district_code=DISTRICT, reported_at__date__gte=year.date_from
+        ).count()
+        self.stdout.write(
+            f"Bench district holds {counted:,} cases, {in_year:,} of them reported in the year "
+            f"{year.date_from}–{year.date_to}."
+        )
+        self.stdout.write(f"{'report':<44}{'best ms':>10}{'first ms':>10}{'queries':>9}{'rows':>6}")
+        runs = [
+            (f"resolution by {name}, one year", resolution_report, viewer, name, year)
+            for name in RESOLUTION_DIMENSIONS
+        ]
+        runs.append(("resolution by street, all time", resolution_report, viewer, "street", ReportFilters()))
+        runs.append(
+            (
+                "resolution by street, one year, superuser",
+                resolution_report,
+                Scope(role=SUPERUSER),
+                "street",
+                year,
+            )
+        )
+        runs += [
+            (f"mediation by {name}, one year", mediation_report, viewer, name, year)
+            for name in MEDIATION_DIMENSIONS
+        ]
+        for label, report, scope, group_by, filters in runs:
+            times = []
+            for _ in range(repeat):
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    result = report(scope=scope, group_by=group_by, filters=filters)
+                    times.append((time.perf_counter() - started) * 1000)
+            self.stdout.write(
+                f"{label:<44}{min(times):>10.0f}{times[0]:>10.0f}{len(queries):>9}{len(result['rows']):>6}"
+            )
+
+    # --- cleaning up -------------------------------------------------------------------------
+
+    def _remove(self):
+        """Delete the bench rows with plain DELETEs: the ORM would load a million cases first."""
+        streets = list(Street.objects.filter(district_code=DISTRICT).values_list("pk", flat=True))
+        if not streets:
+            return
+        ids = ", ".join(str(pk) for pk in streets)
+        mediation = MediationCase._meta.db_table
+        in_bench = f'(SELECT id FROM "{mediation}" WHERE street_id IN ({ids}))'
+        statements = [
+            f'DELETE FROM "{FollowUp._meta.db_table}" WHERE mediation_id IN {in_bench}',
+            f'DELETE FROM "{Agreement._meta.db_table}" WHERE mediation_id IN {in_bench}',
+            f'DELETE FROM "{MediationCase.assisting_mediators.through._meta.db_table}" '
+            f"WHERE mediationcase_id IN {in_bench}",
+            f'DELETE FROM "{mediation}" WHERE street_id IN ({ids})',
+            f'DELETE FROM "{Case._meta.db_table}" WHERE street_id IN ({ids})',
+        ]
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+            Mediator.objects.filter(street_id__in=streets).delete()
+            MediationRoom.objects.filter(street_id__in=streets).delete()
+            Grid.objects.filter(community__street_id__in=streets).delete()
+            Community.objects.filter(street_id__in=streets).delete()
+            Street.objects.filter(pk__in=streets).delete()
+        Category.objects.filter(major__code=BENCH_MAJOR, cases__isnull=True).delete()
+        MajorCategory.objects.filter(code=BENCH_MAJOR, categories__isnull=True).delete()

@@ -1,0 +1,109 @@
+"""The reports' query parameters (validated, each error keyed by its parameter) and answer shapes."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+from cases.models import Kind
+from reports import metrics as m
+from reports.selectors import MEDIATION_DIMENSIONS, RESOLUTION_DIMENSIONS, ReportFilters
+
+FORMATS = ["json", "csv", "xlsx"]
+
+
+class ReportParams(serializers.Serializer):
+    """Period, territory, grouping and file format of a report."""
+
+    dimensions: dict = {}
+
+    group_by = serializers.ChoiceField(choices=[], default="street")
+    format = serializers.ChoiceField(
+        choices=FORMATS, default="json", help_text=_("json, or a csv or xlsx download of the same table.")
+    )
+    street = serializers.IntegerField(min_value=1, required=False)
+    community = serializers.IntegerField(min_value=1, required=False)
+    grid = serializers.IntegerField(min_value=1, required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["group_by"].choices = list(self.dimensions)
+        # `from` is a Python keyword, so the two period fields are added by name.
+        fields["from"] = serializers.DateField(
+            required=False, help_text=_("First day of the period (ISO date, local time, inclusive).")
+        )
+        fields["to"] = serializers.DateField(
+            required=False, help_text=_("Last day of the period (ISO date, local time, inclusive).")
+        )
+        return fields
+
+    def validate(self, attrs):
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": [_("The period ends before it starts.")]})
+        return attrs
+
+    def filters(self) -> ReportFilters:
+        data = self.validated_data
+        return ReportFilters(
+            date_from=data.get("from"),
+            date_to=data.get("to"),
+            street=data.get("street"),
+            community=data.get("community"),
+            grid=data.get("grid"),
+            category=data.get("category"),
+            kind=data.get("kind"),
+        )
+
+
+class ResolutionParams(ReportParams):
+    dimensions = RESOLUTION_DIMENSIONS
+
+    category = serializers.IntegerField(min_value=1, required=False)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+
+
+class MediationParams(ReportParams):
+    dimensions = MEDIATION_DIMENSIONS
+
+
+# --- answer shapes, for the OpenAPI schema ---------------------------------------------------
+
+_RATE = inline_serializer(
+    "Rate",
+    {
+        "value": serializers.FloatField(allow_null=True, help_text=_("numerator / denominator, 0 to 1")),
+        "numerator": serializers.IntegerField(),
+        "denominator": serializers.IntegerField(),
+    },
+)
+_KEY = inline_serializer(
+    "ReportKey",
+    {
+        "id": serializers.CharField(allow_null=True, help_text=_("Row id, choice value or YYYY-MM.")),
+        "name": serializers.CharField(),
+    },
+)
+
+
+def _figures(metric_list) -> dict:
+    fields = {}
+    for metric in metric_list:
+        if isinstance(metric, m.Rate):
+            fields[metric.name] = _RATE
+        elif isinstance(metric, m.Hours):
+            fields[metric.name] = serializers.FloatField(allow_null=True, help_text=metric.label)
+        else:
+            fields[metric.name] = serializers.IntegerField(help_text=metric.label)
+    return fields
+
+
+def report_answer(name: str, metric_list) -> serializers.Serializer:
+    figures = _figures(metric_list)
+    return inline_serializer(
+        name,
+        {
+            "group_by": serializers.CharField(),
+            "filters": serializers.DictField(),
+            "rows": inline_serializer(f"{name}Row", {"key": _KEY, **figures}, many=True),
+            "totals": inline_serializer(f"{name}Totals", figures),
+        },
+    )

@@ -1,0 +1,267 @@
+/*
+ * The reports dashboard: asks the report API (with the user's session) and draws the
+ * answers as tables and small SVG charts. No library and no network beyond this site, so
+ * it works on an office intranet. Every drawn mark carries the API's number in
+ * `data-value`, which is also what the browser test reads.
+ */
+(function () {
+  "use strict";
+
+  const SVG = "http://www.w3.org/2000/svg";
+  const config = JSON.parse(document.getElementById("dashboard-config").textContent);
+  const texts = config.texts;
+  const root = document.querySelector(".reports-dashboard");
+  const form = document.getElementById("report-filters");
+  const status = document.getElementById("report-status");
+
+  // --- talking to the API ---------------------------------------------------------------
+
+  function query(extra) {
+    const params = new URLSearchParams();
+    for (const name of ["street", "community", "from", "to"]) {
+      const value = form.elements[name].value;
+      if (value) params.set(name, value);
+    }
+    for (const [name, value] of Object.entries(extra)) params.set(name, value);
+    return params.toString();
+  }
+
+  async function report(url, groupBy) {
+    const response = await fetch(url + "?" + query({ group_by: groupBy }), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    const body = await response.json();
+    if (!response.ok) {
+      const detail = Object.entries(body)
+        .map(([name, message]) => (name === "detail" ? message : name + ": " + message))
+        .join("; ");
+      throw new Error(detail);
+    }
+    return body;
+  }
+
+  // --- formatting -------------------------------------------------------------------------
+
+  function shown(kind, figure) {
+    if (kind === "rate") {
+      return figure.value === null ? "—" : (figure.value * 100).toFixed(1) + "%";
+    }
+    if (kind === "hours") return figure === null ? "—" : figure.toFixed(2);
+    return String(figure);
+  }
+
+  function raw(kind, figure) {
+    const value = kind === "rate" ? figure.value : figure;
+    return value === null ? "" : String(value);
+  }
+
+  // --- tables -----------------------------------------------------------------------------
+
+  function fillTable(table, body) {
+    const columns = Array.from(table.querySelectorAll("thead th[data-field]")).map((th) => ({
+      field: th.dataset.field,
+      kind: th.dataset.kind,
+    }));
+    const line = (name, figures, key) => {
+      const tr = document.createElement("tr");
+      if (key !== undefined) tr.dataset.key = key;
+      const th = document.createElement("th");
+      th.textContent = name;
+      tr.appendChild(th);
+      for (const column of columns) {
+        const td = document.createElement("td");
+        const figure = figures[column.field];
+        td.textContent = shown(column.kind, figure);
+        td.dataset.field = column.field;
+        td.dataset.value = raw(column.kind, figure);
+        if (column.kind === "rate") {
+          td.title = figure.numerator + " / " + figure.denominator;
+        }
+        tr.appendChild(td);
+      }
+      return tr;
+    };
+    const tbody = table.querySelector("tbody");
+    const tfoot = table.querySelector("tfoot");
+    tbody.replaceChildren(...body.rows.map((row) => line(row.key.name, row, row.key.id)));
+    tfoot.replaceChildren(line(texts.total_row, body.totals));
+  }
+
+  // --- charts -----------------------------------------------------------------------------
+
+  function el(name, attributes, parent, text) {
+    const node = document.createElementNS(SVG, name);
+    for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+    if (text !== undefined) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function reset(svg, width, height) {
+    svg.replaceChildren();
+    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+    svg.setAttribute("width", "100%");
+    svg.setAttribute("preserveAspectRatio", "xMinYMin meet");
+  }
+
+  function legend(svg, x, entries) {
+    entries.forEach(([cls, label], i) => {
+      el("rect", { x: x + i * 150, y: 4, width: 12, height: 12, class: "swatch " + cls }, svg);
+      el("text", { x: x + i * 150 + 18, y: 15, class: "legend" }, svg, label);
+    });
+  }
+
+  function noData(svg) {
+    reset(svg, 400, 40);
+    el("text", { x: 10, y: 25, class: "empty" }, svg, texts.no_data);
+  }
+
+  // Closure and on-time rates, two bars per community, on a 0–100% scale.
+  function drawRates(svg, rows) {
+    if (!rows.length) return noData(svg);
+    const series = [
+      ["closure_rate", texts.closure_rate],
+      ["on_time_rate", texts.on_time_rate],
+    ];
+    const left = 44, top = 28, plot = 200, band = 70;
+    const width = left + rows.length * band + 10, height = top + plot + 40;
+    reset(svg, Math.max(width, 360), height);
+    legend(svg, left, series.map(([name, label]) => ["bar-" + name, label]));
+    for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+      const y = top + plot - tick * plot;
+      el("line", { x1: left, x2: width, y1: y, y2: y, class: "grid-line" }, svg);
+      el("text", { x: left - 6, y: y + 4, class: "axis", "text-anchor": "end" }, svg, tick * 100 + "%");
+    }
+    rows.forEach((row, i) => {
+      const x = left + i * band + 8;
+      series.forEach(([name, label], j) => {
+        const value = row[name].value;
+        const h = (value || 0) * plot;
+        const bar = el("rect", {
+          x: x + j * 26,
+          y: top + plot - h,
+          width: 24,
+          height: h,
+          class: "bar bar-" + name,
+          "data-key": row.key.id,
+          "data-value": value === null ? "" : value,
+        }, svg);
+        el("title", {}, bar, row.key.name + " · " + label + " " + shown("rate", row[name]));
+      });
+      el("text", { x: x + 25, y: top + plot + 16, class: "axis", "text-anchor": "middle" }, svg, row.key.name);
+    });
+  }
+
+  // Accepted and closed cases per month, as two lines.
+  function drawTrend(svg, rows) {
+    if (!rows.length) return noData(svg);
+    const series = [
+      ["accepted", texts.accepted],
+      ["closed", texts.closed],
+    ];
+    const left = 44, top = 28, plot = 200, step = 56;
+    const width = left + Math.max(rows.length - 1, 1) * step + 30, height = top + plot + 40;
+    reset(svg, Math.max(width, 360), height);
+    legend(svg, left, series.map(([name, label]) => ["line-" + name, label]));
+    const peak = Math.max(1, ...rows.map((row) => Math.max(row.accepted, row.closed)));
+    const y = (count) => top + plot - (count / peak) * plot;
+    const x = (i) => left + 15 + i * step;
+    for (const tick of [0, 0.5, 1]) {
+      const value = Math.round(peak * tick);
+      el("line", { x1: left, x2: width, y1: y(value), y2: y(value), class: "grid-line" }, svg);
+      el("text", { x: left - 6, y: y(value) + 4, class: "axis", "text-anchor": "end" }, svg, value);
+    }
+    for (const [name, label] of series) {
+      const points = rows.map((row, i) => (i ? "L" : "M") + x(i) + " " + y(row[name]));
+      el("path", { d: points.join(" "), class: "line line-" + name, fill: "none" }, svg);
+      rows.forEach((row, i) => {
+        const dot = el("circle", {
+          cx: x(i),
+          cy: y(row[name]),
+          r: 3.5,
+          class: "point point-" + name,
+          "data-key": row.key.id,
+          "data-value": row[name],
+        }, svg);
+        el("title", {}, dot, row.key.name + " · " + label + " " + row[name]);
+      });
+    }
+    rows.forEach((row, i) => {
+      el("text", { x: x(i), y: top + plot + 16, class: "axis", "text-anchor": "middle" }, svg, row.key.name);
+    });
+  }
+
+  // Cases per category, as horizontal bars, largest first.
+  function drawCategories(svg, rows) {
+    if (!rows.length) return noData(svg);
+    const sorted = rows.slice().sort((a, b) => b.total - a.total);
+    const left = 150, bar = 18, gap = 8, plot = 260;
+    const height = sorted.length * (bar + gap) + 10;
+    reset(svg, left + plot + 60, height);
+    const peak = Math.max(1, ...sorted.map((row) => row.total));
+    sorted.forEach((row, i) => {
+      const y = 5 + i * (bar + gap);
+      const w = (row.total / peak) * plot;
+      el("text", { x: left - 8, y: y + 13, class: "axis", "text-anchor": "end" }, svg, row.key.name);
+      const rect = el("rect", {
+        x: left,
+        y: y,
+        width: w,
+        height: bar,
+        class: "bar bar-total",
+        "data-key": row.key.id,
+        "data-value": row.total,
+      }, svg);
+      el("title", {}, rect, row.key.name + " · " + texts.total + " " + row.total);
+      el("text", { x: left + w + 6, y: y + 13, class: "value" }, svg, row.total);
+    });
+  }
+
+  // --- the page ---------------------------------------------------------------------------
+
+  function linkDownloads() {
+    for (const format of ["csv", "xlsx"]) {
+      document.getElementById("download-" + format).href =
+        config.resolutionUrl + "?" + query({ group_by: "community", format: format });
+    }
+  }
+
+  // Offer only the communities of the chosen street.
+  function narrowCommunities() {
+    const street = form.elements.street.value;
+    for (const option of form.elements.community.options) {
+      option.hidden = Boolean(street && option.dataset.street && option.dataset.street !== street);
+    }
+    const chosen = form.elements.community.selectedOptions[0];
+    if (chosen && chosen.hidden) form.elements.community.value = "";
+  }
+
+  async function refresh() {
+    root.dataset.state = "loading";
+    status.textContent = texts.loading;
+    linkDownloads();
+    try {
+      const [communities, months, categories, mediation] = await Promise.all([
+        report(config.resolutionUrl, "community"),
+        report(config.resolutionUrl, "month"),
+        report(config.resolutionUrl, "category"),
+        report(config.mediationUrl, "street"),
+      ]);
+      fillTable(document.getElementById("table-communities"), communities);
+      fillTable(document.getElementById("table-mediation"), mediation);
+      drawRates(document.getElementById("chart-rates"), communities.rows);
+      drawTrend(document.getElementById("chart-trend"), months.rows);
+      drawCategories(document.getElementById("chart-categories"), categories.rows);
+      status.textContent = communities.rows.length ? "" : texts.no_data;
+      root.dataset.state = "ready";
+    } catch (error) {
+      status.textContent = texts.error.replace("%(detail)s", error.message);
+      root.dataset.state = "error";
+    }
+  }
+
+  form.elements.street.addEventListener("change", narrowCommunities);
+  narrowCommunities();
+  refresh();
+})();

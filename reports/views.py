@@ -1,0 +1,215 @@
+"""Report endpoints: check the role and the parameters, run one selector, answer JSON or a file."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import RoleNotAllowed
+from config.schema import ERRORS
+from grids.models import Community, Street, UserScope
+from grids.scope import SUPERUSER, scope_for
+from reports import exports, selectors
+from reports import metrics as m
+from reports.serializers import MediationParams, ReportParams, ResolutionParams, report_answer
+
+Role = UserScope.Role
+# Grid workers see their own grids' cases to work on them, not the territory's figures;
+# mediators read the mediation report of the mediations they see, not the case figures.
+RESOLUTION_READERS = {SUPERUSER, Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.DISTRICT_VIEWER}
+MEDIATION_READERS = {*RESOLUTION_READERS, Role.MEDIATOR}
+
+EXPORT_LANGUAGE = "zh-hans"
+
+
+class ExportFormatNegotiation(DefaultContentNegotiation):
+    """`?format=` names the file to download (checked by the view), not a DRF renderer.
+
+    Without this, DRF would look for a `csv` renderer and answer 404 when there is none.
+    """
+
+    def filter_renderers(self, renderers, format):
+        return renderers
+
+
+class ReportView(APIView):
+    permission_classes = [IsAuthenticated]
+    content_negotiation_class = ExportFormatNegotiation
+    params_class: type[ReportParams]
+    readers: set[str]
+    slug: str
+    title = ""
+
+    def metric_list(self) -> list[m.Metric]:
+        raise NotImplementedError
+
+    def run(self, scope, group_by: str, filters: selectors.ReportFilters) -> dict:
+        raise NotImplementedError
+
+    def get(self, request):
+        scope = scope_for(request.user)
+        if scope.role not in self.readers:
+            raise RoleNotAllowed(_("Your role may not read this report."))
+        params = self.params_class(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        group_by, file_format = params.validated_data["group_by"], params.validated_data["format"]
+        filters = params.filters()
+        selectors.check_filters(scope, filters)
+        exporting = file_format != "json"
+        with translation.override(EXPORT_LANGUAGE) if exporting else nullcontext():
+            report = self.run(scope, group_by, filters)
+            if exporting:
+                return self._download(report, group_by, file_format, filters)
+        echo = {k: v for k, v in params.validated_data.items() if k not in {"group_by", "format"}}
+        return Response({"group_by": group_by, "filters": echo, **report})
+
+    def _download(self, report, group_by, file_format, filters):
+        dimension = self.params_class.dimensions[group_by]
+        metric_list = self.metric_list()
+        headers, body = exports.table(report, dimension, metric_list)
+        period = "_".join(str(day) for day in (filters.date_from, filters.date_to) if day)
+        filename = "-".join(part for part in (self.slug, group_by, period) if part)
+        if file_format == "csv":
+            return exports.csv_download(headers, body, filename)
+        return exports.xlsx_download(headers, body, filename, title=str(self.title), metric_list=metric_list)
+
+
+def _schema(summary, params_class, metric_list, name):
+    return extend_schema(
+        summary=summary,
+        parameters=[params_class],
+        responses={
+            (200, "application/json"): report_answer(name, metric_list),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.BINARY, description=gettext_lazy("CSV download (format=csv)")
+            ),
+            (200, exports.CONTENT_TYPES["xlsx"]): OpenApiResponse(
+                OpenApiTypes.BINARY, description=gettext_lazy("Excel download (format=xlsx)")
+            ),
+            400: ERRORS["400"],
+            404: ERRORS["404"],
+        },
+    )
+
+
+class ResolutionReportView(ReportView):
+    """Received, accepted and closed cases with closure, on-time, rework and satisfaction rates."""
+
+    params_class = ResolutionParams
+    readers = RESOLUTION_READERS
+    slug = "resolution"
+    title = gettext_lazy("Resolution report")
+
+    def metric_list(self):
+        # Only the labels and the order are read from here; `now` does not matter.
+        return m.resolution_metrics(now=None)
+
+    def run(self, scope, group_by, filters):
+        return selectors.resolution_report(scope=scope, group_by=group_by, filters=filters)
+
+    @_schema(
+        gettext_lazy("Case resolution figures by territory, category or month"),
+        ResolutionParams,
+        m.resolution_metrics(now=None),
+        "ResolutionReport",
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+class MediationReportView(ReportView):
+    """Registered, concluded and agreed mediations, with success, confirmation and follow-up figures."""
+
+    params_class = MediationParams
+    readers = MEDIATION_READERS
+    slug = "mediation"
+    title = gettext_lazy("Mediation report")
+
+    def metric_list(self):
+        return m.mediation_metrics()
+
+    def run(self, scope, group_by, filters):
+        return selectors.mediation_report(scope=scope, group_by=group_by, filters=filters)
+
+    @_schema(
+        gettext_lazy("Mediation figures by territory, room, mediator, type or month"),
+        MediationParams,
+        m.mediation_metrics(),
+        "MediationReport",
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+# --- the staff dashboard -------------------------------------------------------------------------
+
+
+class DashboardView(TemplateView):
+    """The figures as a table and charts, drawn in the browser from the JSON API.
+
+    Served through `admin.site.admin_view` (login and staff status required). The page
+    itself counts nothing: its script asks the report endpoints, with the user's session,
+    so the dashboard shows exactly what the API answers to that user.
+    """
+
+    template_name = "reports/dashboard.html"
+    admin_site = None
+
+    def get_context_data(self, **kwargs):
+        scope = scope_for(self.request.user)
+        today = timezone.localdate()
+        query = self.request.GET
+        texts = {
+            "closure_rate": _("closure rate"),
+            "on_time_rate": _("on-time closure rate"),
+            "accepted": _("cases accepted"),
+            "closed": _("cases closed"),
+            "total": _("total cases"),
+            "no_data": _("No cases in this period and territory."),
+            "error": _("The report could not be loaded: %(detail)s"),
+            "loading": _("Loading…"),
+            "total_row": _("total"),
+        }
+        return {
+            **super().get_context_data(**kwargs),
+            **(self.admin_site.each_context(self.request) if self.admin_site else {}),
+            "title": _("Resolution-rate dashboard"),
+            "streets": Street.objects.visible_to(scope).order_by("code"),
+            "communities": Community.objects.visible_to(scope).select_related("street").order_by("code"),
+            "selected": {
+                "street": query.get("street", ""),
+                "community": query.get("community", ""),
+                "from": query.get("from") or f"{today:%Y}-01-01",
+                "to": query.get("to") or today.isoformat(),
+            },
+            "may_read": scope.role in RESOLUTION_READERS,
+            "columns": [
+                (metric.name, str(metric.label), type(metric).__name__.lower())
+                for metric in m.resolution_metrics(now=None)
+            ],
+            "mediation_columns": [
+                (metric.name, str(metric.label), type(metric).__name__.lower())
+                for metric in m.mediation_metrics()
+            ],
+            "dashboard_config": {
+                "resolutionUrl": reverse("v1:report-resolution"),
+                "mediationUrl": reverse("v1:report-mediation"),
+                "texts": texts,
+            },
+        }
+
+
+def _columns(metric_list: list[m.Metric]) -> list[tuple[str, str, str]]:
+    """(field, header, kind) of each figure, for the dashboard's tables."""
+    return [(metric.name, str(metric.label), type(metric).__name__.lower()) for metric in metric_list]

@@ -1,0 +1,141 @@
+"""CSV and Excel downloads: the JSON answer's table, with Chinese column headers."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.reports.test_api import RESOLUTION, YEAR
+
+pytestmark = pytest.mark.django_db
+
+MEDIATION = "/api/v1/reports/mediation/"
+
+RESOLUTION_HEADERS = [
+    "事件总数",
+    "立案数",
+    "结案数",
+    "结案率",
+    "按期结案数",
+    "按期结案率",
+    "返工数",
+    "返工率",
+    "超期未结数",
+    "平均办结时长（小时）",
+    "办结时长中位数（小时）",
+    "网格内结案数",
+    "网格内结案率",
+    "上报升级数",
+    "评价数",
+    "满意数（含基本满意）",
+    "满意率",
+]
+MEDIATION_HEADERS = [
+    "受理纠纷数",
+    "调解终结数",
+    "调解成功数",
+    "调解成功率",
+    "调解协议数",
+    "书面协议数",
+    "书面协议占比",
+    "司法确认数",
+    "回访数",
+    "履行数",
+    "协议履行率",
+]
+FIELDS = [
+    "total",
+    "accepted",
+    "closed",
+    "closure_rate",
+    "closed_on_time",
+    "on_time_rate",
+    "reworked",
+    "rework_rate",
+    "overdue_open",
+    "mean_hours_to_close",
+    "median_hours_to_close",
+    "closed_at_grid",
+    "grid_level_rate",
+    "escalated",
+    "feedback_given",
+    "satisfied_feedback",
+    "satisfaction_rate",
+]
+
+
+def _flat(figures: dict) -> list:
+    """A JSON row's figures as the export writes them: a rate's value, other figures as they are."""
+    return [figures[f]["value"] if isinstance(figures[f], dict) else figures[f] for f in FIELDS]
+
+
+def _csv_cell(value) -> str:
+    return "" if value is None else str(value)
+
+
+def test_csv_has_chinese_headers_and_the_json_figures(api, world, data):
+    client = api(world.admin_a)
+    params = {"group_by": "community", **YEAR}
+    body = client.get(RESOLUTION, params).json()
+
+    response = client.get(RESOLUTION, {**params, "format": "csv"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="resolution-community-2025-01-01_2025-12-31.csv"'
+    )
+    assert response.content.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0] == ["村（社区）", *RESOLUTION_HEADERS]
+    expected = [[row["key"]["name"], *map(_csv_cell, _flat(row))] for row in body["rows"]]
+    expected.append(["合计", *map(_csv_cell, _flat(body["totals"]))])
+    assert table[1:] == expected
+
+
+def test_xlsx_has_chinese_headers_and_the_json_figures(api, world, data):
+    client = api(world.superuser)
+    params = {"group_by": "level", **YEAR}
+    body = client.get(RESOLUTION, params, HTTP_ACCEPT_LANGUAGE="en").json()
+
+    response = client.get(RESOLUTION, {**params, "format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "事件办结统计"
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["处置层级", *RESOLUTION_HEADERS]
+    # The JSON followed the caller's English; the file is in Chinese whatever the browser says.
+    assert body["rows"][0]["key"]["name"] == "grid"
+    assert rows[1][0] == "网格"
+    for row, json_row in zip(rows[1:-1], body["rows"], strict=True):
+        assert row[1:] == _flat(json_row)
+    assert rows[-1] == ["合计", *_flat(body["totals"])]
+    rate_column = 1 + FIELDS.index("closure_rate")
+    assert sheet.cell(row=2, column=rate_column + 1).number_format == "0.00%"
+
+
+def test_mediation_csv(api, world, data):
+    response = api(world.admin_a).get(MEDIATION, {"group_by": "room", "format": "csv"})
+    assert response.status_code == 200
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0] == ["调解室", *MEDIATION_HEADERS]
+    assert table[-1][0] == "合计"
+    assert "未指定调解室" in [row[0] for row in table]
+
+
+def test_an_export_checks_its_parameters_like_the_json(api, world):
+    client = api(world.admin_a)
+    response = client.get(RESOLUTION, {"format": "csv", "from": "soon"})
+    assert response.status_code == 400 and list(response.json()) == ["from"]
+    assert client.get(RESOLUTION, {"format": "csv", "street": world.street_b.pk}).status_code == 404
+    assert api(world.worker_a).get(RESOLUTION, {"format": "xlsx"}).status_code == 403
+
+
+def test_an_export_takes_the_same_number_of_queries(api, world, data, django_assert_num_queries):
+    client = api(world.admin_a)
+    with django_assert_num_queries(5):
+        assert client.get(RESOLUTION, {"group_by": "street", "format": "xlsx"}).status_code == 200
