@@ -5,18 +5,45 @@ viewer sees the district read-only; superusers see everything. Django's per-mode
 permissions are not used for this: the role decides, as it does in the API.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connection
+from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 
+from config.errors import DomainError, InvalidInput
 from grids.permissions import TERRITORY_EDITORS
 from grids.scope import NO_ROLE, scope_for
 from grids.services import personal_data_reveal
 
 
+def _is_scoped(model) -> bool:
+    return hasattr(model._default_manager, "visible_to")
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A list filter on a relation that offers only the rows the user's scope shows.
+
+    Django's own filter lists every row of the related table, which would show a street
+    admin the names of the other streets and their communities.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        queryset = field.related_model._default_manager.visible_to(scope_for(request.user))
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+
 class ScopedModelAdmin(admin.ModelAdmin):
-    """Rows and foreign-key choices limited to the user's scope; writes by role."""
+    """Rows, foreign-key choices and list filters limited to the user's scope; writes by role.
+
+    A service that refuses a write the form let through (a domain error) is shown as an
+    error message on the same page; the admin's transaction has rolled the write back.
+    """
 
     editor_roles: frozenset[str] = TERRITORY_EDITORS
     show_full_result_count = False
@@ -24,16 +51,53 @@ class ScopedModelAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(scope_for(request.user))
 
+    def get_list_filter(self, request):
+        return [self._scoped_list_filter(entry) for entry in super().get_list_filter(request)]
+
+    def _scoped_list_filter(self, entry):
+        if not isinstance(entry, str):
+            return entry
+        try:
+            field = get_fields_from_path(self.model, entry)[-1]
+        except FieldDoesNotExist:
+            return entry
+        if field.is_relation and _is_scoped(field.related_model):
+            return (entry, ScopedRelatedFieldListFilter)
+        return entry
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            return self._refused(request, exc)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            return self._refused(request, exc)
+
+    def _refused(self, request, exc: DomainError):
+        message = exc.message
+        if isinstance(exc, InvalidInput):
+            try:
+                label = self.model._meta.get_field(exc.field).verbose_name
+                message = f"{label}: {message}"
+            except FieldDoesNotExist:
+                pass
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
-        if hasattr(related.objects, "visible_to") and "queryset" not in kwargs:
-            kwargs["queryset"] = related.objects.visible_to(scope_for(request.user))
+        if _is_scoped(related) and "queryset" not in kwargs:
+            kwargs["queryset"] = related._default_manager.visible_to(scope_for(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         related = db_field.related_model
-        if hasattr(related.objects, "visible_to") and "queryset" not in kwargs:
-            kwargs["queryset"] = related.objects.visible_to(scope_for(request.user))
+        if _is_scoped(related) and "queryset" not in kwargs:
+            kwargs["queryset"] = related._default_manager.visible_to(scope_for(request.user))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_module_permission(self, request):

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from grids.models import Grid, PersonalDataReveal
-from tests.factories import CoGovernanceMemberFactory, MicroGridFactory
+from grids.models import Grid, GridWorker, PersonalDataReveal, UserScope
+from tests.factories import CoGovernanceMemberFactory, MicroGridFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +104,59 @@ def test_admin_refuses_to_delete_a_grid_that_has_micro_grids(world, client):
     response = client.post(reverse("admin:grids_grid_delete", args=[world.grid_a1.pk]), {"post": "yes"})
     assert response.status_code == 200  # Django shows the protected objects instead of deleting
     assert Grid.objects.filter(pk=world.grid_a1.pk).exists()
+
+
+# Every admin list that filters by a street, community or grid, in every app.
+FILTERED_LISTS = [
+    "admin:grids_community_changelist",
+    "admin:grids_grid_changelist",
+    "admin:grids_microgrid_changelist",
+    "admin:grids_gridworker_changelist",
+    "admin:grids_cogovernancemember_changelist",
+    "admin:cases_case_changelist",
+    "admin:mediation_mediationroom_changelist",
+    "admin:mediation_mediator_changelist",
+    "admin:mediation_mediationcase_changelist",
+]
+
+
+@pytest.mark.parametrize("page", FILTERED_LISTS)
+def test_list_filters_offer_only_the_street_admins_own_territory(world, client, page):
+    # Given a street admin of street A signed in to the admin
+    world.admin_a.is_staff = True
+    world.admin_a.save()
+    client.force_login(world.admin_a)
+    # When they open a list page with filters
+    response = client.get(reverse(page))
+    # Then no filter names street B or its community
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "东城街道" not in html and "灌坝社区" not in html
+
+
+def test_superusers_filters_offer_every_street(world, client):
+    client.force_login(world.superuser)
+    html = client.get(reverse("admin:grids_grid_changelist")).content.decode()
+    assert "东城街道" in html and "圣泉街道" in html
+
+
+def test_a_write_the_service_refuses_is_an_error_message_and_writes_nothing(world, client):
+    # Given a superuser adding a worker of street A who would cover a grid of street B
+    client.force_login(world.superuser)
+    user = UserFactory(username="new-worker")
+    data = {
+        "user": user.pk,
+        "street": world.street_a.pk,
+        "name": "李四",
+        "kind": "full_time",
+        "phone": "13800001111",
+        "grids": [world.grid_b1.pk],
+        "is_active": "on",
+    }
+    # When they save the form
+    response = client.post(reverse("admin:grids_gridworker_add"), data, follow=True)
+    # Then the page answers with the service's reason, and no worker was created
+    assert response.status_code == 200
+    assert "灌坝一网格" in response.content.decode()
+    assert not GridWorker.objects.filter(user=user).exists()
+    assert not UserScope.objects.filter(user=user).exists()
