@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
-from cases.models import Kind
+from cases.models import Category, Kind
 from reports import metrics as m
 from reports.selectors import MEDIATION_DIMENSIONS, RESOLUTION_DIMENSIONS, ReportFilters
 
@@ -37,9 +37,22 @@ class ReportParams(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
+        # A misspelt filter would otherwise be ignored and the unfiltered totals answered.
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            allowed = ", ".join(sorted(self.fields))
+            message = _("Unknown parameter. Allowed: %(allowed)s.") % {"allowed": allowed}
+            raise serializers.ValidationError({name: [message] for name in unknown})
         if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
             raise serializers.ValidationError({"to": [_("The period ends before it starts.")]})
         return attrs
+
+    def echo(self) -> dict:
+        """The filters as the answer repeats them: ids and ISO dates."""
+        data = {k: v for k, v in self.validated_data.items() if k not in {"group_by", "format"}}
+        if data.get("category") is not None:
+            data["category"] = data["category"].pk
+        return data
 
     def filters(self) -> ReportFilters:
         data = self.validated_data
@@ -49,7 +62,7 @@ class ReportParams(serializers.Serializer):
             street=data.get("street"),
             community=data.get("community"),
             grid=data.get("grid"),
-            category=data.get("category"),
+            category=data["category"].pk if data.get("category") else None,
             kind=data.get("kind"),
         )
 
@@ -57,7 +70,9 @@ class ReportParams(serializers.Serializer):
 class ResolutionParams(ReportParams):
     dimensions = RESOLUTION_DIMENSIONS
 
-    category = serializers.IntegerField(min_value=1, required=False)
+    # The catalogue is the same for everyone: an unknown category is bad input, not a
+    # territory outside the caller's scope.
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.only("pk"), required=False)
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
 
 

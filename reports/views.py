@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -16,6 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.models import Kind
 from config.errors import RoleNotAllowed
 from config.schema import ERRORS
 from grids.models import Community, Street, UserScope
@@ -71,8 +72,7 @@ class ReportView(APIView):
             report = self.run(scope, group_by, filters)
             if exporting:
                 return self._download(report, group_by, file_format, filters)
-        echo = {k: v for k, v in params.validated_data.items() if k not in {"group_by", "format"}}
-        return Response({"group_by": group_by, "filters": echo, **report})
+        return Response({"group_by": group_by, "filters": params.echo(), **report})
 
     def _download(self, report, group_by, file_format, filters):
         dimension = self.params_class.dimensions[group_by]
@@ -168,7 +168,6 @@ class DashboardView(TemplateView):
 
     def get_context_data(self, **kwargs):
         scope = scope_for(self.request.user)
-        today = timezone.localdate()
         query = self.request.GET
         texts = {
             "closure_rate": _("closure rate"),
@@ -187,24 +186,18 @@ class DashboardView(TemplateView):
             "title": _("Resolution-rate dashboard"),
             "streets": Street.objects.visible_to(scope).order_by("code"),
             "communities": Community.objects.visible_to(scope).select_related("street").order_by("code"),
-            "selected": {
-                "street": query.get("street", ""),
-                "community": query.get("community", ""),
-                "from": query.get("from") or f"{today:%Y}-01-01",
-                "to": query.get("to") or today.isoformat(),
-            },
+            "kinds": Kind.choices,
+            # No period chosen counts the whole history, as the API does without `from`/`to`:
+            # the figures the reports print are cumulative ones.
+            "selected": {name: query.get(name, "") for name in ("street", "community", "kind", "from", "to")},
             "may_read": scope.role in RESOLUTION_READERS,
-            "columns": [
-                (metric.name, str(metric.label), type(metric).__name__.lower())
-                for metric in m.resolution_metrics(now=None)
-            ],
-            "mediation_columns": [
-                (metric.name, str(metric.label), type(metric).__name__.lower())
-                for metric in m.mediation_metrics()
-            ],
+            "columns": _columns(m.resolution_metrics(now=None)),
+            "mediation_columns": _columns(m.mediation_metrics()),
             "dashboard_config": {
                 "resolutionUrl": reverse("v1:report-resolution"),
                 "mediationUrl": reverse("v1:report-mediation"),
+                # The mediation report has no case kind or category to filter by.
+                "mediationFilters": ["street", "community", "from", "to"],
                 "texts": texts,
             },
         }

@@ -6,11 +6,17 @@ a missing browser is a failure rather than a silent skip.
 
 import os
 import shutil
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.servers.basehttp import WSGIServer
+from django.db import connections
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+from django.test.utils import modify_settings
 
 from tests.conftest import client_for
 
@@ -18,7 +24,10 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 PERIOD = {"from": "2025-01-01", "to": "2025-12-31"}
 
-pytestmark = [pytest.mark.browser]
+# A browser that stops answering fails the test within this many seconds.
+BROWSER_TIMEOUT = 30
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
 def _browser_available() -> bool:
@@ -26,7 +35,7 @@ def _browser_available() -> bool:
 
 
 @pytest.fixture
-def browser():
+def browser(tmp_path):
     if not _browser_available():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(
@@ -38,22 +47,76 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1800"):
+    arguments = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1400,1800",
+        # Nothing but the test server is reachable: keep Chromium from calling home, which
+        # on a closed network can stall its start-up.
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ]
+    for argument in arguments:
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    driver.set_page_load_timeout(BROWSER_TIMEOUT)
+    driver.set_script_timeout(BROWSER_TIMEOUT)
     yield driver
     driver.quit()
 
 
-def _log_in(driver, live_server, user):
+class SerialLiveServerThread(LiveServerThread):
+    """A live server that answers one request at a time.
+
+    The dashboard asks for four reports at once. On SQLite the test database lives in memory,
+    so the server's threads all share the test's one connection; two of them inside SQLite at
+    once, one calling back into Python for the median aggregate, can deadlock on the
+    connection's lock and the interpreter's. Production never shares a connection between
+    threads, and on PostgreSQL each thread has its own anyway.
+    """
+
+    def _create_server(self, connections_override=None):
+        # The requests run in this thread, which already uses the shared connections.
+        return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
+
+
+@pytest.fixture
+def serial_live_server(transactional_db):
+    shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
+    thread = SerialLiveServerThread(
+        "localhost", static_handler=StaticFilesHandler, connections_override=shared, port=0
+    )
+    thread.daemon = True
+    for connection in shared.values():
+        connection.inc_thread_sharing()
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    try:
+        with modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
+            yield SimpleNamespace(url=f"http://localhost:{thread.port}")
+    finally:
+        thread.terminate()
+        for connection in shared.values():
+            connection.dec_thread_sharing()
+
+
+def _log_in(driver, server, user):
     """Give the browser a session cookie for `user`, as the admin login would."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
-    driver.get(f"{live_server.url}/static/reports/dashboard.css")  # any page of the site, to set a cookie
+    # Any page of the site, so that the browser takes a cookie for it.
+    driver.get(f"{server.url}/static/reports/dashboard.css")
     driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "path": "/"})
 
 
@@ -68,12 +131,12 @@ def _rate(value) -> str:
     return "" if value is None else str(value)
 
 
-def test_the_dashboard_draws_the_apis_numbers(transactional_db, live_server, browser, world, data):
+def test_the_dashboard_draws_the_apis_numbers(transactional_db, serial_live_server, browser, world, data):
     from selenium.webdriver.support.ui import WebDriverWait
 
     user = world.admin_a
-    _log_in(browser, live_server, user)
-    browser.get(f"{live_server.url}/admin/reports/dashboard/?from={PERIOD['from']}&to={PERIOD['to']}")
+    _log_in(browser, serial_live_server, user)
+    browser.get(f"{serial_live_server.url}/admin/reports/dashboard/?from={PERIOD['from']}&to={PERIOD['to']}")
     root = browser.find_element("css selector", ".reports-dashboard")
     WebDriverWait(browser, 20).until(lambda d: root.get_attribute("data-state") in {"ready", "error"})
     assert root.get_attribute("data-state") == "ready", browser.find_element("id", "report-status").text
@@ -114,3 +177,56 @@ def test_the_dashboard_draws_the_apis_numbers(transactional_db, live_server, bro
     # The download links carry the chosen period.
     csv_link = browser.find_element("id", "download-csv").get_attribute("href")
     assert "format=csv" in csv_link and "from=2025-01-01" in csv_link
+
+    # The mediation table shows the mediation report's figures for the same period.
+    mediation = api.get("/api/v1/reports/mediation/", {"group_by": "street", **PERIOD}).json()
+    cells = _table_totals(browser, "table-mediation")
+    assert cells["registered"] == str(mediation["totals"]["registered"])
+    assert cells["success_rate"] == _rate(mediation["totals"]["success_rate"]["value"])
+
+
+def _table_totals(driver, table_id) -> dict:
+    table = driver.find_element("id", table_id)
+    return {
+        td.get_attribute("data-field"): td.get_attribute("data-value")
+        for td in table.find_elements("css selector", "tfoot td")
+    }
+
+
+def _wait_ready(driver):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    root = driver.find_element("css selector", ".reports-dashboard")
+    WebDriverWait(driver, BROWSER_TIMEOUT).until(
+        lambda d: root.get_attribute("data-state") in {"ready", "error"}
+    )
+    assert root.get_attribute("data-state") == "ready", driver.find_element("id", "report-status").text
+
+
+def test_the_dashboard_counts_the_whole_history_and_filters_by_kind(
+    transactional_db, serial_live_server, browser, world, data
+):
+    from selenium.webdriver.support.ui import Select
+
+    user = world.admin_a
+    api = client_for(user)
+    _log_in(browser, serial_live_server, user)
+    # Given no period chosen, the dashboard counts everything, as the API does without one.
+    browser.get(f"{serial_live_server.url}/admin/reports/dashboard/")
+    _wait_ready(browser)
+    everything = api.get("/api/v1/reports/resolution/", {"group_by": "community"}).json()
+    assert everything["totals"]["total"] > 0
+    assert _table_totals(browser, "table-communities")["total"] == str(everything["totals"]["total"])
+
+    # When the manager picks one kind of case and submits the form
+    Select(browser.find_element("name", "kind")).select_by_value("dispute")
+    browser.find_element("css selector", "#report-filters button[type=submit]").click()
+    _wait_ready(browser)
+
+    # Then the table shows that kind only, and the download links carry the choice.
+    disputes = api.get("/api/v1/reports/resolution/", {"group_by": "community", "kind": "dispute"}).json()
+    assert 0 < disputes["totals"]["total"] < everything["totals"]["total"]
+    assert _table_totals(browser, "table-communities")["total"] == str(disputes["totals"]["total"])
+    assert "kind=dispute" in browser.find_element("id", "download-xlsx").get_attribute("href")
+    # The mediation report has no kind: it still answers for the same territory.
+    assert _table_totals(browser, "table-mediation")["registered"] != ""

@@ -16,9 +16,11 @@
 
   // --- talking to the API ---------------------------------------------------------------
 
-  function query(extra) {
+  const RESOLUTION_FILTERS = ["street", "community", "kind", "from", "to"];
+
+  function query(extra, names) {
     const params = new URLSearchParams();
-    for (const name of ["street", "community", "from", "to"]) {
+    for (const name of names || RESOLUTION_FILTERS) {
       const value = form.elements[name].value;
       if (value) params.set(name, value);
     }
@@ -26,8 +28,8 @@
     return params.toString();
   }
 
-  async function report(url, groupBy) {
-    const response = await fetch(url + "?" + query({ group_by: groupBy }), {
+  async function report(url, groupBy, names) {
+    const response = await fetch(url + "?" + query({ group_by: groupBy }, names), {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
     });
@@ -246,7 +248,7 @@
         report(config.resolutionUrl, "community"),
         report(config.resolutionUrl, "month"),
         report(config.resolutionUrl, "category"),
-        report(config.mediationUrl, "street"),
+        report(config.mediationUrl, "street", config.mediationFilters),
       ]);
       fillTable(document.getElementById("table-communities"), communities);
       fillTable(document.getElementById("table-mediation"), mediation);
