@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -131,20 +132,24 @@ class CaseViewSet(
             raise RoleNotAllowed(_("Your role may not report cases."))
 
     def _create_one(self, data) -> tuple[int, dict]:
-        """Validate and create one case; every error becomes an (HTTP status, body) pair."""
+        """Validate and create one case; every error becomes an (HTTP status, body) pair.
+
+        The case and its answer are built in one transaction: a failure while building the
+        answer leaves no case behind for which the client never got a number.
+        """
         try:
             serializer = s.CaseCreateSerializer(data=data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
-            case = services.case_create(actor=self.request.user, **serializer.validated_data)
+            with transaction.atomic():
+                case = services.case_create(actor=self.request.user, **serializer.validated_data)
+                case = self.get_queryset().get(pk=case.pk)
+                body = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
         except Exception as exc:
             answer = error_response(exc)
             if answer is None:
                 raise
             return answer
-        case = self.get_queryset().get(pk=case.pk)
-        return status.HTTP_201_CREATED, s.CaseDetailSerializer(
-            case, context=self.get_serializer_context()
-        ).data
+        return status.HTTP_201_CREATED, body
 
     @extend_schema(
         summary=_("Send cases logged offline"),
