@@ -1,3 +1,6 @@
+import logging
+import traceback
+
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
@@ -19,6 +22,8 @@ from cases.models import Case, CaseAttachment, CaseEvent, Category
 from config.api import error_response, etag_for, expected_version
 from config.errors import RoleNotAllowed
 from grids.viewsets import ScopedViewSetMixin
+
+logger = logging.getLogger(__name__)
 
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag read from the case."
@@ -197,7 +202,7 @@ class CaseViewSet(
         except Exception as exc:
             answer = error_response(exc)
             if answer is None:
-                raise
+                answer = self._sync_item_crashed(key, exc)
             status_code, body, replayed = *answer, False
         outcome = "error" if status_code >= 400 else ("replayed" if replayed else "created")
         return {
@@ -206,6 +211,24 @@ class CaseViewSet(
             "outcome": outcome,
             "replayed": replayed,
             "body": body,
+        }
+
+    def _sync_item_crashed(self, key: str, exc: Exception) -> tuple[int, dict]:
+        """An unexpected error in one item: logged, answered as that item's 500, the batch goes on.
+
+        The item's writes were rolled back and its key released (`run_idempotent`), so the
+        phone may send it again. The log names the key, the user and where it failed, never
+        the exception's message or the item's body, which may hold a resident's data.
+        """
+        logger.error(
+            "Sync item %s of user %s failed with %s:\n%s",
+            key,
+            self.request.user.pk,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
+        return status.HTTP_500_INTERNAL_SERVER_ERROR, {
+            "detail": _("This case could not be saved because of a server error; send it again later.")
         }
 
     # --- corrections ----------------------------------------------------------------------

@@ -507,3 +507,48 @@ def test_changing_the_category_recomputes_the_due_time(world, api, make_case):
 def test_categories_are_listed_for_pickers(world, api, category):
     body = api(world.worker_a).get(reverse("v1:category-list")).json()
     assert body[0]["name"] == "乱堆乱放" and body[0]["time_limit_hours"] == 48
+
+
+def test_an_unexpected_error_in_one_sync_item_is_that_items_500_and_the_others_are_kept(
+    world, api, category, monkeypatch, caplog
+):
+    from cases import services
+
+    real_create = services.case_create
+
+    def create_or_crash(**kwargs):
+        if kwargs["title"] == "会出错":
+            real_create(**kwargs)  # the case is written, then something unexpected happens
+            raise RuntimeError(f"database said: {kwargs['contact_name']} {kwargs['contact_phone']}")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(services, "case_create", create_or_crash)
+    client = api(world.worker_a)
+    items = [
+        {"idempotency_key": "off-1", "case": payload(world, category, title="井盖缺失")},
+        {"idempotency_key": "off-2", "case": payload(world, category, title="会出错")},
+        {"idempotency_key": "off-3", "case": payload(world, category, title="路灯不亮")},
+    ]
+    with caplog.at_level("ERROR", logger="cases.views"):
+        response = client.post(reverse("v1:case-sync"), {"items": items}, format="json")
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [(r["idempotency_key"], r["status"], r["outcome"]) for r in results] == [
+        ("off-1", 201, "created"),
+        ("off-2", 500, "error"),
+        ("off-3", 201, "created"),
+    ]
+    assert set(results[1]["body"]) == {"detail"} and "张秀兰" not in results[1]["body"]["detail"]
+    # The crashed item wrote nothing and its key is free for the phone's next attempt.
+    assert sorted(Case.objects.values_list("title", flat=True)) == ["井盖缺失", "路灯不亮"]
+    assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == ["off-1", "off-3"]
+    # The failure is logged with the key, without the resident's data.
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "off-2" in logged and "RuntimeError" in logged
+    assert "张秀兰" not in logged and "13812345678" not in logged and "会出错" not in logged
+
+    monkeypatch.setattr(services, "case_create", real_create)
+    again = client.post(reverse("v1:case-sync"), {"items": items}, format="json").json()["results"]
+    assert [r["outcome"] for r in again] == ["replayed", "created", "replayed"]
+    assert Case.objects.count() == 3
