@@ -20,7 +20,7 @@ from cases.filters import CaseFilter
 from cases.idempotency import HEADER, check_key, fingerprint, run_idempotent
 from cases.models import Case, CaseAttachment, CaseEvent, Category
 from config.api import error_response, etag_for, expected_version
-from config.errors import RoleNotAllowed
+from config.errors import RoleNotAllowed, StaleVersion
 from grids.viewsets import ScopedViewSetMixin
 
 logger = logging.getLogger(__name__)
@@ -91,6 +91,13 @@ class CaseViewSet(
             )
         return queryset
 
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, StaleVersion):
+            # The 412 names the current version as an ETag too, for a client that re-reads nothing.
+            response["ETag"] = etag_for(exc.current_version)
+        return response
+
     def get_serializer_class(self):
         return s.CaseListSerializer if self.action == "list" else s.CaseDetailSerializer
 
@@ -117,17 +124,21 @@ class CaseViewSet(
     def create(self, request, *args, **kwargs):
         self._check_may_report()
         key = request.headers.get(HEADER)
+        replayed = False
         if key is None:
             status_code, body = self._create_one(request.data)
-            return Response(body, status_code)
-        check_key(key)
-        status_code, body, replayed = run_idempotent(
-            user=request.user,
-            key=key,
-            request_fingerprint=fingerprint(request.path, request.data),
-            produce=lambda: self._create_one(request.data),
-        )
+        else:
+            check_key(key)
+            status_code, body, replayed = run_idempotent(
+                user=request.user,
+                key=key,
+                request_fingerprint=fingerprint(request.path, request.data),
+                produce=lambda: self._create_one(request.data),
+            )
         response = Response(body, status_code)
+        if status_code == status.HTTP_201_CREATED:
+            # The phone may act on the new case (If-Match) without reading it first.
+            response["ETag"] = etag_for(body["version"])
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response
@@ -338,7 +349,10 @@ class CaseViewSet(
             upload=upload.validated_data["file"],
             expected_version=expected_version(request),
         )
-        return Response(s.CaseAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        response = Response(s.CaseAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        # Attaching is a step of the case's history: it raises the case's version.
+        response["ETag"] = etag_for(attachment.case.version)
+        return response
 
     @extend_schema(summary=_("Download an attachment"), responses={(200, "application/octet-stream"): bytes})
     @action(

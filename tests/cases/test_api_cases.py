@@ -552,3 +552,38 @@ def test_an_unexpected_error_in_one_sync_item_is_that_items_500_and_the_others_a
     again = client.post(reverse("v1:case-sync"), {"items": items}, format="json").json()["results"]
     assert [r["outcome"] for r in again] == ["replayed", "created", "replayed"]
     assert Case.objects.count() == 3
+
+
+def test_create_answers_an_etag_the_phone_can_act_with_at_once(world, api, category):
+    client = api(world.admin_a)
+    created = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert created.status_code == 201
+    assert created["ETag"] == f'"{created.json()["version"]}"'
+    replayed = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert replayed["ETag"] == created["ETag"]
+    plain = client.post(reverse(LIST), payload(world, category), format="json")
+    assert plain["ETag"] == '"1"'
+    accepted = client.post(
+        reverse("v1:case-accept", args=[created.json()["id"]]),
+        {},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    assert accepted.status_code == 200 and accepted["ETag"] == '"2"'
+    refused = client.post(reverse(LIST), payload(world, category, title=""), format="json")
+    assert refused.status_code == 400 and "ETag" not in refused
+
+
+def test_a_412_carries_the_current_etag_and_a_retry_with_it_succeeds(world, api, make_case):
+    case = make_case("reported")
+    client = api(world.admin_a)
+    client.patch(detail(case), {"title": "楼道纸箱"}, format="json")
+    stale = client.post(
+        reverse("v1:case-accept", args=[case.pk]), {}, format="json", HTTP_IF_MATCH=f'"{case.version}"'
+    )
+    assert stale.status_code == 412
+    assert stale["ETag"] == f'"{case.version + 1}"' == f'"{stale.json()["current_version"]}"'
+    retried = client.post(
+        reverse("v1:case-accept", args=[case.pk]), {}, format="json", HTTP_IF_MATCH=stale["ETag"]
+    )
+    assert retried.status_code == 200 and retried["ETag"] == f'"{case.version + 2}"'

@@ -90,3 +90,18 @@ def test_closed_cases_take_no_more_attachments(world, api, make_case):
     case = make_case("closed")
     response = upload(api(world.admin_a), case, "a.png", PNG)
     assert response.status_code == 409
+
+
+def test_an_attachment_answers_the_cases_new_etag(world, api, make_case):
+    case = make_case("in_progress")
+    client = api(world.worker_a)
+    response = upload(client, case, "a.png", PNG)
+    assert response.status_code == 201
+    assert response["ETag"] == f'"{case.version + 1}"'
+    resolved = client.post(
+        reverse("v1:case-resolve", args=[case.pk]),
+        {"result": "已清理"},
+        format="json",
+        HTTP_IF_MATCH=response["ETag"],
+    )
+    assert resolved.status_code == 200
