@@ -474,6 +474,37 @@ def test_read_only_fields_cannot_be_patched(world, api, make_case, field):
     assert case.title == "楼道堆放杂物" and case.version == 2
 
 
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"is_overdue": True, "escalation_count": 9, "title": "x"}, {"is_overdue", "escalation_count"}),
+        ({"on_the_spot": True}, {"on_the_spot"}),
+        ({"id": 5, "events": [], "title": "x"}, {"id", "events"}),
+        ({"colour": "red", "title": "x"}, {"colour"}),
+    ],
+)
+def test_patching_any_field_that_is_not_editable_is_400_naming_it(world, api, make_case, body, named):
+    case = make_case("accepted")
+    response = api(world.admin_a).patch(detail(case), body, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == named
+    after = Case.objects.get(pk=case.pk)
+    assert (after.title, after.version, after.is_overdue, after.escalation_count) == (
+        case.title,
+        case.version,
+        False,
+        0,
+    )
+    assert after.events.count() == case.events.count()
+
+
+def test_the_patch_input_offers_exactly_the_fields_the_service_edits():
+    from cases import services
+    from cases.serializers import CaseUpdateSerializer
+
+    assert set(CaseUpdateSerializer().fields) == services.EDITABLE_FIELDS
+
+
 def test_patch_masks_personal_data_in_history(world, api, make_case):
     case = make_case("accepted")
     api(world.admin_a).patch(detail(case), {"contact_phone": "13900001111"}, format="json")
