@@ -6,9 +6,11 @@ from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import SearchFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -16,7 +18,7 @@ from rest_framework.response import Response
 from cases import serializers as s
 from cases import services, workflow
 from cases.attachments import case_attach
-from cases.filters import CaseFilter
+from cases.filters import CaseFilter, CaseOrderingFilter
 from cases.idempotency import HEADER, check_key, fingerprint, run_idempotent
 from cases.models import Case, CaseAttachment, CaseEvent, Category
 from config.api import error_response, etag_for, expected_version
@@ -75,6 +77,7 @@ class CaseViewSet(
     queryset = Case.objects.for_list()
     permission_classes = [IsAuthenticated]
     filterset_class = CaseFilter
+    filter_backends = [DjangoFilterBackend, SearchFilter, CaseOrderingFilter]
     search_fields = ["number", "title", "address"]
     ordering_fields = ["reported_at", "due_at", "closed_at", "number", "priority", "status", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -392,6 +392,21 @@ def test_filters(world, api, make_case):
     assert numbers == sorted(numbers)
 
 
+def test_ordering_by_priority_follows_its_rank_not_its_spelling(world, api, make_case):
+    for priority in ["high", "low", "urgent", "normal"]:
+        make_case(priority=priority, title=priority)
+    client = api(world.admin_a)
+
+    def titles(ordering):
+        response = client.get(reverse(LIST), {"ordering": ordering})
+        assert response.status_code == 200
+        return [c["title"] for c in response.json()["results"]]
+
+    assert titles("-priority") == ["urgent", "high", "normal", "low"]
+    assert titles("priority") == ["low", "normal", "high", "urgent"]
+    assert titles("-priority,number")[0] == "urgent"
+
+
 @pytest.mark.parametrize(
     "params",
     [
