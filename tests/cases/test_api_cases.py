@@ -633,3 +633,34 @@ def test_a_412_carries_the_current_etag_and_a_retry_with_it_succeeds(world, api,
         reverse("v1:case-accept", args=[case.pk]), {}, format="json", HTTP_IF_MATCH=stale["ETag"]
     )
     assert retried.status_code == 200 and retried["ETag"] == f'"{case.version + 2}"'
+
+
+def test_on_the_spot_steps_are_moves_of_the_workflow_table(world, api, category, monkeypatch):
+    from cases import workflow
+    from cases.models import Status
+
+    # given a table in which an assigned case cannot be started
+    without_start = {a: t for a, t in workflow.TRANSITIONS[Status.ASSIGNED].items() if a != "start"}
+    monkeypatch.setitem(workflow.TRANSITIONS, Status.ASSIGNED, without_start)
+    body = payload(world, category, on_the_spot=True, result="当场劝导住户清理完毕")
+    response = api(world.worker_a).post(reverse(LIST), body, format="json")
+    # then on-the-spot resolution stops where the table does, and writes nothing
+    assert response.status_code == 409
+    assert response.json()["code"] == "action_not_allowed"
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+def test_on_the_spot_history_marks_the_case_at_acceptance(world, api, category):
+    body = payload(world, category, on_the_spot=True, result="当场劝导住户清理完毕")
+    api(world.worker_a).post(reverse(LIST), body, format="json")
+    case = Case.objects.get()
+    steps = [(e.action, e.from_status, e.to_status) for e in case.events.all()]
+    assert steps == [
+        ("report", "", "reported"),
+        ("accept", "reported", "accepted"),
+        ("assign", "accepted", "assigned"),
+        ("start", "assigned", "in_progress"),
+        ("resolve", "in_progress", "resolved"),
+    ]
+    assert case.events.get(action="accept").changes["on_the_spot"] == [False, True]
+    assert case.version == 5
