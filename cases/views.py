@@ -23,6 +23,8 @@ from cases.idempotency import HEADER, check_key, fingerprint, run_idempotent
 from cases.models import Case, CaseAttachment, CaseEvent, Category
 from config.api import error_response, etag_for, expected_version
 from config.errors import RoleNotAllowed, StaleVersion
+from grids.reveal import RevealMixin
+from grids.scope import Scope
 from grids.viewsets import ScopedViewSetMixin
 
 logger = logging.getLogger(__name__)
@@ -67,6 +69,7 @@ def _action_schema(summary, request=None):
     ),
 )
 class CaseViewSet(
+    RevealMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -83,16 +86,25 @@ class CaseViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
     versioned = True
     action_conflicts = True
+    # The resident who reported or is concerned: the centre and the assigned worker may call them.
+    reveal_fields = ("contact_name", "contact_phone")
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action != "list":
+        if self.action not in ("list", "reveal"):
             queryset = queryset.prefetch_related(
                 Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
                 "attachments",
                 "supervisions",
             )
         return queryset
+
+    def may_reveal(self, scope: Scope, case: Case) -> bool:
+        """The centre (community staff within their community), and the worker the case is assigned to."""
+        if scope.role in self.reveal_roles:
+            return True
+        assigned_user = case.assignee_worker.user_id if case.assignee_worker_id else None
+        return scope.role == "grid_worker" and assigned_user == scope.user_id
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
