@@ -99,9 +99,16 @@ class SupervisionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CaseAttachment
-    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = ["download_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case", "uploaded_by")
+
+    @admin.display(description=_("file name"))
+    def download_name(self, attachment):
+        return attachment.download_name
 
 
 class CaseActionForm(ActionForm):
@@ -304,10 +311,14 @@ class SupervisionAdmin(CaseChildAdmin):
 
 @admin.register(CaseAttachment)
 class CaseAttachmentAdmin(CaseChildAdmin):
-    list_display = ["case", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_display = ["case", "download_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["content_type"]
     search_fields = ["=case__number"]
     list_select_related = ["case", "uploaded_by"]
+
+    @admin.display(description=_("file name"))
+    def download_name(self, attachment):
+        return attachment.download_name
 
 
 class SuperuserReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

@@ -58,11 +58,14 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 
 class CaseAttachmentSerializer(serializers.ModelSerializer):
+    file_name = serializers.CharField(
+        source="download_name", read_only=True, help_text=_("The name the file downloads under.")
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = CaseAttachment
-        fields = ["id", "content_type", "size", "original_name", "uploaded_by", "uploaded_at", "url"]
+        fields = ["id", "content_type", "size", "file_name", "uploaded_by", "uploaded_at", "url"]
 
     def get_url(self, attachment) -> str:
         return reverse("v1:case-attachment-download", args=[attachment.case_id, attachment.pk])

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from cases import serializers as s
 from cases import services, workflow
-from cases.attachments import case_attach
+from cases.attachments import case_attach, check_request_size
 from cases.filters import CaseFilter, CaseOrderingFilter
 from cases.idempotency import HEADER, check_key, fingerprint, run_idempotent
 from cases.models import Case, CaseAttachment, CaseEvent, Category
@@ -356,6 +356,8 @@ class CaseViewSet(
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def attachments(self, request, pk=None):
         case = self._case_for("attach")
+        # Before the body is parsed: a phone sending 200 MB is told so without it being stored.
+        check_request_size(request.META.get("CONTENT_LENGTH"))
         upload = s.AttachmentInput(data=request.data)
         upload.is_valid(raise_exception=True)
         attachment = case_attach(
@@ -379,8 +381,11 @@ class CaseViewSet(
     def attachment_download(self, request, pk=None, attachment_id=None):
         case = self.get_object()
         attachment = get_object_or_404(CaseAttachment, case=case, pk=attachment_id)
-        return FileResponse(
+        response = FileResponse(
             attachment.file.open("rb"),
+            as_attachment=True,  # never rendered by the browser as a page of this site
             content_type=attachment.content_type,
-            filename=f"{case.number}-{attachment.pk}.{attachment.extension}",
+            filename=attachment.download_name,
         )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
