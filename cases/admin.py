@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
@@ -81,23 +83,46 @@ class CategoryAdmin(CatalogueAdmin):
     autocomplete_fields = ["major"]
     list_select_related = ["major"]
 
+    def get_search_results(self, request, queryset, search_term):
+        """The case form's category picker offers only the categories in use."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "case" and request.GET.get("field_name") == "category":
+            queryset = queryset.filter(is_active=True)
+        return queryset, may_have_duplicates
 
-class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+
+class CaseRowsInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Rows shown read-only inside the case page.
+
+    Whoever may open the case page may read them: the case admin's scope and role decide.
+    Django's own inline check asks for per-model permissions, which the project does not
+    grant (the role decides), and hid the history from street admins and community staff.
+    """
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+class CaseEventInline(CaseRowsInline):
     model = CaseEvent
     fields = ["at", "action", "actor", "from_status", "to_status", "note", "changes"]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        # One query for the whole history, not one more per entry for its actor.
+        return super().get_queryset(request).select_related("actor")
 
-class SupervisionInline(ReadOnlyAdminMixin, admin.TabularInline):
+
+class SupervisionInline(CaseRowsInline):
     model = Supervision
     fields = ["day", "overdue_hours", "created_at"]
     readonly_fields = fields
     extra = 0
 
 
-class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+class AttachmentInline(CaseRowsInline):
     model = CaseAttachment
     fields = ["download_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
@@ -113,6 +138,53 @@ class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class CaseActionForm(ActionForm):
     note = forms.CharField(label=_("Note or reason"), required=False)
+
+
+class CaseAdminForm(forms.ModelForm):
+    """The case form: categories in use, a micro-grid of the case's grid, and the version read.
+
+    `expected_version` carries the version the form was opened at, so that saving a form
+    someone else's change has overtaken is refused instead of silently overwriting it.
+    """
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        category = self.fields.get("category")
+        if category is not None:
+            in_use = Q(is_active=True)
+            if self.instance.pk:
+                in_use |= Q(pk=self.instance.category_id)  # a retired category the case already has
+            category.queryset = category.queryset.filter(in_use)
+        version = self.fields.get("expected_version")
+        if version is not None and self.instance.pk:
+            version.required = True
+            version.initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        grid = cleaned.get("grid") if "grid" in self.fields else None
+        if grid is None and self.instance.pk:
+            grid = self.instance.grid
+        micro_grid = cleaned.get("micro_grid")
+        if micro_grid is not None and grid is not None and micro_grid.grid_id != grid.pk:
+            self.add_error("micro_grid", _("The micro-grid must belong to the case's grid."))
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None and expected != self.instance.version:
+            raise ValidationError(
+                _(
+                    "Someone changed this case after you opened it (now version %(version)d). "
+                    "Open it again to see their change, then make yours."
+                ),
+                params={"version": self.instance.version},
+                code="stale_version",
+            )
+        return cleaned
 
 
 def _run_on_each(modeladmin, request, queryset, label, call):
@@ -150,6 +222,7 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
     list_select_related = ["community", "grid"]
     autocomplete_fields = ["category", "grid", "micro_grid"]
     paginator = EstimatedCountPaginator
+    form = CaseAdminForm
     action_form = CaseActionForm
     actions = ["accept_cases", "reject_cases", "verify_cases", "escalate_cases", "comment_cases"]
     inlines = [CaseEventInline, SupervisionInline, AttachmentInline]
@@ -200,7 +273,15 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
         fields = [f for f in super().get_fields(request, obj) if f not in self.get_exclude(request, obj)]
         if obj is None:
             return [f for f in fields if f not in self.readonly_fields]
+        if self.has_change_permission(request, obj):
+            fields.append("expected_version")
         return fields
+
+    def has_change_permission(self, request, obj=None):
+        """The form edits a case only while the workflow lets this user update it; else it is read-only."""
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or "update" in workflow.allowed_actions(obj, scope_for(request.user))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -212,10 +293,15 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name != "expected_version"}
         if change:
             if data:
-                services.case_update(case_id=obj.pk, actor=request.user, data=data)
+                services.case_update(
+                    case_id=obj.pk,
+                    actor=request.user,
+                    data=data,
+                    expected_version=form.cleaned_data["expected_version"],
+                )
             obj.refresh_from_db()
             return
         data = {name: form.cleaned_data[name] for name in form.cleaned_data if name in self.fields}
@@ -226,7 +312,12 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
         obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
-        """Inlines are read-only; nothing else hangs off a case that the form could save."""
+        """Inlines are read-only; nothing else hangs off a case that the form could save.
+
+        The admin's change message reads what each formset saved: nothing, by construction.
+        """
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     @admin.action(description=_("Accept the selected cases (立案)"))
     def accept_cases(self, request, queryset):
