@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
@@ -18,6 +19,7 @@ from cases.models import (
 )
 from config.errors import DomainError
 from grids.admin_base import EstimatedCountPaginator, PersonalDataAdminMixin, ScopedModelAdmin, masked
+from grids.models import GridWorker
 from grids.privacy import mask_name, mask_phone
 from grids.scope import scope_for
 
@@ -138,6 +140,11 @@ class AttachmentInline(CaseRowsInline):
 
 class CaseActionForm(ActionForm):
     note = forms.CharField(label=_("Note or reason"), required=False)
+    due_at = forms.DateTimeField(
+        label=_("New due time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -187,6 +194,26 @@ class CaseAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CaseAssignForm(forms.Form):
+    """The intermediate page of the dispatch action: one worker or one named unit."""
+
+    worker = forms.ModelChoiceField(queryset=GridWorker.objects.none(), required=False, label=_("worker"))
+    unit = forms.CharField(max_length=80, required=False, label=_("unit"))
+    note = forms.CharField(required=False, label=_("note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = (
+            GridWorker.objects.visible_to(scope).filter(is_active=True).select_related("user")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("worker")) == bool((cleaned.get("unit") or "").strip()):
+            raise ValidationError(_("Name either a worker or a unit."))
+        return cleaned
+
+
 def _run_on_each(modeladmin, request, queryset, label, call):
     """Call a service for each selected case and tell the user what happened to each."""
     done = 0
@@ -224,7 +251,16 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
     paginator = EstimatedCountPaginator
     form = CaseAdminForm
     action_form = CaseActionForm
-    actions = ["accept_cases", "reject_cases", "verify_cases", "escalate_cases", "comment_cases"]
+    actions = [
+        "accept_cases",
+        "reject_cases",
+        "assign_cases",
+        "verify_cases",
+        "rework_cases",
+        "escalate_cases",
+        "extend_cases",
+        "comment_cases",
+    ]
     inlines = [CaseEventInline, SupervisionInline, AttachmentInline]
     personal_fields = {"contact_name": mask_name, "contact_phone": mask_phone}
     masked_contact_name = masked("contact_name", mask_name, _("resident's name"))
@@ -350,6 +386,69 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
             queryset,
             _("Closed"),
             lambda case: services.case_verify(case_id=case.pk, actor=request.user, passed=True, note=note),
+        )
+
+    @admin.action(description=_("Send the selected cases back for rework (what to redo in the note)"))
+    def rework_cases(self, request, queryset):
+        note = request.POST.get("note", "")
+        _run_on_each(
+            self,
+            request,
+            queryset,
+            _("Sent back for rework"),
+            lambda case: services.case_verify(case_id=case.pk, actor=request.user, passed=False, note=note),
+        )
+
+    @admin.action(description=_("Dispatch the selected cases to a worker or a unit (派遣)"))
+    def assign_cases(self, request, queryset):
+        """An intermediate page asks for the worker or unit; its submit dispatches every case."""
+        scope = scope_for(request.user)
+        if "apply" in request.POST:
+            form = CaseAssignForm(request.POST, scope=scope)
+            if form.is_valid():
+                worker, unit, note = (form.cleaned_data[f] for f in ("worker", "unit", "note"))
+                _run_on_each(
+                    self,
+                    request,
+                    queryset,
+                    _("Dispatched"),
+                    lambda case: services.case_assign(
+                        case_id=case.pk, actor=request.user, worker=worker, unit=unit, note=note
+                    ),
+                )
+                return None
+        else:
+            form = CaseAssignForm(initial={"note": request.POST.get("note", "")}, scope=scope)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Dispatch cases"),
+            "opts": self.model._meta,
+            "form": form,
+            "cases": queryset.order_by("pk"),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/cases/case/assign_cases.html", context)
+
+    @admin.action(
+        description=_("Extend the due time of the selected cases (new due time, reason in the note)")
+    )
+    def extend_cases(self, request, queryset):
+        form = CaseActionForm(request.POST)
+        form.is_valid()
+        due_at = form.cleaned_data.get("due_at")
+        if due_at is None:
+            self.message_user(request, _("Give the new due time next to the action."), messages.ERROR)
+            return
+        reason = request.POST.get("note", "")
+        _run_on_each(
+            self,
+            request,
+            queryset,
+            _("Extended"),
+            lambda case: services.case_extend(
+                case_id=case.pk, actor=request.user, due_at=due_at, reason=reason
+            ),
         )
 
     @admin.action(description=_("Escalate the selected cases (reason in the note)"))

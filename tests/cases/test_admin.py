@@ -1,10 +1,14 @@
 """The case admin: fast lists, history inline and read-only, changes only through the services."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseEvent
+from grids.models import GridWorker
 from tests.factories import CategoryFactory, MicroGridFactory
 
 pytestmark = pytest.mark.django_db
@@ -329,3 +333,135 @@ def test_street_admins_see_the_history_inline(world, client, make_case, staff_ad
     client.force_login(staff_admin_a)
     html = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
     assert "案件流转记录" in html and "已清理完毕" in html
+
+
+# --- the centre's admin actions, through the services ------------------------------------------
+
+
+def run_action(client, action, cases, follow=True, **fields):
+    return client.post(
+        reverse("admin:cases_case_changelist"),
+        {"action": action, "_selected_action": [c.pk for c in cases], **fields},
+        follow=follow,
+    )
+
+
+def messages_of(response):
+    return [(m.level_tag, str(m)) for m in response.context["messages"]]
+
+
+def test_assign_asks_for_the_worker_on_an_intermediate_page(world, client, make_case, staff_admin_a):
+    case = make_case("accepted")
+    client.force_login(staff_admin_a)
+    page = run_action(client, "assign_cases", [case], follow=False, note="请今天处理")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert case.number in html and 'name="worker"' in html and 'name="apply"' in html
+    worker_b = GridWorker.objects.get(user=world.worker_b)
+    assert f'value="{worker_b.pk}"' not in html  # another street's worker is not offered
+    assert Case.objects.get(pk=case.pk).version == case.version  # nothing written yet
+
+
+def test_assign_dispatches_through_the_service(world, client, make_case, staff_admin_a):
+    case = make_case("accepted")
+    worker = GridWorker.objects.get(user=world.worker_a)
+    client.force_login(staff_admin_a)
+    response = run_action(
+        client, "assign_cases", [case], apply="1", worker=worker.pk, unit="", note="请今天处理"
+    )
+    assert response.status_code == 200
+    assert [level for level, _text in messages_of(response)] == ["info"]
+    case_after = Case.objects.get(pk=case.pk)
+    assert (case_after.status, case_after.assignee_worker, case_after.version) == (
+        "assigned",
+        worker,
+        case.version + 1,
+    )
+    event = case_after.events.latest("pk")
+    assert (event.action, event.actor, event.note) == ("assign", staff_admin_a, "请今天处理")
+
+
+def test_assign_needs_a_worker_or_a_unit(world, client, make_case, staff_admin_a):
+    case = make_case("accepted")
+    client.force_login(staff_admin_a)
+    response = run_action(client, "assign_cases", [case], follow=False, apply="1", worker="", unit="")
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert_unchanged(case)
+
+
+def test_assign_to_a_unit(world, client, make_case, staff_admin_a):
+    case = make_case("accepted", level="street")
+    client.force_login(staff_admin_a)
+    run_action(client, "assign_cases", [case], apply="1", worker="", unit="区城市管理局")
+    case_after = Case.objects.get(pk=case.pk)
+    assert (case_after.status, case_after.assignee_unit) == ("assigned", "区城市管理局")
+
+
+def test_assign_on_a_case_in_a_wrong_status_is_an_error_message_and_writes_nothing(
+    world, client, make_case, staff_admin_a
+):
+    closed, accepted = make_case("closed"), make_case("accepted")
+    worker = GridWorker.objects.get(user=world.worker_a)
+    client.force_login(staff_admin_a)
+    response = run_action(client, "assign_cases", [closed, accepted], apply="1", worker=worker.pk, unit="")
+    shown = messages_of(response)
+    assert shown[0][0] == "warning" and shown[0][1].startswith(f"{closed.number}: ")
+    assert shown[1][0] == "info"
+    assert_unchanged(closed)
+    assert Case.objects.get(pk=accepted.pk).status == "assigned"
+
+
+def test_rework_sends_a_resolved_case_back_with_the_note(world, client, make_case, staff_admin_a):
+    case = make_case("resolved")
+    client.force_login(staff_admin_a)
+    response = run_action(client, "rework_cases", [case], note="仍有杂物未清")
+    assert [level for level, _text in messages_of(response)] == ["info"]
+    case_after = Case.objects.get(pk=case.pk)
+    assert (case_after.status, case_after.rework_count, case_after.resolved_at) == ("assigned", 1, None)
+    event = case_after.events.latest("pk")
+    assert (event.action, event.actor, event.note, event.to_status) == (
+        "verify",
+        staff_admin_a,
+        "仍有杂物未清",
+        "assigned",
+    )
+
+
+@pytest.mark.parametrize(("status", "note"), [("in_progress", "仍有杂物未清"), ("resolved", "")])
+def test_rework_refused_is_an_error_message_and_writes_nothing(
+    world, client, make_case, staff_admin_a, status, note
+):
+    case = make_case(status)
+    client.force_login(staff_admin_a)
+    response = run_action(client, "rework_cases", [case], note=note)
+    assert [level for level, _text in messages_of(response)] == ["warning"]
+    assert case.number in messages_of(response)[0][1]
+    assert_unchanged(case)
+
+
+def test_extend_moves_the_due_time_with_the_reason(world, client, make_case, staff_admin_a):
+    case = make_case("assigned")
+    later = timezone.localtime(case.due_at + timedelta(days=3)).replace(second=0, microsecond=0)
+    client.force_login(staff_admin_a)
+    response = run_action(
+        client, "extend_cases", [case], note="等待配件", due_at=later.strftime("%Y-%m-%dT%H:%M")
+    )
+    assert [level for level, _text in messages_of(response)] == ["info"]
+    case_after = Case.objects.get(pk=case.pk)
+    assert case_after.due_at == later
+    event = case_after.events.latest("pk")
+    assert (event.action, event.note) == ("extend", "等待配件")
+
+
+@pytest.mark.parametrize(("status", "due"), [("closed", "LATER"), ("assigned", "")])
+def test_extend_refused_is_an_error_message_and_writes_nothing(
+    world, client, make_case, staff_admin_a, status, due
+):
+    case = make_case(status)
+    later = timezone.localtime(timezone.now() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    client.force_login(staff_admin_a)
+    response = run_action(client, "extend_cases", [case], note="等待配件", due_at=later if due else "")
+    shown = messages_of(response)
+    assert len(shown) == 1 and shown[0][0] in ("warning", "error")
+    assert_unchanged(case)
