@@ -465,3 +465,81 @@ def test_extend_refused_is_an_error_message_and_writes_nothing(
     shown = messages_of(response)
     assert len(shown) == 1 and shown[0][0] in ("warning", "error")
     assert_unchanged(case)
+
+
+# --- the case list's count ---------------------------------------------------------------------
+
+
+def list_queries(client, params, django_capture_queries):
+    with django_capture_queries() as captured:
+        response = client.get(reverse("admin:cases_case_changelist"), params)
+    assert response.status_code == 200
+    sqls = [q["sql"] for q in captured.captured_queries]
+    return response, sqls
+
+
+@pytest.fixture
+def django_capture_queries():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    return lambda: CaptureQueriesContext(connection)
+
+
+@pytest.mark.postgres
+def test_a_large_filtered_list_is_counted_from_the_planners_estimate(
+    world, client, make_case, staff_admin_a, monkeypatch, django_capture_queries
+):
+    from grids.admin_base import EstimatedCountPaginator
+
+    for _ in range(3):
+        make_case("accepted")
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 1)  # every estimate is "large"
+    client.force_login(staff_admin_a)
+    response, sqls = list_queries(
+        client, {"status__exact": "accepted", "triage__exact": "small"}, django_capture_queries
+    )
+    assert any(sql.startswith("EXPLAIN (FORMAT JSON)") for sql in sqls)
+    assert not any("COUNT(" in sql and "cases_case" in sql for sql in sqls)
+    assert response.context["cl"].result_count >= 1
+
+
+@pytest.mark.postgres
+def test_a_small_filtered_list_is_counted_exactly(
+    world, client, make_case, staff_admin_a, django_capture_queries
+):
+    for _ in range(3):
+        make_case("accepted")
+    make_case("reported")
+    client.force_login(staff_admin_a)
+    response, sqls = list_queries(client, {"status__exact": "accepted"}, django_capture_queries)
+    assert any(sql.startswith("EXPLAIN (FORMAT JSON)") for sql in sqls)
+    assert response.context["cl"].result_count == 3
+
+
+def test_sqlite_counts_exactly(
+    world, client, make_case, staff_admin_a, monkeypatch, django_capture_queries, on_postgres
+):
+    from grids.admin_base import EstimatedCountPaginator
+
+    if on_postgres:
+        pytest.skip("SQLite only")
+    for _ in range(3):
+        make_case("accepted")
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 1)
+    client.force_login(staff_admin_a)
+    response, sqls = list_queries(client, {"status__exact": "accepted"}, django_capture_queries)
+    assert not any(sql.startswith("EXPLAIN") for sql in sqls)
+    assert response.context["cl"].result_count == 3
+
+
+def test_the_list_filters_have_named_indexes_in_the_database():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Case._meta.db_table)
+    indexed = {name: c["columns"] for name, c in constraints.items() if c["index"]}
+    assert indexed["case_street_triage_rep_idx"] == ["street_id", "triage", "reported_at"]
+    assert indexed["case_street_source_rep_idx"] == ["street_id", "source", "reported_at"]
+    assert indexed["case_overdue_street_rep_idx"] == ["street_id", "reported_at"]  # where is_overdue
+    assert indexed["case_spot_street_rep_idx"] == ["street_id", "reported_at"]  # where on_the_spot
