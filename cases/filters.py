@@ -1,10 +1,18 @@
 """Case list filters, named after the fields; date ranges as <name>_after / <name>_before."""
 
 import django_filters as filters
+from django.db import models
 from django.utils import timezone
 
 from cases.models import Case, Kind, Level, Priority, Source, Status, Triage
+from config.api import StrictOrderingFilter
 from config.filters import StrictBooleanFilter
+
+# Priorities from the least to the most pressing; their codes sort alphabetically otherwise.
+PRIORITY_RANK = models.Case(
+    *[models.When(priority=code, then=models.Value(rank)) for rank, code in enumerate(Priority.values)],
+    output_field=models.IntegerField(),
+)
 
 
 class CaseFilter(filters.FilterSet):
@@ -35,3 +43,23 @@ class CaseFilter(filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         now = timezone.now()
         return queryset.overdue(now) if value else queryset.not_overdue(now)
+
+
+class CaseOrderingFilter(StrictOrderingFilter):
+    """`ordering=priority` sorts by rank (low < normal < high < urgent), not by the codes' spelling."""
+
+    RANKED = {"priority": "priority_rank"}
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        ranked = [self._ranked(term) for term in ordering]
+        if ranked != list(ordering):
+            queryset = queryset.alias(priority_rank=PRIORITY_RANK)
+        return queryset.order_by(*ranked)
+
+    def _ranked(self, term: str) -> str:
+        descending = term.startswith("-")
+        name = self.RANKED.get(term.lstrip("-"), term.lstrip("-"))
+        return f"-{name}" if descending else name

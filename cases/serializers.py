@@ -58,11 +58,14 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 
 class CaseAttachmentSerializer(serializers.ModelSerializer):
+    file_name = serializers.CharField(
+        source="download_name", read_only=True, help_text=_("The name the file downloads under.")
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = CaseAttachment
-        fields = ["id", "content_type", "size", "original_name", "uploaded_by", "uploaded_at", "url"]
+        fields = ["id", "content_type", "size", "file_name", "uploaded_by", "uploaded_at", "url"]
 
     def get_url(self, attachment) -> str:
         return reverse("v1:case-attachment-download", args=[attachment.case_id, attachment.pk])
@@ -191,32 +194,11 @@ class CaseCreateSerializer(serializers.Serializer):
 
 
 class CaseUpdateSerializer(serializers.Serializer):
-    """PATCH: the description fields only. Status, number, reporter, times and version are read-only."""
+    """PATCH: the description fields only. Any other name in the body is a 400 naming it.
 
-    READ_ONLY = (
-        "status",
-        "number",
-        "reporter",
-        "version",
-        "reported_at",
-        "accepted_at",
-        "assigned_at",
-        "started_at",
-        "resolved_at",
-        "closed_at",
-        "rejected_at",
-        "due_at",
-        "result",
-        "rework_count",
-        "satisfaction",
-        "grid",
-        "street",
-        "community",
-        "kind",
-        "level",
-        "assignee_worker",
-        "assignee_unit",
-    )
+    DRF would silently drop a field the serializer does not declare, so that a client
+    sending `is_overdue` or `escalation_count` would get a 200 and believe it changed them.
+    """
 
     title = serializers.CharField(max_length=120, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -238,11 +220,18 @@ class CaseUpdateSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        named = [f for f in self.READ_ONLY if f in self.initial_data]
-        if named:
-            raise serializers.ValidationError(
-                {f: [_("Read-only: only the case's actions change it.")] for f in named}
-            )
+        case_fields = {field.name for field in Case._meta.get_fields()}
+        not_editable = {
+            name: [
+                _("Read-only: only the case's actions change it.")
+                if name in case_fields
+                else _("Unknown field: a case has no such field that can be changed.")
+            ]
+            for name in self.initial_data
+            if name not in self.fields
+        }
+        if not_editable:
+            raise serializers.ValidationError(not_editable)
         if not attrs:
             raise serializers.ValidationError({"non_field_errors": [_("Nothing to change.")]})
         return attrs

@@ -201,7 +201,7 @@ def case_create(
         case=case, action="report", actor=actor, at=reported_at, from_status="", to_status=Status.REPORTED
     )
     if on_the_spot:
-        _handle_on_the_spot(case, actor=actor, result=result, at=now)
+        _handle_on_the_spot(case, actor=actor, scope=scope, result=result, at=now)
     return case
 
 
@@ -213,40 +213,31 @@ def _check_on_the_spot(scope, triage: str, result: str) -> None:
     _required("result", result)
 
 
-def _handle_on_the_spot(case: Case, *, actor, result: str, at: datetime) -> None:
+def _handle_on_the_spot(case: Case, *, actor, scope, result: str, at: datetime) -> None:
+    """Accept, assign to the worker, start and resolve: each step a move of the one table.
+
+    The role rule is on-the-spot's own (`_check_on_the_spot`: a grid worker, their own grid,
+    a small matter), not the centre's roles of each action; the moves are the table's.
+    """
     worker = GridWorker.objects.get(user=actor)
     note = _("Resolved on the spot")
-    case.on_the_spot = True
-    record_step(
-        case,
-        action="accept",
-        actor=actor,
-        to_status=Status.ACCEPTED,
-        changes={"accepted_at": at},
-        note=note,
-        at=at,
+    steps = (
+        ("accept", {"accepted_at": at, "on_the_spot": True}, note),
+        ("assign", {"assignee_worker": worker, "assigned_at": at}, note),
+        ("start", {"started_at": at}, ""),
+        ("resolve", {"resolved_at": at, "result": result.strip()}, note),
     )
-    record_step(
-        case,
-        action="assign",
-        actor=actor,
-        to_status=Status.ASSIGNED,
-        changes={"assignee_worker": worker, "assigned_at": at, "on_the_spot": True},
-        note=note,
-        at=at,
-    )
-    record_step(
-        case, action="start", actor=actor, to_status=Status.IN_PROGRESS, changes={"started_at": at}, at=at
-    )
-    record_step(
-        case,
-        action="resolve",
-        actor=actor,
-        to_status=Status.RESOLVED,
-        changes={"resolved_at": at, "result": result.strip()},
-        note=note,
-        at=at,
-    )
+    for action, changes, step_note in steps:
+        workflow.check_move(case, action, scope)
+        record_step(
+            case,
+            action=action,
+            actor=actor,
+            to_status=workflow.next_status(case, action),
+            changes=changes,
+            note=step_note,
+            at=at,
+        )
 
 
 # --- the workflow actions -----------------------------------------------------------------

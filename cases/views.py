@@ -1,23 +1,33 @@
+import logging
+import traceback
+
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import SearchFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from cases import serializers as s
 from cases import services, workflow
-from cases.attachments import case_attach
-from cases.filters import CaseFilter
+from cases.attachments import case_attach, check_request_size
+from cases.filters import CaseFilter, CaseOrderingFilter
 from cases.idempotency import HEADER, check_key, fingerprint, run_idempotent
 from cases.models import Case, CaseAttachment, CaseEvent, Category
 from config.api import error_response, etag_for, expected_version
-from config.errors import RoleNotAllowed
+from config.errors import RoleNotAllowed, StaleVersion
+from grids.reveal import RevealMixin
+from grids.scope import Scope
 from grids.viewsets import ScopedViewSetMixin
+
+logger = logging.getLogger(__name__)
 
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag read from the case."
@@ -59,6 +69,7 @@ def _action_schema(summary, request=None):
     ),
 )
 class CaseViewSet(
+    RevealMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -69,21 +80,38 @@ class CaseViewSet(
     queryset = Case.objects.for_list()
     permission_classes = [IsAuthenticated]
     filterset_class = CaseFilter
+    filter_backends = [DjangoFilterBackend, SearchFilter, CaseOrderingFilter]
     search_fields = ["number", "title", "address"]
     ordering_fields = ["reported_at", "due_at", "closed_at", "number", "priority", "status", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     versioned = True
     action_conflicts = True
+    # The resident who reported or is concerned: the centre and the assigned worker may call them.
+    reveal_fields = ("contact_name", "contact_phone")
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action != "list":
+        if self.action not in ("list", "reveal"):
             queryset = queryset.prefetch_related(
                 Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
                 "attachments",
                 "supervisions",
             )
         return queryset
+
+    def may_reveal(self, scope: Scope, case: Case) -> bool:
+        """The centre (community staff within their community), and the worker the case is assigned to."""
+        if scope.role in self.reveal_roles:
+            return True
+        assigned_user = case.assignee_worker.user_id if case.assignee_worker_id else None
+        return scope.role == "grid_worker" and assigned_user == scope.user_id
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, StaleVersion):
+            # The 412 names the current version as an ETag too, for a client that re-reads nothing.
+            response["ETag"] = etag_for(exc.current_version)
+        return response
 
     def get_serializer_class(self):
         return s.CaseListSerializer if self.action == "list" else s.CaseDetailSerializer
@@ -111,17 +139,21 @@ class CaseViewSet(
     def create(self, request, *args, **kwargs):
         self._check_may_report()
         key = request.headers.get(HEADER)
+        replayed = False
         if key is None:
             status_code, body = self._create_one(request.data)
-            return Response(body, status_code)
-        check_key(key)
-        status_code, body, replayed = run_idempotent(
-            user=request.user,
-            key=key,
-            request_fingerprint=fingerprint(request.path, request.data),
-            produce=lambda: self._create_one(request.data),
-        )
+        else:
+            check_key(key)
+            status_code, body, replayed = run_idempotent(
+                user=request.user,
+                key=key,
+                request_fingerprint=fingerprint(request.path, request.data),
+                produce=lambda: self._create_one(request.data),
+            )
         response = Response(body, status_code)
+        if status_code == status.HTTP_201_CREATED:
+            # The phone may act on the new case (If-Match) without reading it first.
+            response["ETag"] = etag_for(body["version"])
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response
@@ -131,20 +163,24 @@ class CaseViewSet(
             raise RoleNotAllowed(_("Your role may not report cases."))
 
     def _create_one(self, data) -> tuple[int, dict]:
-        """Validate and create one case; every error becomes an (HTTP status, body) pair."""
+        """Validate and create one case; every error becomes an (HTTP status, body) pair.
+
+        The case and its answer are built in one transaction: a failure while building the
+        answer leaves no case behind for which the client never got a number.
+        """
         try:
             serializer = s.CaseCreateSerializer(data=data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
-            case = services.case_create(actor=self.request.user, **serializer.validated_data)
+            with transaction.atomic():
+                case = services.case_create(actor=self.request.user, **serializer.validated_data)
+                case = self.get_queryset().get(pk=case.pk)
+                body = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
         except Exception as exc:
             answer = error_response(exc)
             if answer is None:
                 raise
             return answer
-        case = self.get_queryset().get(pk=case.pk)
-        return status.HTTP_201_CREATED, s.CaseDetailSerializer(
-            case, context=self.get_serializer_context()
-        ).data
+        return status.HTTP_201_CREATED, body
 
     @extend_schema(
         summary=_("Send cases logged offline"),
@@ -192,7 +228,7 @@ class CaseViewSet(
         except Exception as exc:
             answer = error_response(exc)
             if answer is None:
-                raise
+                answer = self._sync_item_crashed(key, exc)
             status_code, body, replayed = *answer, False
         outcome = "error" if status_code >= 400 else ("replayed" if replayed else "created")
         return {
@@ -201,6 +237,24 @@ class CaseViewSet(
             "outcome": outcome,
             "replayed": replayed,
             "body": body,
+        }
+
+    def _sync_item_crashed(self, key: str, exc: Exception) -> tuple[int, dict]:
+        """An unexpected error in one item: logged, answered as that item's 500, the batch goes on.
+
+        The item's writes were rolled back and its key released (`run_idempotent`), so the
+        phone may send it again. The log names the key, the user and where it failed, never
+        the exception's message or the item's body, which may hold a resident's data.
+        """
+        logger.error(
+            "Sync item %s of user %s failed with %s:\n%s",
+            key,
+            self.request.user.pk,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
+        return status.HTTP_500_INTERNAL_SERVER_ERROR, {
+            "detail": _("This case could not be saved because of a server error; send it again later.")
         }
 
     # --- corrections ----------------------------------------------------------------------
@@ -302,6 +356,8 @@ class CaseViewSet(
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def attachments(self, request, pk=None):
         case = self._case_for("attach")
+        # Before the body is parsed: a phone sending 200 MB is told so without it being stored.
+        check_request_size(request.META.get("CONTENT_LENGTH"))
         upload = s.AttachmentInput(data=request.data)
         upload.is_valid(raise_exception=True)
         attachment = case_attach(
@@ -310,7 +366,10 @@ class CaseViewSet(
             upload=upload.validated_data["file"],
             expected_version=expected_version(request),
         )
-        return Response(s.CaseAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        response = Response(s.CaseAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        # Attaching is a step of the case's history: it raises the case's version.
+        response["ETag"] = etag_for(attachment.case.version)
+        return response
 
     @extend_schema(summary=_("Download an attachment"), responses={(200, "application/octet-stream"): bytes})
     @action(
@@ -322,8 +381,11 @@ class CaseViewSet(
     def attachment_download(self, request, pk=None, attachment_id=None):
         case = self.get_object()
         attachment = get_object_or_404(CaseAttachment, case=case, pk=attachment_id)
-        return FileResponse(
+        response = FileResponse(
             attachment.file.open("rb"),
+            as_attachment=True,  # never rendered by the browser as a page of this site
             content_type=attachment.content_type,
-            filename=f"{case.number}-{attachment.pk}.{attachment.extension}",
+            filename=attachment.download_name,
         )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

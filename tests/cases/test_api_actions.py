@@ -178,3 +178,34 @@ def test_unauthenticated_action_is_401(world, api, make_case):
 def test_actions_on_a_case_that_does_not_exist_are_404(world, api):
     response = api(world.admin_a).post(reverse("v1:case-accept", args=[999999]), {}, format="json")
     assert response.status_code == 404
+
+
+# Names in allowed_actions that are not /<action>/ endpoints, as the README documents them.
+NOT_ACTION_ENDPOINTS = {"update": ("patch", "v1:case-detail"), "attach": ("post", "v1:case-attachments")}
+
+
+def test_every_allowed_action_name_leads_to_an_endpoint(world, api, make_case):
+    from django.urls import NoReverseMatch
+
+    from cases import workflow
+
+    case = make_case()
+    for name in sorted(workflow.ACTIONS):
+        if name in NOT_ACTION_ENDPOINTS:
+            method, route = NOT_ACTION_ENDPOINTS[name]
+            with pytest.raises(NoReverseMatch):
+                reverse(f"v1:case-{name}", args=[case.pk])
+            answer = getattr(api(world.admin_a), method)(reverse(route, args=[case.pk]), {}, format="json")
+            assert answer.status_code == 400  # the endpoint exists; the empty body is refused
+        else:
+            assert reverse(f"v1:case-{name}", args=[case.pk]).endswith(f"/{name}/")
+
+
+def test_a_409_names_the_same_actions_as_the_detail(world, api, make_case):
+    case = make_case("assigned")
+    client = api(world.staff_a)
+    detail = client.get(reverse("v1:case-detail", args=[case.pk])).json()
+    refused = post(client, "verify", case, {"passed": True})
+    assert refused.status_code == 409
+    assert refused.json()["allowed_actions"] == detail["allowed_actions"]
+    assert "update" in detail["allowed_actions"] and "attach" in detail["allowed_actions"]

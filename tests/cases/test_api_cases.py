@@ -392,6 +392,21 @@ def test_filters(world, api, make_case):
     assert numbers == sorted(numbers)
 
 
+def test_ordering_by_priority_follows_its_rank_not_its_spelling(world, api, make_case):
+    for priority in ["high", "low", "urgent", "normal"]:
+        make_case(priority=priority, title=priority)
+    client = api(world.admin_a)
+
+    def titles(ordering):
+        response = client.get(reverse(LIST), {"ordering": ordering})
+        assert response.status_code == 200
+        return [c["title"] for c in response.json()["results"]]
+
+    assert titles("-priority") == ["urgent", "high", "normal", "low"]
+    assert titles("priority") == ["low", "normal", "high", "urgent"]
+    assert titles("-priority,number")[0] == "urgent"
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -474,6 +489,37 @@ def test_read_only_fields_cannot_be_patched(world, api, make_case, field):
     assert case.title == "楼道堆放杂物" and case.version == 2
 
 
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"is_overdue": True, "escalation_count": 9, "title": "x"}, {"is_overdue", "escalation_count"}),
+        ({"on_the_spot": True}, {"on_the_spot"}),
+        ({"id": 5, "events": [], "title": "x"}, {"id", "events"}),
+        ({"colour": "red", "title": "x"}, {"colour"}),
+    ],
+)
+def test_patching_any_field_that_is_not_editable_is_400_naming_it(world, api, make_case, body, named):
+    case = make_case("accepted")
+    response = api(world.admin_a).patch(detail(case), body, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == named
+    after = Case.objects.get(pk=case.pk)
+    assert (after.title, after.version, after.is_overdue, after.escalation_count) == (
+        case.title,
+        case.version,
+        False,
+        0,
+    )
+    assert after.events.count() == case.events.count()
+
+
+def test_the_patch_input_offers_exactly_the_fields_the_service_edits():
+    from cases import services
+    from cases.serializers import CaseUpdateSerializer
+
+    assert set(CaseUpdateSerializer().fields) == services.EDITABLE_FIELDS
+
+
 def test_patch_masks_personal_data_in_history(world, api, make_case):
     case = make_case("accepted")
     api(world.admin_a).patch(detail(case), {"contact_phone": "13900001111"}, format="json")
@@ -507,3 +553,114 @@ def test_changing_the_category_recomputes_the_due_time(world, api, make_case):
 def test_categories_are_listed_for_pickers(world, api, category):
     body = api(world.worker_a).get(reverse("v1:category-list")).json()
     assert body[0]["name"] == "乱堆乱放" and body[0]["time_limit_hours"] == 48
+
+
+def test_an_unexpected_error_in_one_sync_item_is_that_items_500_and_the_others_are_kept(
+    world, api, category, monkeypatch, caplog
+):
+    from cases import services
+
+    real_create = services.case_create
+
+    def create_or_crash(**kwargs):
+        if kwargs["title"] == "会出错":
+            real_create(**kwargs)  # the case is written, then something unexpected happens
+            raise RuntimeError(f"database said: {kwargs['contact_name']} {kwargs['contact_phone']}")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(services, "case_create", create_or_crash)
+    client = api(world.worker_a)
+    items = [
+        {"idempotency_key": "off-1", "case": payload(world, category, title="井盖缺失")},
+        {"idempotency_key": "off-2", "case": payload(world, category, title="会出错")},
+        {"idempotency_key": "off-3", "case": payload(world, category, title="路灯不亮")},
+    ]
+    with caplog.at_level("ERROR", logger="cases.views"):
+        response = client.post(reverse("v1:case-sync"), {"items": items}, format="json")
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [(r["idempotency_key"], r["status"], r["outcome"]) for r in results] == [
+        ("off-1", 201, "created"),
+        ("off-2", 500, "error"),
+        ("off-3", 201, "created"),
+    ]
+    assert set(results[1]["body"]) == {"detail"} and "张秀兰" not in results[1]["body"]["detail"]
+    # The crashed item wrote nothing and its key is free for the phone's next attempt.
+    assert sorted(Case.objects.values_list("title", flat=True)) == ["井盖缺失", "路灯不亮"]
+    assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == ["off-1", "off-3"]
+    # The failure is logged with the key, without the resident's data.
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "off-2" in logged and "RuntimeError" in logged
+    assert "张秀兰" not in logged and "13812345678" not in logged and "会出错" not in logged
+
+    monkeypatch.setattr(services, "case_create", real_create)
+    again = client.post(reverse("v1:case-sync"), {"items": items}, format="json").json()["results"]
+    assert [r["outcome"] for r in again] == ["replayed", "created", "replayed"]
+    assert Case.objects.count() == 3
+
+
+def test_create_answers_an_etag_the_phone_can_act_with_at_once(world, api, category):
+    client = api(world.admin_a)
+    created = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert created.status_code == 201
+    assert created["ETag"] == f'"{created.json()["version"]}"'
+    replayed = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert replayed["ETag"] == created["ETag"]
+    plain = client.post(reverse(LIST), payload(world, category), format="json")
+    assert plain["ETag"] == '"1"'
+    accepted = client.post(
+        reverse("v1:case-accept", args=[created.json()["id"]]),
+        {},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    assert accepted.status_code == 200 and accepted["ETag"] == '"2"'
+    refused = client.post(reverse(LIST), payload(world, category, title=""), format="json")
+    assert refused.status_code == 400 and "ETag" not in refused
+
+
+def test_a_412_carries_the_current_etag_and_a_retry_with_it_succeeds(world, api, make_case):
+    case = make_case("reported")
+    client = api(world.admin_a)
+    client.patch(detail(case), {"title": "楼道纸箱"}, format="json")
+    stale = client.post(
+        reverse("v1:case-accept", args=[case.pk]), {}, format="json", HTTP_IF_MATCH=f'"{case.version}"'
+    )
+    assert stale.status_code == 412
+    assert stale["ETag"] == f'"{case.version + 1}"' == f'"{stale.json()["current_version"]}"'
+    retried = client.post(
+        reverse("v1:case-accept", args=[case.pk]), {}, format="json", HTTP_IF_MATCH=stale["ETag"]
+    )
+    assert retried.status_code == 200 and retried["ETag"] == f'"{case.version + 2}"'
+
+
+def test_on_the_spot_steps_are_moves_of_the_workflow_table(world, api, category, monkeypatch):
+    from cases import workflow
+    from cases.models import Status
+
+    # given a table in which an assigned case cannot be started
+    without_start = {a: t for a, t in workflow.TRANSITIONS[Status.ASSIGNED].items() if a != "start"}
+    monkeypatch.setitem(workflow.TRANSITIONS, Status.ASSIGNED, without_start)
+    body = payload(world, category, on_the_spot=True, result="当场劝导住户清理完毕")
+    response = api(world.worker_a).post(reverse(LIST), body, format="json")
+    # then on-the-spot resolution stops where the table does, and writes nothing
+    assert response.status_code == 409
+    assert response.json()["code"] == "action_not_allowed"
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+def test_on_the_spot_history_marks_the_case_at_acceptance(world, api, category):
+    body = payload(world, category, on_the_spot=True, result="当场劝导住户清理完毕")
+    api(world.worker_a).post(reverse(LIST), body, format="json")
+    case = Case.objects.get()
+    steps = [(e.action, e.from_status, e.to_status) for e in case.events.all()]
+    assert steps == [
+        ("report", "", "reported"),
+        ("accept", "reported", "accepted"),
+        ("assign", "accepted", "assigned"),
+        ("start", "assigned", "in_progress"),
+        ("resolve", "in_progress", "resolved"),
+    ]
+    assert case.events.get(action="accept").changes["on_the_spot"] == [False, True]
+    assert case.version == 5

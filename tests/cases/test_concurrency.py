@@ -61,3 +61,90 @@ def test_concurrent_reports_get_distinct_numbers(world, category):
     for thread in threads:
         thread.join()
     assert len(set(numbers)) == 4
+
+
+# --- the same races over HTTP, as two phones would run them ---------------------------------
+
+
+def _in_thread(target, *args):
+    """Run `target` in a thread with its own database connection, closed when it is done."""
+    result = {}
+
+    def run():
+        try:
+            result["value"] = target(*args)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+def test_two_concurrent_resolve_requests_one_200_one_409_one_history_row(world, api, make_case):
+    from django.urls import reverse
+
+    case = make_case("in_progress")
+    worker = case.assignee_worker.user
+    barrier = threading.Barrier(2)
+    url = reverse("v1:case-resolve", args=[case.pk])
+
+    def resolve(result):
+        client = api(worker)
+        barrier.wait()
+        return client.post(url, {"result": result}, format="json")
+
+    runs = [_in_thread(resolve, f"结果{n}") for n in range(2)]
+    for thread, _result in runs:
+        thread.join(timeout=30)
+    responses = [result["value"] for _thread, result in runs]
+
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    refused = next(r for r in responses if r.status_code == 409).json()
+    assert refused["code"] == "action_not_allowed"
+    assert "resolve" not in refused["allowed_actions"]
+    assert CaseEvent.objects.filter(case=case, action="resolve").count() == 1
+    final = Case.objects.get(pk=case.pk)
+    assert final.status == "resolved" and final.version == case.version + 1
+    winner = next(r for r in responses if r.status_code == 200).json()
+    assert final.result == winner["result"]
+
+
+def test_a_retry_while_the_first_request_is_still_running_is_409(world, api, category, monkeypatch):
+    from django.urls import reverse
+
+    from tests.cases.test_api_cases import payload
+
+    # given the first request holds its key while the case is being written (slowly)
+    entered, release = threading.Event(), threading.Event()
+    real_create = services.case_create
+
+    def slow_create(**kwargs):
+        entered.set()
+        assert release.wait(timeout=30)
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(services, "case_create", slow_create)
+    body = payload(world, category)
+    url = reverse("v1:case-list")
+
+    def first():
+        return api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-slow")
+
+    thread, result = _in_thread(first)
+    try:
+        assert entered.wait(timeout=30)
+        # when the phone retries meanwhile
+        retry = api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-slow")
+    finally:
+        release.set()
+        thread.join(timeout=30)
+
+    # then the retry is told to wait, and the first request alone creates the case
+    assert retry.status_code == 409
+    assert retry.json()["code"] == "idempotency_key_in_flight"
+    assert result["value"].status_code == 201
+    assert Case.objects.count() == 1
+    replay = api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-slow")
+    assert replay.status_code == 201 and replay.json() == result["value"].json()
+    assert Case.objects.count() == 1

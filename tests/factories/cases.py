@@ -100,7 +100,6 @@ class CaseAttachmentFactory(factory.django.DjangoModelFactory):
     extension = "png"
     content_type = "image/png"
     size = 40
-    original_name = "photo.png"
     uploaded_by = factory.SubFactory(UserFactory)
 
 
