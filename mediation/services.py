@@ -1,10 +1,10 @@
 """Every write to a mediation case. Views and the admin call these, nothing else.
 
-Each action runs in one transaction: it locks the mediation row, checks role (403), the
-client's version (412) and the move (409) against `mediation.workflow`, then writes the
-change and one `MediationEvent`. The dispute case moves through the cases services in the
-same transaction, so a mediated dispute is counted like any other case, and an error
-leaves nothing written in either app.
+Each action runs in one transaction: it locks the mediation row among those the actor sees
+(404 otherwise), checks role (403), the client's version (412) and the move (409) against
+`mediation.workflow`, then the input (400), and writes the change and one `MediationEvent`.
+The dispute case moves through the cases services in the same transaction, so a mediated
+dispute is counted like any other case, and an error leaves nothing written in either app.
 """
 
 from collections.abc import Iterator, Sequence
@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,28 +91,53 @@ def record_step(
     )
 
 
+def _check_action(mediation: MediationCase, *, action: str, scope, expected_version: int | None) -> None:
+    if not workflow.may(scope, action, mediation):
+        raise RoleNotAllowed(_("Your role may not %(action)s this mediation.") % {"action": action})
+    if expected_version is not None and expected_version != mediation.version:
+        raise StaleVersion(
+            _("The mediation has changed since you read it (version %(version)d).")
+            % {"version": mediation.version},
+            current_version=mediation.version,
+        )
+    workflow.check_move(mediation, action, scope)
+
+
+def mediation_check_action(
+    *, mediation: MediationCase, action: str, actor, expected_version: int | None = None
+) -> None:
+    """Check role (403), version (412) and move (409) of `action` on a mediation the caller sees.
+
+    The API calls this before it validates the request body, so that an action not allowed
+    now is a 409 (or 403) whatever the body says; the service checks again under the lock.
+    Nothing is written.
+    """
+    _check_action(mediation, action=action, scope=scope_for(actor), expected_version=expected_version)
+
+
 @contextmanager
 def locked_mediation(
     mediation_id: int, *, action: str, actor, expected_version: int | None
 ) -> Iterator[MediationCase]:
-    """Lock the mediation row, then check role (403), version (412) and move (409)."""
+    """Lock the mediation row, then check scope (404), role (403), version (412) and move (409).
+
+    The row is looked up among the mediations the actor sees, as the API does, so that a
+    caller outside the mediation's territory (an admin of another street, the shell, the
+    admin site) gets the same "not found" as over HTTP, never a write.
+    """
     with transaction.atomic():
+        scope = scope_for(actor)
         mediation = (
-            MediationCase.objects.select_for_update(of=("self",))
+            MediationCase.objects.visible_to(scope)
+            .select_for_update(of=("self",))
             .select_related("agreement__confirmation")
             .prefetch_related("assisting_mediators")
-            .get(pk=mediation_id)
+            .filter(pk=mediation_id)
+            .first()
         )
-        scope = scope_for(actor)
-        if not workflow.may(scope, action, mediation):
-            raise RoleNotAllowed(_("Your role may not %(action)s this mediation.") % {"action": action})
-        if expected_version is not None and expected_version != mediation.version:
-            raise StaleVersion(
-                _("The mediation has changed since you read it (version %(version)d).")
-                % {"version": mediation.version},
-                current_version=mediation.version,
-            )
-        workflow.check_move(mediation, action, scope)
+        if mediation is None:
+            raise Http404(_("No mediation case with this id in your territory."))
+        _check_action(mediation, action=action, scope=scope, expected_version=expected_version)
         yield mediation
 
 
@@ -272,10 +298,10 @@ def mediation_session(
     expected_version: int | None = None,
 ):
     """调解会: record one session of the mediation."""
-    place, attendees = _required("place", place), _required("attendees", attendees)
     with locked_mediation(
         mediation_id, action="session", actor=actor, expected_version=expected_version
     ) as m:
+        place, attendees = _required("place", place), _required("attendees", attendees)
         _check_day("held_on", held_on, not_before=_registered_on(m))
         Session.objects.create(
             mediation=m, held_on=held_on, place=place, attendees=attendees, notes=notes, recorded_by=actor
@@ -295,8 +321,8 @@ def mediation_agree(
     expected_version: int | None = None,
 ):
     """调解成功: record the agreement; the dispute case is resolved and awaits verification."""
-    content = _required("content", content)
     with locked_mediation(mediation_id, action="agree", actor=actor, expected_version=expected_version) as m:
+        content = _required("content", content)
         _check_day("signed_on", signed_on, not_before=_registered_on(m))
         if performance_deadline is not None and performance_deadline < signed_on:
             raise InvalidInput("performance_deadline", _("The deadline cannot be before the signing."))
@@ -317,8 +343,8 @@ def mediation_agree(
 
 def mediation_fail(*, mediation_id: int, actor, reason: str, expected_version: int | None = None):
     """调解不成: the dispute stays open for escalation or referral."""
-    reason = _required("reason", reason)
     with locked_mediation(mediation_id, action="fail", actor=actor, expected_version=expected_version) as m:
+        reason = _required("reason", reason)
         changes = {"concluded_at": timezone.now(), "outcome_note": reason}
         record_step(
             m, action="fail", actor=actor, to_status=MediationStatus.FAILED, changes=changes, note=reason
@@ -329,10 +355,10 @@ def mediation_fail(*, mediation_id: int, actor, reason: str, expected_version: i
 
 def mediation_withdraw(*, mediation_id: int, actor, reason: str, expected_version: int | None = None):
     """撤回: mediation is voluntary; a party may withdraw at any time before an agreement."""
-    reason = _required("reason", reason)
     with locked_mediation(
         mediation_id, action="withdraw", actor=actor, expected_version=expected_version
     ) as m:
+        reason = _required("reason", reason)
         changes = {"concluded_at": timezone.now(), "outcome_note": reason}
         record_step(
             m,
@@ -356,10 +382,10 @@ def mediation_escalate(
     expected_version: int | None = None,
 ):
     """Register the mediation again one level up, optionally with a new lead mediator and room."""
-    reason = _required("reason", reason)
     with locked_mediation(
         mediation_id, action="escalate", actor=actor, expected_version=expected_version
     ) as m:
+        reason = _required("reason", reason)
         lead = lead_mediator or m.lead_mediator
         _check_people(m.case, lead, [a for a in m.assisting_mediators.all() if a.pk != lead.pk], room)
         changes = {
@@ -417,10 +443,10 @@ def mediation_confirm(
     expected_version: int | None = None,
 ):
     """司法确认: record the court's confirmation of a written agreement (within 30 days)."""
-    court = _required("court", court)
     with locked_mediation(
         mediation_id, action="confirm", actor=actor, expected_version=expected_version
     ) as m:
+        court = _required("court", court)
         signed_on = m.agreement.signed_on
         _check_day("applied_on", applied_on, not_before=signed_on)
         if applied_on > signed_on + CONFIRMATION_WINDOW:

@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
+from django.http import Http404
 from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Case, CaseEvent
 from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed, StaleVersion
+from grids.models import UserScope
 from mediation import services, workflow
 from mediation.models import (
     Agreement,
@@ -18,6 +20,7 @@ from mediation.models import (
     Party,
     Session,
 )
+from tests.factories import UserScopeFactory
 from tests.mediation.conftest import parties
 
 pytestmark = pytest.mark.django_db
@@ -433,15 +436,73 @@ def test_only_the_lead_mediator_escalates_or_refers(world, roster, make_mediatio
     services.mediation_refer(mediation_id=mediation.pk, actor=roster.gold_a.user, to="petition_office")
 
 
-def test_people_outside_the_mediation_may_not_act(world, roster, make_mediation):
+def test_people_who_see_the_mediation_but_hold_no_part_in_it_may_not_act(world, roster, make_mediation):
     mediation = make_mediation("mediating")
-    for actor in (roster.mediator_b.user, world.worker_a, world.viewer, world.nobody):
+    for actor in (world.worker_a, world.viewer):
         with pytest.raises(RoleNotAllowed):
             services.mediation_fail(mediation_id=mediation.pk, actor=actor, reason="x")
     street_level = make_mediation("mediating", level="street")
     with pytest.raises(RoleNotAllowed):
         services.mediation_fail(mediation_id=street_level.pk, actor=world.staff_a, reason="x")
+    assert not MediationEvent.objects.filter(action="fail").exists()
     services.mediation_fail(mediation_id=mediation.pk, actor=world.staff_a, reason="双方不同意")
+
+
+def _staff_of(community):
+    return UserScopeFactory(role=UserScope.Role.COMMUNITY_STAFF, street=None, community=community).user
+
+
+@pytest.mark.parametrize("outsider", ["admin_b", "staff_a2", "mediator_b", "nobody"])
+def test_a_service_call_outside_the_callers_territory_is_not_found_and_writes_nothing(
+    world, roster, make_mediation, outsider
+):
+    """The services look the mediation up in the caller's scope, as the API does (admin, shell)."""
+    mediation = make_mediation("mediating")
+    actor = {
+        "admin_b": world.admin_b,
+        "staff_a2": _staff_of(world.community_a2),  # same street, another community
+        "mediator_b": roster.mediator_b.user,
+        "nobody": world.nobody,
+    }[outsider]
+    case_version = Case.objects.get(pk=mediation.case_id).version
+    for call, arguments in (
+        (services.mediation_fail, {"reason": "双方分歧较大"}),
+        (services.mediation_withdraw, {"reason": "撤回"}),
+        (services.mediation_escalate, {"reason": "提级"}),
+        (services.mediation_session, {"held_on": TODAY(), "place": "现场", "attendees": "双方"}),
+    ):
+        with pytest.raises(Http404):
+            call(mediation_id=mediation.pk, actor=actor, **arguments)
+    after = MediationCase.objects.get(pk=mediation.pk)
+    assert (after.status, after.version, after.level) == ("mediating", mediation.version, "community")
+    assert list(after.events.values_list("action", flat=True)) == ["register", "start"]
+    assert not Session.objects.exists()
+    assert Case.objects.get(pk=mediation.case_id).version == case_version
+
+
+def test_a_service_call_on_a_mediation_that_does_not_exist_is_not_found(world):
+    with pytest.raises(Http404):
+        services.mediation_start(mediation_id=987654, actor=world.superuser)
+
+
+def test_the_service_checks_scope_role_version_and_move_before_the_input(world, roster, make_mediation):
+    registered = make_mediation()
+    # Nothing valid is sent, but "agree" is not allowed while registered: 409, not 400.
+    with pytest.raises(ActionNotAllowed):
+        services.mediation_agree(
+            mediation_id=registered.pk, actor=roster.gold_a.user, form="", content="", signed_on=TODAY()
+        )
+    with pytest.raises(RoleNotAllowed):
+        services.mediation_fail(mediation_id=registered.pk, actor=world.worker_a, reason="")
+    with pytest.raises(StaleVersion):
+        services.mediation_withdraw(
+            mediation_id=registered.pk,
+            actor=world.admin_a,
+            reason="",
+            expected_version=registered.version + 1,
+        )
+    with pytest.raises(Http404):
+        services.mediation_withdraw(mediation_id=registered.pk, actor=world.admin_b, reason="")
 
 
 def test_a_stale_version_is_refused(roster, make_mediation):
