@@ -115,14 +115,18 @@ class MediationCaseViewSet(
 
     def _act(self, action_name: str) -> Response:
         mediation = self.get_object()
-        if not workflow.may(self.scope, action_name, mediation):
-            raise RoleNotAllowed(_("Your role may not %(action)s this mediation.") % {"action": action_name})
+        version = expected_version(self.request)
+        # Scope (404), role (403), version (412) and move (409) before the body (400): an action
+        # not allowed now is refused as such, whatever was sent.
+        services.mediation_check_action(
+            mediation=mediation, action=action_name, actor=self.request.user, expected_version=version
+        )
         data = s.ACTION_INPUTS[action_name](data=self.request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         services.SERVICES[action_name](
             mediation_id=mediation.pk,
             actor=self.request.user,
-            expected_version=expected_version(self.request),
+            expected_version=version,
             **data.validated_data,
         )
         return self._detail(mediation)

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from grids.models import PersonalDataReveal
-from mediation.models import MediationCase, MediationEvent, Party
+from mediation.models import Agreement, MediationCase, MediationEvent, Party
 from tests.mediation.conftest import parties
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +196,27 @@ def test_an_action_not_allowed_now_answers_409_with_what_is_allowed(api, world, 
     )
     assert response.status_code == 409
     assert response.data["allowed_actions"] == ["escalate", "start", "withdraw"]
+
+
+@pytest.mark.parametrize("body", [{}, {"form": "spoken", "signed_on": "yesterday"}])
+def test_an_action_not_allowed_now_is_409_even_with_a_bad_body(api, world, roster, make_mediation, body):
+    mediation = make_mediation()
+    response = api(roster.gold_a.user).post(f"{CASES}{mediation.pk}/agree/", body, format="json")
+    assert response.status_code == 409, response.data
+    assert response.data["code"] == "action_not_allowed"
+    assert response.data["allowed_actions"] == ["escalate", "start", "withdraw"]
+    assert MediationCase.objects.get(pk=mediation.pk).version == mediation.version
+    assert not Agreement.objects.exists()
+
+
+def test_role_and_version_are_checked_before_the_body(api, world, roster, make_mediation):
+    mediation = make_mediation("failed")
+    url = f"{CASES}{mediation.pk}/refer/"
+    assert api(roster.ordinary_a.user).post(url, {}, format="json").status_code == 403
+    response = api(roster.gold_a.user).post(url, {}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 412 and response.data["current_version"] == mediation.version
+    assert api(world.admin_b).post(url, {}, format="json").status_code == 404
+    assert MediationCase.objects.get(pk=mediation.pk).version == mediation.version
 
 
 def test_action_bad_input_names_the_field(api, world, roster, make_mediation):
