@@ -314,6 +314,13 @@ class Party(models.Model):
 
         return f"{self.get_role_display()} {mask_name(self.name)}"
 
+    def clean(self):
+        # One spelling per person: the check character X in upper case (GB 11643), no stray
+        # spaces, so that masks, reveals and searches agree whatever was typed.
+        self.name = (self.name or "").strip()
+        self.phone = (self.phone or "").strip()
+        self.id_number = (self.id_number or "").strip().upper()
+
 
 class Session(models.Model):
     """A mediation session (调解会): when, where, who came, what was said."""

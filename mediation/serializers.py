@@ -179,6 +179,10 @@ class PartyInput(serializers.Serializer):
         max_length=18, required=False, allow_blank=True, default="", validators=[validate_id_number]
     )
 
+    def validate_id_number(self, value: str) -> str:
+        """GB 11643 writes the check character X in upper case; a typed x is the same number."""
+        return value.upper()
+
 
 class RegisterInput(serializers.Serializer):
     case = ScopedRelatedField(queryset=Case.objects.filter(kind=Kind.DISPUTE))

@@ -73,6 +73,22 @@ def test_register_checks_each_party_id_number(api, world, roster, make_case):
     assert not Party.objects.exists()
 
 
+def test_a_lower_case_x_in_an_id_number_is_stored_and_masked_upper_case(api, world, roster, make_case):
+    case = make_case("accepted", kind="dispute")
+    people = parties()
+    people[1]["id_number"] = " 11010519491231002x "
+    response = api(world.admin_a).post(CASES, _register_body(case, roster, parties=people), format="json")
+    assert response.status_code == 201, response.data
+    respondent = Party.objects.get(role="respondent")
+    assert respondent.id_number == "11010519491231002X"
+    shown = next(p for p in response.data["parties"] if p["role"] == "respondent")
+    assert shown["id_number"] == "110" + "*" * 11 + "002X"
+    reveal = api(world.admin_a).post(
+        f"/api/v1/mediation/parties/{respondent.pk}/reveal/", {"field": "id_number"}, format="json"
+    )
+    assert reveal.data["value"] == "11010519491231002X"
+
+
 def test_register_a_case_of_another_street_is_refused_as_unknown(api, world, roster, make_case):
     case = make_case("accepted", kind="dispute", grid=world.grid_b1)
     response = api(world.admin_a).post(CASES, _register_body(case, roster), format="json")
