@@ -161,19 +161,23 @@ def _registered_on(mediation: MediationCase) -> date:
 
 # --- keeping the dispute case in step ----------------------------------------------------
 
+# The mediation moves the dispute case it holds: the mediation's roles were checked, and
+# cases.workflow refuses these moves to anyone else while the mediation holds the case.
+IN_STEP = {"check_role": False, "by_mediation": True}
+
 
 def _case_in_progress(case_id: int, *, actor, unit: str) -> None:
     """Bring the dispute case to `in_progress` (handled by mediation) through its own workflow."""
     case = Case.objects.only("status").get(pk=case_id)
     if case.status == CaseStatus.ACCEPTED:
-        case_services.case_assign(case_id=case_id, actor=actor, unit=unit, check_role=False)
+        case_services.case_assign(case_id=case_id, actor=actor, unit=unit, **IN_STEP)
         case.status = CaseStatus.ASSIGNED
     if case.status == CaseStatus.ASSIGNED:
-        case_services.case_start(case_id=case_id, actor=actor, note=_("Mediation started."), check_role=False)
+        case_services.case_start(case_id=case_id, actor=actor, note=_("Mediation started."), **IN_STEP)
 
 
 def _case_comment(case_id: int, *, actor, note: str) -> None:
-    case_services.case_comment(case_id=case_id, actor=actor, note=note, check_role=False)
+    case_services.case_comment(case_id=case_id, actor=actor, note=note, **IN_STEP)
 
 
 def _unit_name(mediation: MediationCase) -> str:
@@ -270,7 +274,7 @@ def mediation_register(
         to_status=MediationStatus.REGISTERED,
     )
     if case.status == CaseStatus.ACCEPTED:
-        case_services.case_assign(case_id=case.pk, actor=actor, unit=_unit_name(mediation), check_role=False)
+        case_services.case_assign(case_id=case.pk, actor=actor, unit=_unit_name(mediation), **IN_STEP)
     return mediation
 
 
@@ -337,7 +341,7 @@ def mediation_agree(
         record_step(m, action="agree", actor=actor, to_status=MediationStatus.AGREED, changes=changes)
         _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m))
         result = _("Mediation succeeded: %(content)s") % {"content": content}
-        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result, check_role=False)
+        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result, **IN_STEP)
     return m
 
 
@@ -428,7 +432,7 @@ def mediation_refer(
             "to": m.get_referral_display(),
             "note": note,
         }
-        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result.strip(), check_role=False)
+        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result.strip(), **IN_STEP)
     return m
 
 

@@ -6,6 +6,7 @@
 
 from collections.abc import Callable
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +30,12 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     S.AGREED: {"confirm": S.AGREED, "follow-up": S.AGREED},
     S.WITHDRAWN: {},
 }
+
+
+# While a mediation holds its dispute case, the case moves only with the mediation's actions
+# (cases.workflow refuses the centre's assign, start, resolve and escalate): registered,
+# mediating, and failed until it is referred elsewhere (or escalated, which registers it again).
+HOLDS_CASE = Q(status__in=[S.REGISTERED, S.MEDIATING]) | Q(status=S.FAILED, referral="")
 
 
 def _has_written_agreement(mediation: MediationCase) -> bool:

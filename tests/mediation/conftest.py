@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from grids.models import UserScope
 from mediation import services
@@ -15,6 +15,13 @@ from tests.factories import (
     UserScopeFactory,
     valid_id_number,
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request in English leaves English active in the thread: later tests expect the default."""
+    yield
+    translation.deactivate()
 
 
 @dataclass
