@@ -166,14 +166,15 @@ def _registered_on(mediation: MediationCase) -> date:
 IN_STEP = {"check_role": False, "by_mediation": True}
 
 
-def _case_in_progress(case_id: int, *, actor, unit: str) -> None:
+def _case_in_progress(case_id: int, *, actor, unit: str, note: str | None = None) -> None:
     """Bring the dispute case to `in_progress` (handled by mediation) through its own workflow."""
     case = Case.objects.only("status").get(pk=case_id)
     if case.status == CaseStatus.ACCEPTED:
         case_services.case_assign(case_id=case_id, actor=actor, unit=unit, **IN_STEP)
         case.status = CaseStatus.ASSIGNED
     if case.status == CaseStatus.ASSIGNED:
-        case_services.case_start(case_id=case_id, actor=actor, note=_("Mediation started."), **IN_STEP)
+        note = _("Mediation started.") if note is None else note
+        case_services.case_start(case_id=case_id, actor=actor, note=note, **IN_STEP)
 
 
 def _case_comment(case_id: int, *, actor, note: str) -> None:
@@ -241,7 +242,7 @@ def mediation_register(
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if case.kind != Kind.DISPUTE:
         raise InvalidInput("case", _("Only a dispute case can be mediated."))
-    if MediationCase.objects.filter(case=case).exists():
+    if MediationCase.objects.filter(case=case).exclude(status=MediationStatus.WITHDRAWN).exists():
         raise ActionNotAllowed(_("This dispute is already in mediation."), allowed_actions=[])
     if case.status not in MEDIABLE_CASE_STATUSES:
         raise ActionNotAllowed(
@@ -273,7 +274,8 @@ def mediation_register(
         at=mediation.registered_at,
         to_status=MediationStatus.REGISTERED,
     )
-    if case.status == CaseStatus.ACCEPTED:
+    # The dispute is dispatched to the mediation, also when it comes back after a withdrawal.
+    if case.status in (CaseStatus.ACCEPTED, CaseStatus.ASSIGNED):
         case_services.case_assign(case_id=case.pk, actor=actor, unit=_unit_name(mediation), **IN_STEP)
     return mediation
 
@@ -358,7 +360,12 @@ def mediation_fail(*, mediation_id: int, actor, reason: str, expected_version: i
 
 
 def mediation_withdraw(*, mediation_id: int, actor, reason: str, expected_version: int | None = None):
-    """撤回: mediation is voluntary; a party may withdraw at any time before an agreement."""
+    """撤回: mediation is voluntary; a party may withdraw at any time before an agreement.
+
+    The dispute case goes back to the centre: it is resolved with the withdrawal as its
+    result, and the centre's verification decides: passed closes it (the parties settled, or
+    went to court), failed sends it back to be dispatched again or mediated anew.
+    """
     with locked_mediation(
         mediation_id, action="withdraw", actor=actor, expected_version=expected_version
     ) as m:
@@ -372,7 +379,9 @@ def mediation_withdraw(*, mediation_id: int, actor, reason: str, expected_versio
             changes=changes,
             note=reason,
         )
-        _case_comment(m.case_id, actor=actor, note=_("Mediation withdrawn: %(reason)s") % {"reason": reason})
+        _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m), note="")
+        result = _("Mediation withdrawn: %(reason)s") % {"reason": reason}
+        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result, **IN_STEP)
     return m
 
 

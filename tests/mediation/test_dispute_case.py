@@ -5,10 +5,12 @@ messages are asserted whatever the Chinese catalogue says.
 """
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
 from mediation.models import MediationCase
+from tests.factories import MediationCaseFactory
 from tests.mediation.conftest import parties
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +175,67 @@ def test_verify_failed_of_a_referral_sends_the_case_back_to_the_centre(api, worl
     assert response.json()["status"] == "assigned" and response.json()["rework_count"] == 1
     assert post(admin, case_url(mediation.case_id, "assign"), {"unit": "街道司法所"}).status_code == 200
     assert MediationCase.objects.get(pk=mediation.pk).status == "failed"
+
+
+# --- after a withdrawal -------------------------------------------------------------------------
+
+
+def _register(client, case, roster, **overrides):
+    body = {
+        "case": case.pk,
+        "level": "community",
+        "dispute_type": "neighbourhood",
+        "lead_mediator": roster.gold_a.pk,
+        "room": roster.room_a.pk,
+        "parties": parties(),
+        **overrides,
+    }
+    return post(client, "/api/v1/mediation/cases/", body)
+
+
+def test_a_withdrawal_hands_the_case_to_the_centre_which_closes_it(api, world, roster, make_mediation):
+    mediation = make_mediation("mediating")
+    response = post(
+        api(roster.gold_a.user), mediation_url(mediation.pk, "withdraw"), {"reason": "双方自行和解"}
+    )
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["case_status"]) == ("withdrawn", "resolved")
+    assert history(mediation.case_id)[-1] == ("resolve", "resolved", "Mediation withdrawn: 双方自行和解")
+    closed = post(api(world.admin_a), case_url(mediation.case_id, "verify"), {"passed": True})
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+
+
+def test_after_a_withdrawal_the_dispute_can_be_mediated_again(api, world, roster, make_mediation):
+    first = make_mediation("registered")
+    admin = api(world.admin_a)
+    assert (
+        post(api(roster.gold_a.user), mediation_url(first.pk, "withdraw"), {"reason": "换调解室"}).status_code
+        == 200
+    )
+    # The centre sends the case back (rework) and registers it again, in the street's room.
+    again = post(admin, case_url(first.case_id, "verify"), {"passed": False, "note": "转街道调解"})
+    assert again.status_code == 200 and again.json()["status"] == "assigned"
+    response = _register(admin, first.case, roster, level="street", room=roster.room_a_street.pk)
+    assert response.status_code == 201, response.json()
+    second = MediationCase.objects.get(pk=response.json()["id"])
+    assert list(
+        MediationCase.objects.filter(case=first.case).order_by("pk").values_list("status", flat=True)
+    ) == [
+        "withdrawn",
+        "registered",
+    ]
+    case = Case.objects.get(pk=first.case_id)
+    assert (case.status, case.assignee_unit) == ("assigned", "People's mediation: 圣泉街道调解室")
+    assert history(case.pk)[-1] == ("assign", "assigned", "")
+    # One mediation at a time: while the second one is open, a third registration is refused.
+    third = _register(admin, first.case, roster)
+    assert third.status_code == 409
+    assert MediationCase.objects.filter(case=first.case).count() == 2
+    assert second.status == "registered"
+
+
+def test_the_database_allows_one_mediation_per_case_unless_withdrawn(world, roster, make_mediation):
+    mediation = make_mediation("withdrawn")
+    MediationCaseFactory(case=mediation.case, lead_mediator=roster.gold_a, registered_by=world.admin_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MediationCaseFactory(case=mediation.case, lead_mediator=roster.gold_a, registered_by=world.admin_a)

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import services as case_services
 from cases.models import Case, CaseEvent
@@ -280,13 +280,18 @@ def test_referral_resolves_the_dispute_case_and_closes_the_way_up(roster, make_m
 
 
 @pytest.mark.parametrize("status", ["registered", "mediating"])
-def test_withdrawal_ends_the_mediation_but_not_the_dispute(roster, make_mediation, status):
+def test_withdrawal_ends_the_mediation_and_hands_the_case_back_to_the_centre(roster, make_mediation, status):
     mediation = make_mediation(status)
-    services.mediation_withdraw(mediation_id=mediation.pk, actor=roster.gold_a.user, reason="申请人撤回")
+    with translation.override("en"):
+        services.mediation_withdraw(mediation_id=mediation.pk, actor=roster.gold_a.user, reason="申请人撤回")
     mediation.refresh_from_db()
     assert mediation.status == "withdrawn"
     assert workflow.allowed_actions(mediation) == []
-    assert Case.objects.get(pk=mediation.case_id).status in {"assigned", "in_progress"}
+    case = Case.objects.get(pk=mediation.case_id)
+    assert (case.status, case.result) == ("resolved", "Mediation withdrawn: 申请人撤回")
+    steps = list(case.events.order_by("pk").values_list("action", "to_status", "note"))
+    tail = [("start", "in_progress", ""), ("resolve", "resolved", "Mediation withdrawn: 申请人撤回")]
+    assert steps[-2:] == tail if status == "registered" else steps[-1:] == tail[-1:]
 
 
 @pytest.mark.parametrize("status", ["registered", "mediating", "failed"])
