@@ -190,17 +190,51 @@ def _unit_name(mediation: MediationCase) -> str:
 
 
 def _check_people(
-    case: Case, lead: Mediator, assisting: Sequence[Mediator], room: MediationRoom | None
+    case: Case, level: str, lead: Mediator, assisting: Sequence[Mediator], room: MediationRoom | None
 ) -> None:
+    """Who mediates at which level, and where (README, “Levels, rooms and mediators”).
+
+    Every mediator serves the case's street. A peacemaker volunteer (和事佬) serves their own
+    village or community, and leads grid- and community-level mediations only. The room
+    matches the level: a street-level mediation sits in a street room, a grid- or
+    community-level one in the room of the case's community.
+    """
     if not lead.is_active or lead.street_id != case.street_id:
         raise InvalidInput("lead_mediator", _("Choose an active mediator of the case's street."))
+    if lead.kind == Mediator.Kind.VOLUNTEER and level not in workflow.COMMUNITY_LEVELS:
+        raise InvalidInput(
+            "lead_mediator", _("A peacemaker volunteer leads grid- and community-level mediations only.")
+        )
     for mediator in assisting:
         if mediator.pk == lead.pk:
             raise InvalidInput("assisting_mediators", _("The lead mediator cannot also assist."))
         if not mediator.is_active or mediator.street_id != case.street_id:
             raise InvalidInput("assisting_mediators", _("Choose active mediators of the case's street."))
-    if room is not None and room.street_id != case.street_id:
-        raise InvalidInput("room", _("Choose a room of the case's street."))
+    for field, mediator in (("lead_mediator", lead), *(("assisting_mediators", m) for m in assisting)):
+        if mediator.kind == Mediator.Kind.VOLUNTEER and mediator.community_id not in (
+            None,
+            case.community_id,
+        ):
+            raise InvalidInput(
+                field, _("A peacemaker volunteer mediates in their own community or village only.")
+            )
+    refused = _room_refused(case, level, room)
+    if refused:
+        raise InvalidInput("room", refused)
+
+
+def _room_refused(case: Case, level: str, room: MediationRoom | None) -> str | None:
+    """Why `room` cannot hold a mediation of `case` at `level`, or None if it can."""
+    if room is None:
+        return None
+    if room.street_id != case.street_id:
+        return _("Choose a room of the case's street.")
+    if level == MediationLevel.STREET:
+        if room.level != MediationRoom.Level.STREET:
+            return _("A street-level mediation is held in a street room.")
+    elif room.level != MediationRoom.Level.COMMUNITY or room.community_id != case.community_id:
+        return _("A grid- or community-level mediation is held in the room of the case's community.")
+    return None
 
 
 def _clean_parties(parties: Sequence[dict[str, Any]]) -> list[Party]:
@@ -248,7 +282,7 @@ def mediation_register(
         raise ActionNotAllowed(
             _("A dispute is mediated once it is accepted and until it is resolved."), allowed_actions=[]
         )
-    _check_people(case, lead_mediator, assisting_mediators, room)
+    _check_people(case, level, lead_mediator, assisting_mediators, room)
     rows = _clean_parties(parties)
     mediation = MediationCase.objects.create(
         case=case,
@@ -394,17 +428,25 @@ def mediation_escalate(
     room: MediationRoom | None = None,
     expected_version: int | None = None,
 ):
-    """Register the mediation again one level up, optionally with a new lead mediator and room."""
+    """Register the mediation again one level up, optionally with a new lead mediator and room.
+
+    The room must suit the new level; without one, the current room stays if it still suits
+    (grid → community) and is cleared otherwise (community → street). A volunteer lead is
+    replaced before a street-level mediation.
+    """
     with locked_mediation(
         mediation_id, action="escalate", actor=actor, expected_version=expected_version
     ) as m:
         reason = _required("reason", reason)
+        level = workflow.level_above(m.level)
         lead = lead_mediator or m.lead_mediator
-        _check_people(m.case, lead, [a for a in m.assisting_mediators.all() if a.pk != lead.pk], room)
+        if room is None and _room_refused(m.case, level, m.room) is None:
+            room = m.room  # still the right room one level up (grid → community); else cleared
+        _check_people(m.case, level, lead, [a for a in m.assisting_mediators.all() if a.pk != lead.pk], room)
         changes = {
-            "level": workflow.level_above(m.level),
+            "level": level,
             "lead_mediator": lead,
-            "room": room or m.room,
+            "room": room,
             "started_at": None,
             "concluded_at": None,
             "outcome_note": "",

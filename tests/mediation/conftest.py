@@ -90,7 +90,7 @@ class MediationMaker:
             dispute_type=register.pop("dispute_type", "neighbourhood"),
             lead_mediator=roster.gold_a,
             assisting_mediators=[roster.ordinary_a] if assisting else [],
-            room=register.pop("room", roster.room_a),
+            room=register.pop("room", roster.room_a_street if level == "street" else roster.room_a),
             parties=parties(),
             **register,
         )

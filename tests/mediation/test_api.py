@@ -115,7 +115,7 @@ def test_register_an_already_mediated_dispute_is_a_conflict(api, world, roster, 
 
 def test_each_role_lists_the_mediations_it_may_see(api, world, roster, make_mediation):
     led = make_mediation()
-    other_room = make_mediation(room=roster.room_a_street, assisting=False)
+    other_room = make_mediation(level="street", room=roster.room_a_street, assisting=False)
     expectations = {
         world.admin_a: {led.pk, other_room.pk},
         world.superuser: {led.pk, other_room.pk},

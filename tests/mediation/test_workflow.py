@@ -20,7 +20,7 @@ from mediation.models import (
     Party,
     Session,
 )
-from tests.factories import UserScopeFactory
+from tests.factories import MediatorFactory, UserScopeFactory
 from tests.mediation.conftest import parties
 
 pytestmark = pytest.mark.django_db
@@ -41,20 +41,21 @@ def _case_actions(case_id):
 
 def test_register_takes_an_accepted_dispute_and_dispatches_the_case_to_mediation(world, roster, make_case):
     case = make_case("accepted", kind="dispute")
+    peacemaker = MediatorFactory(street=world.street_a, community=world.community_a, kind="volunteer")
     mediation = services.mediation_register(
         actor=world.admin_a,
         case=case,
         level="community",
         dispute_type="neighbourhood",
         lead_mediator=roster.gold_a,
-        assisting_mediators=[roster.ordinary_a, roster.volunteer_a],
+        assisting_mediators=[roster.ordinary_a, peacemaker],
         room=roster.room_a,
         parties=parties(),
     )
     case.refresh_from_db()
     assert mediation.status == "registered"
     assert mediation.street == world.street_a and mediation.community == world.community_a
-    assert set(mediation.assisting_mediators.all()) == {roster.ordinary_a, roster.volunteer_a}
+    assert set(mediation.assisting_mediators.all()) == {roster.ordinary_a, peacemaker}
     assert sorted(mediation.parties.values_list("role", flat=True)) == ["applicant", "respondent"]
     assert _events(mediation) == [("register", "", "registered")]
     assert case.status == "assigned"
