@@ -39,8 +39,10 @@ from mediation.models import (
     Session,
 )
 
-# People's Mediation Law, art. 33: the parties apply jointly within 30 days of the
-# agreement taking effect.
+# People's Mediation Law art. 33: the parties apply jointly within 30 days of the agreement
+# taking effect. A written agreement takes effect on the day the parties and the mediator sign
+# it (art. 29), so the window counts from `signed_on`; the first day is not counted (Civil
+# Code art. 201), so signed_on + 30 days is the last day to apply, and the day after is late.
 CONFIRMATION_WINDOW = timedelta(days=30)
 # Dispute cases a mediation can take on: accepted by the centre and not yet resolved.
 MEDIABLE_CASE_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS)

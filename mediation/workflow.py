@@ -39,6 +39,11 @@ HOLDS_CASE = Q(status__in=[S.REGISTERED, S.MEDIATING]) | Q(status=S.FAILED, refe
 
 
 def _has_written_agreement(mediation: MediationCase) -> bool:
+    # Only a written agreement (调解协议书) can be judicially confirmed: the parties submit the
+    # agreement itself with their joint application (SPC, Provisions on the Judicial
+    # Confirmation Procedure of People's Mediation Agreements, 法释〔2011〕5号, art. 3). An oral
+    # agreement is valid, with the mediator recording its content (People's Mediation Law
+    # art. 28, in force from the day it is reached, art. 30), but gives the court no document.
     agreement = getattr(mediation, "agreement", None)
     return agreement is not None and agreement.form == Agreement.Form.WRITTEN
 

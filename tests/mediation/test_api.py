@@ -235,6 +235,25 @@ def test_role_and_version_are_checked_before_the_body(api, world, roster, make_m
     assert MediationCase.objects.get(pk=mediation.pk).version == mediation.version
 
 
+@pytest.mark.parametrize(("day", "status"), [(30, 200), (31, 400)])
+def test_confirmation_is_applied_for_by_the_thirtieth_day_after_signing(
+    api, world, roster, make_mediation, day, status
+):
+    mediation = make_mediation("agreed")
+    signed_on = timezone.localdate() - timezone.timedelta(days=40)
+    Agreement.objects.filter(mediation=mediation).update(signed_on=signed_on)
+    body = {
+        "applied_on": (signed_on + timezone.timedelta(days=day)).isoformat(),
+        "result": "confirmed",
+        "court": "江津区人民法院",
+    }
+    response = api(roster.gold_a.user).post(f"{CASES}{mediation.pk}/confirm/", body, format="json")
+    assert response.status_code == status, response.data
+    if status == 400:
+        assert list(response.data) == ["applied_on"]
+    assert MediationEvent.objects.filter(mediation=mediation, action="confirm").count() == (status == 200)
+
+
 def test_action_bad_input_names_the_field(api, world, roster, make_mediation):
     mediation = make_mediation("agreed")
     client = api(roster.gold_a.user)

@@ -344,34 +344,31 @@ def test_judicial_confirmation_within_thirty_days_of_signing(roster, make_mediat
         )
 
 
-def test_the_thirty_day_rule_counts_from_the_signing_day(roster, make_mediation):
+@pytest.mark.parametrize(
+    ("day", "allowed"),
+    [(0, True), (1, True), (29, True), (30, True), (31, False), (45, False)],
+)
+def test_the_thirty_day_rule_counts_from_the_signing_day(roster, make_mediation, day, allowed):
+    """Applied on the signing day + `day`: the 30th day after signing is the last one allowed."""
     mediation = make_mediation("agreed")
-    agreement = mediation.agreement
-    agreement.signed_on = TODAY() - 31 * DAY
-    agreement.save()
-    lead = roster.gold_a.user
-    with pytest.raises(InvalidInput) as error:
-        services.mediation_confirm(
-            mediation_id=mediation.pk,
-            actor=lead,
-            applied_on=TODAY(),
-            result="confirmed",
-            court="江津区人民法院",
-        )
-    assert error.value.field == "applied_on"
-    services.mediation_confirm(
-        mediation_id=mediation.pk,
-        actor=lead,
-        applied_on=agreement.signed_on + 30 * DAY,
-        result="confirmed",
-        court="江津区人民法院",
-    )
-    assert JudicialConfirmation.objects.count() == 1
+    signed_on = TODAY() - 60 * DAY
+    Agreement.objects.filter(mediation=mediation).update(signed_on=signed_on)
+    confirm = {"result": "confirmed", "court": "江津区人民法院", "applied_on": signed_on + day * DAY}
+    if allowed:
+        services.mediation_confirm(mediation_id=mediation.pk, actor=roster.gold_a.user, **confirm)
+        assert JudicialConfirmation.objects.get().applied_on == signed_on + day * DAY
+    else:
+        with pytest.raises(InvalidInput) as error:
+            services.mediation_confirm(mediation_id=mediation.pk, actor=roster.gold_a.user, **confirm)
+        assert error.value.field == "applied_on"
+        assert str(signed_on + 30 * DAY) in error.value.message
+        assert not JudicialConfirmation.objects.exists()
+        assert MediationEvent.objects.filter(action="confirm").count() == 0
 
 
 def test_an_oral_agreement_cannot_be_judicially_confirmed(roster, make_mediation):
     mediation = make_mediation("agreed", form="oral")
-    with pytest.raises(ActionNotAllowed) as error:
+    with pytest.raises(ActionNotAllowed) as error, translation.override("en"):
         services.mediation_confirm(
             mediation_id=mediation.pk,
             actor=roster.gold_a.user,
@@ -379,7 +376,9 @@ def test_an_oral_agreement_cannot_be_judicially_confirmed(roster, make_mediation
             result="confirmed",
             court="江津区人民法院",
         )
+    assert error.value.message == "Only a written agreement can be judicially confirmed."
     assert error.value.allowed_actions == ["follow-up"]
+    assert not JudicialConfirmation.objects.exists()
 
 
 def test_follow_ups_record_performance(roster, make_mediation):
