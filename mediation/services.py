@@ -378,7 +378,12 @@ def mediation_agree(
         changes = {"concluded_at": timezone.now(), "outcome_note": content}
         record_step(m, action="agree", actor=actor, to_status=MediationStatus.AGREED, changes=changes)
         _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m))
-        result = _("Mediation succeeded: %(content)s") % {"content": content}
+        # The terms stay with the mediation: the case (which grid workers read) says only that
+        # and when an agreement was reached.
+        result = _("Mediation succeeded: %(form)s, signed on %(day)s.") % {
+            "form": Agreement.Form(form).label,
+            "day": signed_on,
+        }
         case_services.case_resolve(case_id=m.case_id, actor=actor, result=result, **IN_STEP)
     return m
 

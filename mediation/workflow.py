@@ -84,6 +84,12 @@ ROLES: dict[str, frozenset[str]] = {
 }
 # Community staff act on grid- and community-level mediations; the street's centre on the rest.
 COMMUNITY_LEVELS = frozenset({MediationLevel.GRID, MediationLevel.COMMUNITY})
+# The street's centre (综治中心): superusers and street admins. Only they read mediators' phones.
+CENTRE = frozenset({"superuser", "street_admin"})
+# Who may reveal a party's personal data: whoever may act on the mediation (the centre, community
+# staff on grid- and community-level mediations, the case's own mediators), not those who only
+# see it (district viewers, grid workers, a mediator who sees it through their home room).
+REVEAL = DISPATCHERS | {"case_mediator"}
 
 ACTIONS = tuple(ROLES)
 
@@ -94,7 +100,15 @@ def mediator_ids(mediation: MediationCase) -> set[int]:
 
 def may(scope: Scope, action: str, mediation: MediationCase) -> bool:
     """Whether the caller's role allows `action` on `mediation` (whatever its status)."""
-    allowed = ROLES.get(action, frozenset())
+    return _role_allows(scope, ROLES.get(action, frozenset()), mediation)
+
+
+def may_reveal(scope: Scope, mediation: MediationCase) -> bool:
+    """Whether the caller may reveal the personal data of `mediation`'s parties."""
+    return _role_allows(scope, REVEAL, mediation)
+
+
+def _role_allows(scope: Scope, allowed: frozenset[str], mediation: MediationCase) -> bool:
     if scope.role in allowed:
         return scope.role != "community_staff" or mediation.level in COMMUNITY_LEVELS
     if scope.role != "mediator" or scope.mediator_id is None:

@@ -232,7 +232,8 @@ class DisputeFactory:
         rng, m, walk, admin = self.rng, plan.mediation, plan.walk, self.staff.admin
         case = walk.case
         if m.status == M.AGREED:
-            resolved, result = m.concluded_at, f"调解成功：{m.outcome_note}"
+            form = "书面调解协议" if plan.agreement.form == Agreement.Form.WRITTEN else "口头调解协议"
+            resolved, result = m.concluded_at, f"调解成功：{form}，{plan.agreement.signed_on} 签订。"
         elif m.referral:
             resolved, result = (
                 m.referred_at,

@@ -314,7 +314,7 @@ def test_reveal_by_the_centre_or_the_case_mediators_is_audited(api, world, roste
 def test_reveal_refused_by_role_field_and_territory(api, world, roster, make_mediation):
     mediation = make_mediation()
     url = f"/api/v1/mediation/parties/{_applicant(mediation).pk}/reveal/"
-    assert api(world.worker_a).post(url, {"field": "phone"}).status_code == 403
+    assert api(world.worker_a).post(url, {"field": "phone"}).status_code == 404  # parties hidden
     assert api(world.viewer).post(url, {"field": "phone"}).status_code == 403
     assert api(world.admin_a).post(url, {"field": "dispute_type"}).status_code == 400
     assert api(world.admin_b).post(url, {"field": "phone"}).status_code == 404
@@ -324,9 +324,10 @@ def test_reveal_refused_by_role_field_and_territory(api, world, roster, make_med
 
 def test_the_party_list_is_masked_and_scoped(api, world, roster, make_mediation):
     mediation = make_mediation()
-    rows = api(world.worker_a).get("/api/v1/mediation/parties/").data["results"]
+    rows = api(world.staff_a).get("/api/v1/mediation/parties/").data["results"]
     assert {row["name"] for row in rows} == {"张**", "李**"}
     assert api(world.admin_b).get("/api/v1/mediation/parties/").data["count"] == 0
+    assert api(world.worker_a).get("/api/v1/mediation/parties/").data["count"] == 0
     assert mediation.parties.count() == 2
 
 

@@ -123,7 +123,7 @@ def test_an_agreed_mediation_walks_the_dispute_case_to_resolved_and_the_centre_c
     assert history(case.pk)[2:] == [
         ("assign", "assigned", ""),
         ("start", "in_progress", "Mediation started."),
-        ("resolve", "resolved", "Mediation succeeded: 赔偿维修费 800 元"),
+        ("resolve", "resolved", f"Mediation succeeded: written agreement, signed on {TODAY()}."),
     ]
     closed = post(admin, case_url(case.pk, "verify"), {"passed": True, "note": "核查通过"})
     assert closed.status_code == 200 and closed.json()["status"] == "closed"

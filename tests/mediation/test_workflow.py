@@ -220,19 +220,22 @@ def test_sessions_are_recorded_with_their_dates_checked(roster, make_mediation):
 
 def test_agreement_resolves_the_dispute_case_and_the_centre_closes_it(world, roster, make_mediation):
     mediation = make_mediation("mediating")
-    services.mediation_agree(
-        mediation_id=mediation.pk,
-        actor=roster.gold_a.user,
-        form="written",
-        content="赔偿维修费 800 元",
-        signed_on=TODAY(),
-        performance_deadline=TODAY() + 10 * DAY,
-    )
+    with translation.override("en"):
+        services.mediation_agree(
+            mediation_id=mediation.pk,
+            actor=roster.gold_a.user,
+            form="written",
+            content="赔偿维修费 800 元",
+            signed_on=TODAY(),
+            performance_deadline=TODAY() + 10 * DAY,
+        )
     mediation.refresh_from_db()
     case = Case.objects.get(pk=mediation.case_id)
     assert mediation.status == "agreed" and mediation.concluded_at is not None
     assert Agreement.objects.get(mediation=mediation).form == "written"
-    assert case.status == "resolved" and "赔偿维修费 800 元" in case.result
+    # The terms stay with the mediation; the case says that and when an agreement was reached.
+    assert case.status == "resolved"
+    assert case.result == f"Mediation succeeded: written agreement, signed on {TODAY()}."
     case_services.case_verify(case_id=case.pk, actor=world.admin_a, passed=True)
     case.refresh_from_db()
     assert case.status == "closed"
