@@ -75,14 +75,17 @@ TODAY = timezone.localdate
 
 
 class MediationMaker:
-    """`make_mediation("agreed")` gives a mediation of a dispute in grid A1, moved by the services."""
+    """`make_mediation("agreed")` gives a mediation of a dispute in grid A1 (or `grid=`), moved by
+    the services."""
 
     def __init__(self, world, roster, make_case):
         self.world, self.roster, self.make_case = world, roster, make_case
 
     def __call__(self, status="registered", *, level="community", form="written", assisting=True, **register):
         world, roster = self.world, self.roster
-        case = self.make_case("accepted", kind="dispute", title="邻里漏水纠纷")
+        case = self.make_case(
+            "accepted", kind="dispute", title="邻里漏水纠纷", grid=register.pop("grid", None)
+        )
         mediation = services.mediation_register(
             actor=world.admin_a,
             case=case,

@@ -116,14 +116,19 @@ def test_register_an_already_mediated_dispute_is_a_conflict(api, world, roster, 
 def test_each_role_lists_the_mediations_it_may_see(api, world, roster, make_mediation):
     led = make_mediation()
     other_room = make_mediation(level="street", room=roster.room_a_street, assisting=False)
+    village = make_mediation(grid=world.grid_a3, room=None, assisting=False)  # community A2
+    everything = {led.pk, other_room.pk, village.pk}
     expectations = {
-        world.admin_a: {led.pk, other_room.pk},
-        world.superuser: {led.pk, other_room.pk},
-        world.viewer: {led.pk, other_room.pk},
+        world.admin_a: everything,
+        world.superuser: everything,
+        world.viewer: everything,
+        world.staff_a: {led.pk, other_room.pk},  # community A only, whatever the level
+        world.worker_a: {led.pk, other_room.pk},  # grid A1 only
         world.admin_b: set(),
-        roster.gold_a.user: {led.pk, other_room.pk},  # lead of both
+        roster.gold_a.user: everything,  # lead of all three
         roster.ordinary_a.user: {led.pk},  # assists the first only
         roster.mediator_b.user: set(),
+        world.worker_b: set(),
         world.nobody: set(),
     }
     for user, expected in expectations.items():
