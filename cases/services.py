@@ -97,9 +97,19 @@ def record_step(
 
 @contextmanager
 def locked_case(
-    case_id: int, *, action: str, actor, expected_version: int | None, check_role: bool = True
+    case_id: int,
+    *,
+    action: str,
+    actor,
+    expected_version: int | None,
+    check_role: bool = True,
+    by_mediation: bool = False,
 ) -> Iterator[Case]:
-    """Lock the case row, then check role (403), version (412) and move (409), in that order."""
+    """Lock the case row, then check role (403), version (412) and move (409), in that order.
+
+    `check_role=False, by_mediation=True` is for the mediation services, which move the
+    dispute case they hold (see `workflow.MEDIATION_MOVES`) after checking their own roles.
+    """
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("assignee_worker").get(pk=case_id)
         scope = scope_for(actor)
@@ -111,7 +121,7 @@ def locked_case(
                 % {"version": case.version},
                 current_version=case.version,
             )
-        workflow.check_move(case, action, scope if check_role else None)
+        workflow.check_move(case, action, scope if check_role else None, by_mediation=by_mediation)
         yield case
 
 
@@ -334,6 +344,8 @@ def case_verify(
     if not passed:
         note = _required("note", note)
     with locked_case(case_id, action="verify", actor=actor, expected_version=expected_version) as case:
+        if not passed:
+            workflow.check_rework(case, scope_for(actor))
         if passed:
             changes: dict[str, Any] = {"closed_at": timezone.now()}
         else:

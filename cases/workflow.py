@@ -2,7 +2,8 @@
 
 `TRANSITIONS` is the one table that decides whether a move is legal; the services in
 `cases.services` consult it and nothing else. `ROLES` says which roles may take each
-action; `GUARDS` adds the few conditions that depend on more than the status.
+action; `GUARDS` adds the few conditions that depend on more than the status, and
+`MEDIATION_MOVES` the moves a dispute makes only with its mediation.
 """
 
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import LEVEL_ORDER, Case, Level, Status
+from cases.models import LEVEL_ORDER, Case, Kind, Level, Status
 from config.errors import ActionNotAllowed
 from grids.scope import Scope
 
@@ -102,9 +103,31 @@ COMMUNITY_ANY_LEVEL_ACTIONS = frozenset({"comment", "attach", "feedback", "repor
 ACTIONS = frozenset(action for moves in TRANSITIONS.values() for action in moves)
 
 
+# A dispute in mediation moves with its mediation. While a mediation holds the case
+# (`mediation.workflow.HOLDS_CASE`: registered, mediating, or failed and not yet referred),
+# these moves come only from the mediation's own actions, which pass `by_mediation=True`;
+# anyone else gets a 409 naming the mediation, so the two workflows cannot diverge.
+MEDIATION_MOVES = frozenset({"assign", "start", "resolve", "escalate"})
+
+
 def _guard_passes(case: Case, action: str) -> bool:
     guard = GUARDS.get(action)
     return guard is None or guard[0](case)
+
+
+def holding_mediation(case: Case):
+    """The mediation that holds this dispute case now, or None; read once per case object."""
+    if case.kind != Kind.DISPUTE:
+        return None
+    if "_holding_mediation" not in case.__dict__:
+        from mediation.selectors import mediation_holding_case  # mediation builds on cases
+
+        case.__dict__["_holding_mediation"] = mediation_holding_case(case_id=case.pk)
+    return case.__dict__["_holding_mediation"]
+
+
+def _held(case: Case, action: str) -> bool:
+    return action in MEDIATION_MOVES and holding_mediation(case) is not None
 
 
 def may(scope: Scope, action: str, case: Case) -> bool:
@@ -123,14 +146,17 @@ def may(scope: Scope, action: str, case: Case) -> bool:
 
 def allowed_actions(case: Case, scope: Scope | None = None) -> list[str]:
     """Actions the case's status allows now, limited to the caller's role when given."""
-    actions = [a for a in TRANSITIONS.get(case.status, {}) if _guard_passes(case, a)]
+    actions = [a for a in TRANSITIONS.get(case.status, {}) if _guard_passes(case, a) and not _held(case, a)]
     if scope is not None:
         actions = [a for a in actions if may(scope, a, case)]
     return sorted(actions)
 
 
-def check_move(case: Case, action: str, scope: Scope | None = None) -> None:
-    """Raise `ActionNotAllowed` (409) unless `action` is allowed in the case's status now."""
+def check_move(case: Case, action: str, scope: Scope | None = None, *, by_mediation: bool = False) -> None:
+    """Raise `ActionNotAllowed` (409) unless `action` is allowed in the case's status now.
+
+    `by_mediation` is for the mediation services alone: they move the dispute case they hold.
+    """
     moves = TRANSITIONS.get(case.status, {})
     if action not in moves:
         raise ActionNotAllowed(
@@ -140,6 +166,42 @@ def check_move(case: Case, action: str, scope: Scope | None = None) -> None:
         )
     if not _guard_passes(case, action):
         raise ActionNotAllowed(str(GUARDS[action][1]), allowed_actions=allowed_actions(case, scope))
+    if not by_mediation and _held(case, action):
+        mediation = holding_mediation(case)
+        raise ActionNotAllowed(
+            _(
+                "The dispute is in mediation (mediation case %(id)d, %(status)s): it moves only "
+                "with the mediation's actions."
+            )
+            % {"id": mediation.pk, "status": mediation.get_status_display()},
+            allowed_actions=allowed_actions(case, scope),
+        )
+
+
+def check_rework(case: Case, scope: Scope | None = None) -> None:
+    """Raise `ActionNotAllowed` (409) if verify(failed) may not send this case back for rework.
+
+    A dispute settled by a mediation agreement is not reworked: the agreement binds the
+    parties, and the mediation committee follows up on its performance (People's Mediation
+    Law art. 31); a party who does not perform is taken to court (art. 32) or, after judicial
+    confirmation, to enforcement (art. 33). Rework would reopen the case under an `agreed`
+    mediation. The centre closes it (verify passed) and records the performance as follow-ups.
+    """
+    if case.kind != Kind.DISPUTE:
+        return
+    from mediation.selectors import mediation_agreed_for_case  # mediation builds on cases
+
+    mediation = mediation_agreed_for_case(case_id=case.pk)
+    if mediation is not None:
+        raise ActionNotAllowed(
+            _(
+                "The dispute was settled by the agreement of mediation case %(id)d: it is not sent "
+                "back for rework. Record whether the parties perform it as the mediation's "
+                "follow-up visits."
+            )
+            % {"id": mediation.pk},
+            allowed_actions=allowed_actions(case, scope),
+        )
 
 
 def next_status(case: Case, action: str, *, passed: bool = True) -> str:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grids.admin_base import ScopedModelAdmin, masked
@@ -7,6 +8,7 @@ from grids.scope import NO_ROLE, scope_for
 from mediation.models import (
     Agreement,
     FollowUp,
+    JudicialConfirmation,
     MediationCase,
     MediationEvent,
     MediationRoom,
@@ -76,12 +78,30 @@ class SessionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+def confirmation_summary(confirmation: JudicialConfirmation | None) -> str:
+    if confirmation is None:
+        return gettext("Not applied for.")
+    return gettext("%(court)s: %(result)s (applied on %(applied_on)s, decided on %(decided_on)s)") % {
+        "court": confirmation.court,
+        "result": confirmation.get_result_display(),
+        "applied_on": confirmation.applied_on,
+        "decided_on": confirmation.decided_on or "—",
+    }
+
+
 class AgreementInline(ShownToScopedStaff, admin.StackedInline):
     model = Agreement
-    fields = ["form", "content", "performance_deadline", "signed_on"]
+    fields = ["form", "content", "performance_deadline", "signed_on", "judicial_confirmation"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("confirmation")
+
+    @admin.display(description=_("judicial confirmation"))
+    def judicial_confirmation(self, agreement):
+        return confirmation_summary(getattr(agreement, "confirmation", None))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -133,6 +153,37 @@ class MediationCaseAdmin(ScopedModelAdmin):
         "referred_at",
         "version",
     ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JudicialConfirmation)
+class JudicialConfirmationAdmin(ScopedModelAdmin):
+    """司法确认 of the agreements the user sees: read-only, recorded by the `confirm` action."""
+
+    list_display = ["mediation_case", "court", "result", "applied_on", "decided_on"]
+    list_filter = ["result"]
+    search_fields = ["court", "agreement__mediation__case__number"]
+    list_select_related = ["agreement__mediation__case"]
+    date_hierarchy = "applied_on"
+    fields = ["mediation_case", "court", "result", "applied_on", "decided_on"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The confirmation has no territory of its own: it is seen with its mediation case.
+        mediations = MediationCase.objects.visible_to(scope_for(request.user))
+        return JudicialConfirmation.objects.filter(agreement__mediation__in=mediations.values("pk"))
+
+    @admin.display(description=_("mediation case"), ordering="agreement__mediation__case__number")
+    def mediation_case(self, confirmation):
+        return str(confirmation.agreement.mediation)
 
     def has_add_permission(self, request):
         return False

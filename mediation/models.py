@@ -176,10 +176,12 @@ class Mediator(models.Model):
 
 
 class MediationCase(models.Model):
-    """The mediation of one dispute case (cases app, kind `dispute`)."""
+    """The mediation of a dispute case (cases app, kind `dispute`); one at a time per case."""
 
-    case = models.OneToOneField(
-        "cases.Case", on_delete=models.PROTECT, related_name="mediation", verbose_name=_("dispute case")
+    # One mediation at a time per dispute (constraint below); after a withdrawal the dispute
+    # may be mediated again, so the history of a case can hold several.
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="mediations", verbose_name=_("dispute case")
     )
     # Copies of the case's territory, kept for scope filters and reports.
     street = models.ForeignKey(
@@ -254,6 +256,11 @@ class MediationCase(models.Model):
                 name="mediation_referral_only_when_failed",
             ),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="mediation_version_positive"),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=~models.Q(status="withdrawn"),
+                name="mediation_one_per_case_unless_withdrawn",
+            ),
         ]
         indexes = [
             models.Index(fields=["street", "registered_at"], name="mediation_street_reg_idx"),
@@ -313,6 +320,13 @@ class Party(models.Model):
         from grids.privacy import mask_name
 
         return f"{self.get_role_display()} {mask_name(self.name)}"
+
+    def clean(self):
+        # One spelling per person: the check character X in upper case (GB 11643), no stray
+        # spaces, so that masks, reveals and searches agree whatever was typed.
+        self.name = (self.name or "").strip()
+        self.phone = (self.phone or "").strip()
+        self.id_number = (self.id_number or "").strip().upper()
 
 
 class Session(models.Model):

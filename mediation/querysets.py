@@ -36,6 +36,15 @@ class MediatorQuerySet(models.QuerySet):
         return scope.filter(self, district="street__district_code", street="street_id")
 
 
+# Grid workers see that a dispute of their grids is in mediation and how it stands, not what the
+# parties said or agreed: no parties, sessions, agreement, follow-ups, amounts or history notes.
+SUMMARY_ONLY_ROLES = frozenset({"grid_worker"})
+
+
+def sees_mediation_details(scope: Scope) -> bool:
+    return scope.role not in SUMMARY_ONLY_ROLES
+
+
 class MediationCaseQuerySet(models.QuerySet):
     def visible_to(self, scope: Scope):
         if scope.level == MEDIATION:

@@ -31,7 +31,20 @@ class RoomSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CentreOnlyPersonalDataField(PersonalDataField):
+    """Read in full by the street's centre, masked for everyone else."""
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        if request is not None and scope_for(request.user).role in workflow.CENTRE:
+            return serializers.CharField.to_representation(self, value)
+        return super().to_representation(value)
+
+
 class MediatorSerializer(serializers.ModelSerializer):
+    # Volunteers (和事佬) are residents: a mediator's phone is personal data outside the centre.
+    phone = CentreOnlyPersonalDataField(mask=mask_phone, read_only=True)
+
     class Meta:
         model = Mediator
         fields = [
@@ -99,11 +112,36 @@ class MediationEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MediationListSerializer(serializers.ModelSerializer):
+class MediationSummarySerializer(serializers.ModelSerializer):
+    """That a dispute is in mediation and how it stands: what grid workers read."""
+
     case_number = serializers.CharField(source="case.number", read_only=True)
     case_status = serializers.CharField(source="case.status", read_only=True)
     lead_mediator_name = serializers.CharField(source="lead_mediator.name", read_only=True)
 
+    class Meta:
+        model = MediationCase
+        fields = [
+            "id",
+            "case",
+            "case_number",
+            "case_status",
+            "street",
+            "community",
+            "level",
+            "dispute_type",
+            "status",
+            "lead_mediator",
+            "lead_mediator_name",
+            "room",
+            "registered_at",
+            "concluded_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class MediationListSerializer(MediationSummarySerializer):
     class Meta:
         model = MediationCase
         fields = [
@@ -178,6 +216,10 @@ class PartyInput(serializers.Serializer):
     id_number = serializers.CharField(
         max_length=18, required=False, allow_blank=True, default="", validators=[validate_id_number]
     )
+
+    def validate_id_number(self, value: str) -> str:
+        """GB 11643 writes the check character X in upper case; a typed x is the same number."""
+        return value.upper()
 
 
 class RegisterInput(serializers.Serializer):

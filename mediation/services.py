@@ -1,10 +1,10 @@
 """Every write to a mediation case. Views and the admin call these, nothing else.
 
-Each action runs in one transaction: it locks the mediation row, checks role (403), the
-client's version (412) and the move (409) against `mediation.workflow`, then writes the
-change and one `MediationEvent`. The dispute case moves through the cases services in the
-same transaction, so a mediated dispute is counted like any other case, and an error
-leaves nothing written in either app.
+Each action runs in one transaction: it locks the mediation row among those the actor sees
+(404 otherwise), checks role (403), the client's version (412) and the move (409) against
+`mediation.workflow`, then the input (400), and writes the change and one `MediationEvent`.
+The dispute case moves through the cases services in the same transaction, so a mediated
+dispute is counted like any other case, and an error leaves nothing written in either app.
 """
 
 from collections.abc import Iterator, Sequence
@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,8 +39,10 @@ from mediation.models import (
     Session,
 )
 
-# People's Mediation Law, art. 33: the parties apply jointly within 30 days of the
-# agreement taking effect.
+# People's Mediation Law art. 33: the parties apply jointly within 30 days of the agreement
+# taking effect. A written agreement takes effect on the day the parties and the mediator sign
+# it (art. 29), so the window counts from `signed_on`; the first day is not counted (Civil
+# Code art. 201), so signed_on + 30 days is the last day to apply, and the day after is late.
 CONFIRMATION_WINDOW = timedelta(days=30)
 # Dispute cases a mediation can take on: accepted by the centre and not yet resolved.
 MEDIABLE_CASE_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS)
@@ -90,28 +93,53 @@ def record_step(
     )
 
 
+def _check_action(mediation: MediationCase, *, action: str, scope, expected_version: int | None) -> None:
+    if not workflow.may(scope, action, mediation):
+        raise RoleNotAllowed(_("Your role may not %(action)s this mediation.") % {"action": action})
+    if expected_version is not None and expected_version != mediation.version:
+        raise StaleVersion(
+            _("The mediation has changed since you read it (version %(version)d).")
+            % {"version": mediation.version},
+            current_version=mediation.version,
+        )
+    workflow.check_move(mediation, action, scope)
+
+
+def mediation_check_action(
+    *, mediation: MediationCase, action: str, actor, expected_version: int | None = None
+) -> None:
+    """Check role (403), version (412) and move (409) of `action` on a mediation the caller sees.
+
+    The API calls this before it validates the request body, so that an action not allowed
+    now is a 409 (or 403) whatever the body says; the service checks again under the lock.
+    Nothing is written.
+    """
+    _check_action(mediation, action=action, scope=scope_for(actor), expected_version=expected_version)
+
+
 @contextmanager
 def locked_mediation(
     mediation_id: int, *, action: str, actor, expected_version: int | None
 ) -> Iterator[MediationCase]:
-    """Lock the mediation row, then check role (403), version (412) and move (409)."""
+    """Lock the mediation row, then check scope (404), role (403), version (412) and move (409).
+
+    The row is looked up among the mediations the actor sees, as the API does, so that a
+    caller outside the mediation's territory (an admin of another street, the shell, the
+    admin site) gets the same "not found" as over HTTP, never a write.
+    """
     with transaction.atomic():
+        scope = scope_for(actor)
         mediation = (
-            MediationCase.objects.select_for_update(of=("self",))
+            MediationCase.objects.visible_to(scope)
+            .select_for_update(of=("self",))
             .select_related("agreement__confirmation")
             .prefetch_related("assisting_mediators")
-            .get(pk=mediation_id)
+            .filter(pk=mediation_id)
+            .first()
         )
-        scope = scope_for(actor)
-        if not workflow.may(scope, action, mediation):
-            raise RoleNotAllowed(_("Your role may not %(action)s this mediation.") % {"action": action})
-        if expected_version is not None and expected_version != mediation.version:
-            raise StaleVersion(
-                _("The mediation has changed since you read it (version %(version)d).")
-                % {"version": mediation.version},
-                current_version=mediation.version,
-            )
-        workflow.check_move(mediation, action, scope)
+        if mediation is None:
+            raise Http404(_("No mediation case with this id in your territory."))
+        _check_action(mediation, action=action, scope=scope, expected_version=expected_version)
         yield mediation
 
 
@@ -135,19 +163,24 @@ def _registered_on(mediation: MediationCase) -> date:
 
 # --- keeping the dispute case in step ----------------------------------------------------
 
+# The mediation moves the dispute case it holds: the mediation's roles were checked, and
+# cases.workflow refuses these moves to anyone else while the mediation holds the case.
+IN_STEP = {"check_role": False, "by_mediation": True}
 
-def _case_in_progress(case_id: int, *, actor, unit: str) -> None:
+
+def _case_in_progress(case_id: int, *, actor, unit: str, note: str | None = None) -> None:
     """Bring the dispute case to `in_progress` (handled by mediation) through its own workflow."""
     case = Case.objects.only("status").get(pk=case_id)
     if case.status == CaseStatus.ACCEPTED:
-        case_services.case_assign(case_id=case_id, actor=actor, unit=unit, check_role=False)
+        case_services.case_assign(case_id=case_id, actor=actor, unit=unit, **IN_STEP)
         case.status = CaseStatus.ASSIGNED
     if case.status == CaseStatus.ASSIGNED:
-        case_services.case_start(case_id=case_id, actor=actor, note=_("Mediation started."), check_role=False)
+        note = _("Mediation started.") if note is None else note
+        case_services.case_start(case_id=case_id, actor=actor, note=note, **IN_STEP)
 
 
 def _case_comment(case_id: int, *, actor, note: str) -> None:
-    case_services.case_comment(case_id=case_id, actor=actor, note=note, check_role=False)
+    case_services.case_comment(case_id=case_id, actor=actor, note=note, **IN_STEP)
 
 
 def _unit_name(mediation: MediationCase) -> str:
@@ -159,17 +192,51 @@ def _unit_name(mediation: MediationCase) -> str:
 
 
 def _check_people(
-    case: Case, lead: Mediator, assisting: Sequence[Mediator], room: MediationRoom | None
+    case: Case, level: str, lead: Mediator, assisting: Sequence[Mediator], room: MediationRoom | None
 ) -> None:
+    """Who mediates at which level, and where (README, “Levels, rooms and mediators”).
+
+    Every mediator serves the case's street. A peacemaker volunteer (和事佬) serves their own
+    village or community, and leads grid- and community-level mediations only. The room
+    matches the level: a street-level mediation sits in a street room, a grid- or
+    community-level one in the room of the case's community.
+    """
     if not lead.is_active or lead.street_id != case.street_id:
         raise InvalidInput("lead_mediator", _("Choose an active mediator of the case's street."))
+    if lead.kind == Mediator.Kind.VOLUNTEER and level not in workflow.COMMUNITY_LEVELS:
+        raise InvalidInput(
+            "lead_mediator", _("A peacemaker volunteer leads grid- and community-level mediations only.")
+        )
     for mediator in assisting:
         if mediator.pk == lead.pk:
             raise InvalidInput("assisting_mediators", _("The lead mediator cannot also assist."))
         if not mediator.is_active or mediator.street_id != case.street_id:
             raise InvalidInput("assisting_mediators", _("Choose active mediators of the case's street."))
-    if room is not None and room.street_id != case.street_id:
-        raise InvalidInput("room", _("Choose a room of the case's street."))
+    for field, mediator in (("lead_mediator", lead), *(("assisting_mediators", m) for m in assisting)):
+        if mediator.kind == Mediator.Kind.VOLUNTEER and mediator.community_id not in (
+            None,
+            case.community_id,
+        ):
+            raise InvalidInput(
+                field, _("A peacemaker volunteer mediates in their own community or village only.")
+            )
+    refused = _room_refused(case, level, room)
+    if refused:
+        raise InvalidInput("room", refused)
+
+
+def _room_refused(case: Case, level: str, room: MediationRoom | None) -> str | None:
+    """Why `room` cannot hold a mediation of `case` at `level`, or None if it can."""
+    if room is None:
+        return None
+    if room.street_id != case.street_id:
+        return _("Choose a room of the case's street.")
+    if level == MediationLevel.STREET:
+        if room.level != MediationRoom.Level.STREET:
+            return _("A street-level mediation is held in a street room.")
+    elif room.level != MediationRoom.Level.COMMUNITY or room.community_id != case.community_id:
+        return _("A grid- or community-level mediation is held in the room of the case's community.")
+    return None
 
 
 def _clean_parties(parties: Sequence[dict[str, Any]]) -> list[Party]:
@@ -211,13 +278,13 @@ def mediation_register(
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if case.kind != Kind.DISPUTE:
         raise InvalidInput("case", _("Only a dispute case can be mediated."))
-    if MediationCase.objects.filter(case=case).exists():
+    if MediationCase.objects.filter(case=case).exclude(status=MediationStatus.WITHDRAWN).exists():
         raise ActionNotAllowed(_("This dispute is already in mediation."), allowed_actions=[])
     if case.status not in MEDIABLE_CASE_STATUSES:
         raise ActionNotAllowed(
             _("A dispute is mediated once it is accepted and until it is resolved."), allowed_actions=[]
         )
-    _check_people(case, lead_mediator, assisting_mediators, room)
+    _check_people(case, level, lead_mediator, assisting_mediators, room)
     rows = _clean_parties(parties)
     mediation = MediationCase.objects.create(
         case=case,
@@ -243,8 +310,9 @@ def mediation_register(
         at=mediation.registered_at,
         to_status=MediationStatus.REGISTERED,
     )
-    if case.status == CaseStatus.ACCEPTED:
-        case_services.case_assign(case_id=case.pk, actor=actor, unit=_unit_name(mediation), check_role=False)
+    # The dispute is dispatched to the mediation, also when it comes back after a withdrawal.
+    if case.status in (CaseStatus.ACCEPTED, CaseStatus.ASSIGNED):
+        case_services.case_assign(case_id=case.pk, actor=actor, unit=_unit_name(mediation), **IN_STEP)
     return mediation
 
 
@@ -272,10 +340,10 @@ def mediation_session(
     expected_version: int | None = None,
 ):
     """调解会: record one session of the mediation."""
-    place, attendees = _required("place", place), _required("attendees", attendees)
     with locked_mediation(
         mediation_id, action="session", actor=actor, expected_version=expected_version
     ) as m:
+        place, attendees = _required("place", place), _required("attendees", attendees)
         _check_day("held_on", held_on, not_before=_registered_on(m))
         Session.objects.create(
             mediation=m, held_on=held_on, place=place, attendees=attendees, notes=notes, recorded_by=actor
@@ -295,8 +363,8 @@ def mediation_agree(
     expected_version: int | None = None,
 ):
     """调解成功: record the agreement; the dispute case is resolved and awaits verification."""
-    content = _required("content", content)
     with locked_mediation(mediation_id, action="agree", actor=actor, expected_version=expected_version) as m:
+        content = _required("content", content)
         _check_day("signed_on", signed_on, not_before=_registered_on(m))
         if performance_deadline is not None and performance_deadline < signed_on:
             raise InvalidInput("performance_deadline", _("The deadline cannot be before the signing."))
@@ -310,15 +378,20 @@ def mediation_agree(
         changes = {"concluded_at": timezone.now(), "outcome_note": content}
         record_step(m, action="agree", actor=actor, to_status=MediationStatus.AGREED, changes=changes)
         _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m))
-        result = _("Mediation succeeded: %(content)s") % {"content": content}
-        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result, check_role=False)
+        # The terms stay with the mediation: the case (which grid workers read) says only that
+        # and when an agreement was reached.
+        result = _("Mediation succeeded: %(form)s, signed on %(day)s.") % {
+            "form": Agreement.Form(form).label,
+            "day": signed_on,
+        }
+        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result, **IN_STEP)
     return m
 
 
 def mediation_fail(*, mediation_id: int, actor, reason: str, expected_version: int | None = None):
     """调解不成: the dispute stays open for escalation or referral."""
-    reason = _required("reason", reason)
     with locked_mediation(mediation_id, action="fail", actor=actor, expected_version=expected_version) as m:
+        reason = _required("reason", reason)
         changes = {"concluded_at": timezone.now(), "outcome_note": reason}
         record_step(
             m, action="fail", actor=actor, to_status=MediationStatus.FAILED, changes=changes, note=reason
@@ -328,11 +401,16 @@ def mediation_fail(*, mediation_id: int, actor, reason: str, expected_version: i
 
 
 def mediation_withdraw(*, mediation_id: int, actor, reason: str, expected_version: int | None = None):
-    """撤回: mediation is voluntary; a party may withdraw at any time before an agreement."""
-    reason = _required("reason", reason)
+    """撤回: mediation is voluntary; a party may withdraw at any time before an agreement.
+
+    The dispute case goes back to the centre: it is resolved with the withdrawal as its
+    result, and the centre's verification decides: passed closes it (the parties settled, or
+    went to court), failed sends it back to be dispatched again or mediated anew.
+    """
     with locked_mediation(
         mediation_id, action="withdraw", actor=actor, expected_version=expected_version
     ) as m:
+        reason = _required("reason", reason)
         changes = {"concluded_at": timezone.now(), "outcome_note": reason}
         record_step(
             m,
@@ -342,7 +420,9 @@ def mediation_withdraw(*, mediation_id: int, actor, reason: str, expected_versio
             changes=changes,
             note=reason,
         )
-        _case_comment(m.case_id, actor=actor, note=_("Mediation withdrawn: %(reason)s") % {"reason": reason})
+        _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m), note="")
+        result = _("Mediation withdrawn: %(reason)s") % {"reason": reason}
+        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result, **IN_STEP)
     return m
 
 
@@ -355,17 +435,25 @@ def mediation_escalate(
     room: MediationRoom | None = None,
     expected_version: int | None = None,
 ):
-    """Register the mediation again one level up, optionally with a new lead mediator and room."""
-    reason = _required("reason", reason)
+    """Register the mediation again one level up, optionally with a new lead mediator and room.
+
+    The room must suit the new level; without one, the current room stays if it still suits
+    (grid → community) and is cleared otherwise (community → street). A volunteer lead is
+    replaced before a street-level mediation.
+    """
     with locked_mediation(
         mediation_id, action="escalate", actor=actor, expected_version=expected_version
     ) as m:
+        reason = _required("reason", reason)
+        level = workflow.level_above(m.level)
         lead = lead_mediator or m.lead_mediator
-        _check_people(m.case, lead, [a for a in m.assisting_mediators.all() if a.pk != lead.pk], room)
+        if room is None and _room_refused(m.case, level, m.room) is None:
+            room = m.room  # still the right room one level up (grid → community); else cleared
+        _check_people(m.case, level, lead, [a for a in m.assisting_mediators.all() if a.pk != lead.pk], room)
         changes = {
-            "level": workflow.level_above(m.level),
+            "level": level,
             "lead_mediator": lead,
-            "room": room or m.room,
+            "room": room,
             "started_at": None,
             "concluded_at": None,
             "outcome_note": "",
@@ -402,7 +490,7 @@ def mediation_refer(
             "to": m.get_referral_display(),
             "note": note,
         }
-        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result.strip(), check_role=False)
+        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result.strip(), **IN_STEP)
     return m
 
 
@@ -417,10 +505,10 @@ def mediation_confirm(
     expected_version: int | None = None,
 ):
     """司法确认: record the court's confirmation of a written agreement (within 30 days)."""
-    court = _required("court", court)
     with locked_mediation(
         mediation_id, action="confirm", actor=actor, expected_version=expected_version
     ) as m:
+        court = _required("court", court)
         signed_on = m.agreement.signed_on
         _check_day("applied_on", applied_on, not_before=signed_on)
         if applied_on > signed_on + CONFIRMATION_WINDOW:

@@ -15,6 +15,7 @@ from mediation import serializers as s
 from mediation import services, workflow
 from mediation.filters import MediationFilter, MediatorFilter, RoomFilter
 from mediation.models import MediationCase, MediationEvent, MediationRoom, Mediator, Party
+from mediation.querysets import sees_mediation_details
 
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag read from the mediation."
@@ -91,6 +92,8 @@ class MediationCaseViewSet(
         return queryset
 
     def get_serializer_class(self):
+        if not sees_mediation_details(self.scope):
+            return s.MediationSummarySerializer
         return s.MediationListSerializer if self.action == "list" else s.MediationDetailSerializer
 
     def retrieve(self, request, *args, **kwargs):
@@ -100,7 +103,10 @@ class MediationCaseViewSet(
         """The mediation as the caller now sees it; after a write, read again with its relations."""
         if refetch:
             mediation = self.get_queryset().get(pk=mediation.pk)
-        body = s.MediationDetailSerializer(mediation, context=self.get_serializer_context()).data
+        serializer = s.MediationDetailSerializer
+        if not sees_mediation_details(self.scope):
+            serializer = s.MediationSummarySerializer
+        body = serializer(mediation, context=self.get_serializer_context()).data
         response = Response(body, status_code)
         response["ETag"] = etag_for(mediation.version)
         return response
@@ -115,14 +121,18 @@ class MediationCaseViewSet(
 
     def _act(self, action_name: str) -> Response:
         mediation = self.get_object()
-        if not workflow.may(self.scope, action_name, mediation):
-            raise RoleNotAllowed(_("Your role may not %(action)s this mediation.") % {"action": action_name})
+        version = expected_version(self.request)
+        # Scope (404), role (403), version (412) and move (409) before the body (400): an action
+        # not allowed now is refused as such, whatever was sent.
+        services.mediation_check_action(
+            mediation=mediation, action=action_name, actor=self.request.user, expected_version=version
+        )
         data = s.ACTION_INPUTS[action_name](data=self.request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         services.SERVICES[action_name](
             mediation_id=mediation.pk,
             actor=self.request.user,
-            expected_version=expected_version(self.request),
+            expected_version=version,
             **data.validated_data,
         )
         return self._detail(mediation)
@@ -187,12 +197,17 @@ class PartyViewSet(RevealMixin, viewsets.ReadOnlyModelViewSet):
     reveal_fields = ("name", "phone", "id_number")
 
     def get_queryset(self):
-        mediations = MediationCase.objects.visible_to(scope_for(self.request.user))
-        return Party.objects.filter(mediation__in=mediations.values("pk")).select_related("mediation")
+        scope = scope_for(self.request.user)
+        if not sees_mediation_details(scope):
+            return Party.objects.none()
+        mediations = MediationCase.objects.visible_to(scope)
+        return (
+            Party.objects.filter(mediation__in=mediations.values("pk"))
+            .select_related("mediation")
+            .prefetch_related("mediation__assisting_mediators")
+        )
 
     def may_reveal(self, scope: Scope, party) -> bool:
-        """The centre, and the mediators of this very case, who must be able to call the parties."""
-        if scope.role in self.reveal_roles:
-            return True
-        mediation = party.mediation
-        return scope.role == "mediator" and scope.mediator_id in workflow.mediator_ids(mediation)
+        """Whoever may act on the mediation: the centre, community staff on grid- and
+        community-level mediations, and the mediators of this very case."""
+        return workflow.may_reveal(scope, party.mediation)

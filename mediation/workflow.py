@@ -6,6 +6,7 @@
 
 from collections.abc import Callable
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,7 +32,18 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }
 
 
+# While a mediation holds its dispute case, the case moves only with the mediation's actions
+# (cases.workflow refuses the centre's assign, start, resolve and escalate): registered,
+# mediating, and failed until it is referred elsewhere (or escalated, which registers it again).
+HOLDS_CASE = Q(status__in=[S.REGISTERED, S.MEDIATING]) | Q(status=S.FAILED, referral="")
+
+
 def _has_written_agreement(mediation: MediationCase) -> bool:
+    # Only a written agreement (调解协议书) can be judicially confirmed: the parties submit the
+    # agreement itself with their joint application (SPC, Provisions on the Judicial
+    # Confirmation Procedure of People's Mediation Agreements, 法释〔2011〕5号, art. 3). An oral
+    # agreement is valid, with the mediator recording its content (People's Mediation Law
+    # art. 28, in force from the day it is reached, art. 30), but gives the court no document.
     agreement = getattr(mediation, "agreement", None)
     return agreement is not None and agreement.form == Agreement.Form.WRITTEN
 
@@ -72,6 +84,12 @@ ROLES: dict[str, frozenset[str]] = {
 }
 # Community staff act on grid- and community-level mediations; the street's centre on the rest.
 COMMUNITY_LEVELS = frozenset({MediationLevel.GRID, MediationLevel.COMMUNITY})
+# The street's centre (综治中心): superusers and street admins. Only they read mediators' phones.
+CENTRE = frozenset({"superuser", "street_admin"})
+# Who may reveal a party's personal data: whoever may act on the mediation (the centre, community
+# staff on grid- and community-level mediations, the case's own mediators), not those who only
+# see it (district viewers, grid workers, a mediator who sees it through their home room).
+REVEAL = DISPATCHERS | {"case_mediator"}
 
 ACTIONS = tuple(ROLES)
 
@@ -82,7 +100,15 @@ def mediator_ids(mediation: MediationCase) -> set[int]:
 
 def may(scope: Scope, action: str, mediation: MediationCase) -> bool:
     """Whether the caller's role allows `action` on `mediation` (whatever its status)."""
-    allowed = ROLES.get(action, frozenset())
+    return _role_allows(scope, ROLES.get(action, frozenset()), mediation)
+
+
+def may_reveal(scope: Scope, mediation: MediationCase) -> bool:
+    """Whether the caller may reveal the personal data of `mediation`'s parties."""
+    return _role_allows(scope, REVEAL, mediation)
+
+
+def _role_allows(scope: Scope, allowed: frozenset[str], mediation: MediationCase) -> bool:
     if scope.role in allowed:
         return scope.role != "community_staff" or mediation.level in COMMUNITY_LEVELS
     if scope.role != "mediator" or scope.mediator_id is None:

@@ -202,7 +202,6 @@ class DisputeFactory:
         else:
             m.outcome_note = "申请人撤回调解申请"
             plan.step("withdraw", at, M.WITHDRAWN, m.outcome_note)
-            plan.walk.step("comment", at, Status.IN_PROGRESS, self.staff.admin, f"调解撤回：{m.outcome_note}")
 
     def _after_agreement(self, plan: MediationPlan, at: datetime) -> None:
         rng, signed_on = self.rng, plan.agreement.signed_on
@@ -233,14 +232,15 @@ class DisputeFactory:
         rng, m, walk, admin = self.rng, plan.mediation, plan.walk, self.staff.admin
         case = walk.case
         if m.status == M.AGREED:
-            resolved, result = m.concluded_at, f"调解成功：{m.outcome_note}"
+            form = "书面调解协议" if plan.agreement.form == Agreement.Form.WRITTEN else "口头调解协议"
+            resolved, result = m.concluded_at, f"调解成功：{form}，{plan.agreement.signed_on} 签订。"
         elif m.referral:
             resolved, result = (
                 m.referred_at,
                 f"调解不成，已引导至{m.get_referral_display()}。{m.referral_note}",
             )
-        else:
-            resolved, result = m.concluded_at + timedelta(hours=2), "当事人撤回调解申请，已自行和解"
+        else:  # a withdrawal hands the case back to the centre, resolved with it as its result
+            resolved, result = m.concluded_at, f"调解撤回：{m.outcome_note}"
         case.resolved_at, case.result = resolved, result
         walk.step("resolve", resolved, Status.RESOLVED, admin, result)
         case.closed_at = resolved + timedelta(hours=rng.randrange(2, 30))

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from grids.models import UserScope
 from mediation import services
@@ -15,6 +15,13 @@ from tests.factories import (
     UserScopeFactory,
     valid_id_number,
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request in English leaves English active in the thread: later tests expect the default."""
+    yield
+    translation.deactivate()
 
 
 @dataclass
@@ -68,14 +75,17 @@ TODAY = timezone.localdate
 
 
 class MediationMaker:
-    """`make_mediation("agreed")` gives a mediation of a dispute in grid A1, moved by the services."""
+    """`make_mediation("agreed")` gives a mediation of a dispute in grid A1 (or `grid=`), moved by
+    the services."""
 
     def __init__(self, world, roster, make_case):
         self.world, self.roster, self.make_case = world, roster, make_case
 
     def __call__(self, status="registered", *, level="community", form="written", assisting=True, **register):
         world, roster = self.world, self.roster
-        case = self.make_case("accepted", kind="dispute", title="邻里漏水纠纷")
+        case = self.make_case(
+            "accepted", kind="dispute", title="邻里漏水纠纷", grid=register.pop("grid", None)
+        )
         mediation = services.mediation_register(
             actor=world.admin_a,
             case=case,
@@ -83,7 +93,7 @@ class MediationMaker:
             dispute_type=register.pop("dispute_type", "neighbourhood"),
             lead_mediator=roster.gold_a,
             assisting_mediators=[roster.ordinary_a] if assisting else [],
-            room=register.pop("room", roster.room_a),
+            room=register.pop("room", roster.room_a_street if level == "street" else roster.room_a),
             parties=parties(),
             **register,
         )

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from mediation import services
 from mediation.models import Mediator
+from tests.factories import JudicialConfirmationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +71,51 @@ def test_a_street_admin_adds_mediators_only_in_their_street(client, world, roste
     response = client.post(reverse("admin:mediation_mediator_add"), form)
     assert response.status_code == 302
     assert Mediator.objects.get(name="王调解").street == world.street_b
+
+
+def test_the_mediation_case_page_shows_its_judicial_confirmation(client, world, roster, make_mediation):
+    mediation = make_mediation("agreed")
+    signed_on = mediation.agreement.signed_on
+    services.mediation_confirm(
+        mediation_id=mediation.pk,
+        actor=roster.gold_a.user,
+        applied_on=signed_on,
+        result="confirmed",
+        court="江津区人民法院",
+        decided_on=signed_on,
+    )
+    party = mediation.parties.get(role="applicant")
+    client.force_login(_staff(world.admin_a))
+    html = client.get(
+        reverse("admin:mediation_mediationcase_change", args=[mediation.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert f"江津区人民法院: confirmed (applied on {signed_on}, decided on {signed_on})" in html
+    assert "张**" in html and party.name not in html and party.id_number not in html
+    assert party.phone not in html
+
+
+def test_an_agreement_without_confirmation_says_so(client, world, make_mediation):
+    mediation = make_mediation("agreed", form="oral")
+    client.force_login(_staff(world.admin_a))
+    html = client.get(
+        reverse("admin:mediation_mediationcase_change", args=[mediation.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Not applied for." in html
+
+
+def test_judicial_confirmations_are_listed_read_only_within_the_street(client, world, make_mediation):
+    ours = JudicialConfirmationFactory(agreement=make_mediation("agreed").agreement)
+    theirs = JudicialConfirmationFactory(
+        agreement__mediation__case__grid=world.grid_b1, court="南川区人民法院"
+    )
+    client.force_login(_staff(world.admin_a))
+    response = client.get(reverse("admin:mediation_judicialconfirmation_changelist"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert ours.agreement.mediation.case.number in html and "江津区人民法院" in html
+    assert "南川区人民法院" not in html
+    detail = client.get(reverse("admin:mediation_judicialconfirmation_change", args=[ours.pk]))
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+    other = client.get(reverse("admin:mediation_judicialconfirmation_change", args=[theirs.pk]))
+    assert other.status_code in (302, 404)
+    assert client.get(reverse("admin:mediation_judicialconfirmation_add")).status_code == 403

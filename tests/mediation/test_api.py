@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from grids.models import PersonalDataReveal
-from mediation.models import MediationCase, MediationEvent, Party
+from mediation.models import Agreement, MediationCase, MediationEvent, Party
 from tests.mediation.conftest import parties
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,22 @@ def test_register_checks_each_party_id_number(api, world, roster, make_case):
     assert not Party.objects.exists()
 
 
+def test_a_lower_case_x_in_an_id_number_is_stored_and_masked_upper_case(api, world, roster, make_case):
+    case = make_case("accepted", kind="dispute")
+    people = parties()
+    people[1]["id_number"] = " 11010519491231002x "
+    response = api(world.admin_a).post(CASES, _register_body(case, roster, parties=people), format="json")
+    assert response.status_code == 201, response.data
+    respondent = Party.objects.get(role="respondent")
+    assert respondent.id_number == "11010519491231002X"
+    shown = next(p for p in response.data["parties"] if p["role"] == "respondent")
+    assert shown["id_number"] == "110" + "*" * 11 + "002X"
+    reveal = api(world.admin_a).post(
+        f"/api/v1/mediation/parties/{respondent.pk}/reveal/", {"field": "id_number"}, format="json"
+    )
+    assert reveal.data["value"] == "11010519491231002X"
+
+
 def test_register_a_case_of_another_street_is_refused_as_unknown(api, world, roster, make_case):
     case = make_case("accepted", kind="dispute", grid=world.grid_b1)
     response = api(world.admin_a).post(CASES, _register_body(case, roster), format="json")
@@ -99,15 +115,20 @@ def test_register_an_already_mediated_dispute_is_a_conflict(api, world, roster, 
 
 def test_each_role_lists_the_mediations_it_may_see(api, world, roster, make_mediation):
     led = make_mediation()
-    other_room = make_mediation(room=roster.room_a_street, assisting=False)
+    other_room = make_mediation(level="street", room=roster.room_a_street, assisting=False)
+    village = make_mediation(grid=world.grid_a3, room=None, assisting=False)  # community A2
+    everything = {led.pk, other_room.pk, village.pk}
     expectations = {
-        world.admin_a: {led.pk, other_room.pk},
-        world.superuser: {led.pk, other_room.pk},
-        world.viewer: {led.pk, other_room.pk},
+        world.admin_a: everything,
+        world.superuser: everything,
+        world.viewer: everything,
+        world.staff_a: {led.pk, other_room.pk},  # community A only, whatever the level
+        world.worker_a: {led.pk, other_room.pk},  # grid A1 only
         world.admin_b: set(),
-        roster.gold_a.user: {led.pk, other_room.pk},  # lead of both
+        roster.gold_a.user: everything,  # lead of all three
         roster.ordinary_a.user: {led.pk},  # assists the first only
         roster.mediator_b.user: set(),
+        world.worker_b: set(),
         world.nobody: set(),
     }
     for user, expected in expectations.items():
@@ -198,6 +219,46 @@ def test_an_action_not_allowed_now_answers_409_with_what_is_allowed(api, world, 
     assert response.data["allowed_actions"] == ["escalate", "start", "withdraw"]
 
 
+@pytest.mark.parametrize("body", [{}, {"form": "spoken", "signed_on": "yesterday"}])
+def test_an_action_not_allowed_now_is_409_even_with_a_bad_body(api, world, roster, make_mediation, body):
+    mediation = make_mediation()
+    response = api(roster.gold_a.user).post(f"{CASES}{mediation.pk}/agree/", body, format="json")
+    assert response.status_code == 409, response.data
+    assert response.data["code"] == "action_not_allowed"
+    assert response.data["allowed_actions"] == ["escalate", "start", "withdraw"]
+    assert MediationCase.objects.get(pk=mediation.pk).version == mediation.version
+    assert not Agreement.objects.exists()
+
+
+def test_role_and_version_are_checked_before_the_body(api, world, roster, make_mediation):
+    mediation = make_mediation("failed")
+    url = f"{CASES}{mediation.pk}/refer/"
+    assert api(roster.ordinary_a.user).post(url, {}, format="json").status_code == 403
+    response = api(roster.gold_a.user).post(url, {}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 412 and response.data["current_version"] == mediation.version
+    assert api(world.admin_b).post(url, {}, format="json").status_code == 404
+    assert MediationCase.objects.get(pk=mediation.pk).version == mediation.version
+
+
+@pytest.mark.parametrize(("day", "status"), [(30, 200), (31, 400)])
+def test_confirmation_is_applied_for_by_the_thirtieth_day_after_signing(
+    api, world, roster, make_mediation, day, status
+):
+    mediation = make_mediation("agreed")
+    signed_on = timezone.localdate() - timezone.timedelta(days=40)
+    Agreement.objects.filter(mediation=mediation).update(signed_on=signed_on)
+    body = {
+        "applied_on": (signed_on + timezone.timedelta(days=day)).isoformat(),
+        "result": "confirmed",
+        "court": "江津区人民法院",
+    }
+    response = api(roster.gold_a.user).post(f"{CASES}{mediation.pk}/confirm/", body, format="json")
+    assert response.status_code == status, response.data
+    if status == 400:
+        assert list(response.data) == ["applied_on"]
+    assert MediationEvent.objects.filter(mediation=mediation, action="confirm").count() == (status == 200)
+
+
 def test_action_bad_input_names_the_field(api, world, roster, make_mediation):
     mediation = make_mediation("agreed")
     client = api(roster.gold_a.user)
@@ -258,7 +319,7 @@ def test_reveal_by_the_centre_or_the_case_mediators_is_audited(api, world, roste
 def test_reveal_refused_by_role_field_and_territory(api, world, roster, make_mediation):
     mediation = make_mediation()
     url = f"/api/v1/mediation/parties/{_applicant(mediation).pk}/reveal/"
-    assert api(world.worker_a).post(url, {"field": "phone"}).status_code == 403
+    assert api(world.worker_a).post(url, {"field": "phone"}).status_code == 404  # parties hidden
     assert api(world.viewer).post(url, {"field": "phone"}).status_code == 403
     assert api(world.admin_a).post(url, {"field": "dispute_type"}).status_code == 400
     assert api(world.admin_b).post(url, {"field": "phone"}).status_code == 404
@@ -268,9 +329,10 @@ def test_reveal_refused_by_role_field_and_territory(api, world, roster, make_med
 
 def test_the_party_list_is_masked_and_scoped(api, world, roster, make_mediation):
     mediation = make_mediation()
-    rows = api(world.worker_a).get("/api/v1/mediation/parties/").data["results"]
+    rows = api(world.staff_a).get("/api/v1/mediation/parties/").data["results"]
     assert {row["name"] for row in rows} == {"张**", "李**"}
     assert api(world.admin_b).get("/api/v1/mediation/parties/").data["count"] == 0
+    assert api(world.worker_a).get("/api/v1/mediation/parties/").data["count"] == 0
     assert mediation.parties.count() == 2
 
 

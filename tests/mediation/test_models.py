@@ -65,3 +65,9 @@ def test_mediator_rules(world):
         Mediator(street=world.street_a, name="某", kind="ordinary", specialties=["gossip"]).full_clean()
     assert "specialties" in error.value.message_dict
     Mediator(street=world.street_a, name="某", kind="volunteer", specialties=["neighbourhood"]).full_clean()
+
+
+def test_a_party_id_number_is_stored_with_an_upper_case_check_character():
+    party = Party(role="applicant", name=" 张三 ", phone=" 13812345678", id_number="11010519491231002x")
+    party.full_clean(exclude=["mediation"])
+    assert (party.name, party.phone, party.id_number) == ("张三", "13812345678", "11010519491231002X")

@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.http import Http404
+from django.utils import timezone, translation
 
 from cases import services as case_services
 from cases.models import Case, CaseEvent
 from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed, StaleVersion
+from grids.models import UserScope
 from mediation import services, workflow
 from mediation.models import (
     Agreement,
@@ -18,6 +20,7 @@ from mediation.models import (
     Party,
     Session,
 )
+from tests.factories import MediatorFactory, UserScopeFactory
 from tests.mediation.conftest import parties
 
 pytestmark = pytest.mark.django_db
@@ -38,20 +41,21 @@ def _case_actions(case_id):
 
 def test_register_takes_an_accepted_dispute_and_dispatches_the_case_to_mediation(world, roster, make_case):
     case = make_case("accepted", kind="dispute")
+    peacemaker = MediatorFactory(street=world.street_a, community=world.community_a, kind="volunteer")
     mediation = services.mediation_register(
         actor=world.admin_a,
         case=case,
         level="community",
         dispute_type="neighbourhood",
         lead_mediator=roster.gold_a,
-        assisting_mediators=[roster.ordinary_a, roster.volunteer_a],
+        assisting_mediators=[roster.ordinary_a, peacemaker],
         room=roster.room_a,
         parties=parties(),
     )
     case.refresh_from_db()
     assert mediation.status == "registered"
     assert mediation.street == world.street_a and mediation.community == world.community_a
-    assert set(mediation.assisting_mediators.all()) == {roster.ordinary_a, roster.volunteer_a}
+    assert set(mediation.assisting_mediators.all()) == {roster.ordinary_a, peacemaker}
     assert sorted(mediation.parties.values_list("role", flat=True)) == ["applicant", "respondent"]
     assert _events(mediation) == [("register", "", "registered")]
     assert case.status == "assigned"
@@ -216,19 +220,22 @@ def test_sessions_are_recorded_with_their_dates_checked(roster, make_mediation):
 
 def test_agreement_resolves_the_dispute_case_and_the_centre_closes_it(world, roster, make_mediation):
     mediation = make_mediation("mediating")
-    services.mediation_agree(
-        mediation_id=mediation.pk,
-        actor=roster.gold_a.user,
-        form="written",
-        content="赔偿维修费 800 元",
-        signed_on=TODAY(),
-        performance_deadline=TODAY() + 10 * DAY,
-    )
+    with translation.override("en"):
+        services.mediation_agree(
+            mediation_id=mediation.pk,
+            actor=roster.gold_a.user,
+            form="written",
+            content="赔偿维修费 800 元",
+            signed_on=TODAY(),
+            performance_deadline=TODAY() + 10 * DAY,
+        )
     mediation.refresh_from_db()
     case = Case.objects.get(pk=mediation.case_id)
     assert mediation.status == "agreed" and mediation.concluded_at is not None
     assert Agreement.objects.get(mediation=mediation).form == "written"
-    assert case.status == "resolved" and "赔偿维修费 800 元" in case.result
+    # The terms stay with the mediation; the case says that and when an agreement was reached.
+    assert case.status == "resolved"
+    assert case.result == f"Mediation succeeded: written agreement, signed on {TODAY()}."
     case_services.case_verify(case_id=case.pk, actor=world.admin_a, passed=True)
     case.refresh_from_db()
     assert case.status == "closed"
@@ -277,13 +284,18 @@ def test_referral_resolves_the_dispute_case_and_closes_the_way_up(roster, make_m
 
 
 @pytest.mark.parametrize("status", ["registered", "mediating"])
-def test_withdrawal_ends_the_mediation_but_not_the_dispute(roster, make_mediation, status):
+def test_withdrawal_ends_the_mediation_and_hands_the_case_back_to_the_centre(roster, make_mediation, status):
     mediation = make_mediation(status)
-    services.mediation_withdraw(mediation_id=mediation.pk, actor=roster.gold_a.user, reason="申请人撤回")
+    with translation.override("en"):
+        services.mediation_withdraw(mediation_id=mediation.pk, actor=roster.gold_a.user, reason="申请人撤回")
     mediation.refresh_from_db()
     assert mediation.status == "withdrawn"
     assert workflow.allowed_actions(mediation) == []
-    assert Case.objects.get(pk=mediation.case_id).status in {"assigned", "in_progress"}
+    case = Case.objects.get(pk=mediation.case_id)
+    assert (case.status, case.result) == ("resolved", "Mediation withdrawn: 申请人撤回")
+    steps = list(case.events.order_by("pk").values_list("action", "to_status", "note"))
+    tail = [("start", "in_progress", ""), ("resolve", "resolved", "Mediation withdrawn: 申请人撤回")]
+    assert steps[-2:] == tail if status == "registered" else steps[-1:] == tail[-1:]
 
 
 @pytest.mark.parametrize("status", ["registered", "mediating", "failed"])
@@ -335,34 +347,31 @@ def test_judicial_confirmation_within_thirty_days_of_signing(roster, make_mediat
         )
 
 
-def test_the_thirty_day_rule_counts_from_the_signing_day(roster, make_mediation):
+@pytest.mark.parametrize(
+    ("day", "allowed"),
+    [(0, True), (1, True), (29, True), (30, True), (31, False), (45, False)],
+)
+def test_the_thirty_day_rule_counts_from_the_signing_day(roster, make_mediation, day, allowed):
+    """Applied on the signing day + `day`: the 30th day after signing is the last one allowed."""
     mediation = make_mediation("agreed")
-    agreement = mediation.agreement
-    agreement.signed_on = TODAY() - 31 * DAY
-    agreement.save()
-    lead = roster.gold_a.user
-    with pytest.raises(InvalidInput) as error:
-        services.mediation_confirm(
-            mediation_id=mediation.pk,
-            actor=lead,
-            applied_on=TODAY(),
-            result="confirmed",
-            court="江津区人民法院",
-        )
-    assert error.value.field == "applied_on"
-    services.mediation_confirm(
-        mediation_id=mediation.pk,
-        actor=lead,
-        applied_on=agreement.signed_on + 30 * DAY,
-        result="confirmed",
-        court="江津区人民法院",
-    )
-    assert JudicialConfirmation.objects.count() == 1
+    signed_on = TODAY() - 60 * DAY
+    Agreement.objects.filter(mediation=mediation).update(signed_on=signed_on)
+    confirm = {"result": "confirmed", "court": "江津区人民法院", "applied_on": signed_on + day * DAY}
+    if allowed:
+        services.mediation_confirm(mediation_id=mediation.pk, actor=roster.gold_a.user, **confirm)
+        assert JudicialConfirmation.objects.get().applied_on == signed_on + day * DAY
+    else:
+        with pytest.raises(InvalidInput) as error:
+            services.mediation_confirm(mediation_id=mediation.pk, actor=roster.gold_a.user, **confirm)
+        assert error.value.field == "applied_on"
+        assert str(signed_on + 30 * DAY) in error.value.message
+        assert not JudicialConfirmation.objects.exists()
+        assert MediationEvent.objects.filter(action="confirm").count() == 0
 
 
 def test_an_oral_agreement_cannot_be_judicially_confirmed(roster, make_mediation):
     mediation = make_mediation("agreed", form="oral")
-    with pytest.raises(ActionNotAllowed) as error:
+    with pytest.raises(ActionNotAllowed) as error, translation.override("en"):
         services.mediation_confirm(
             mediation_id=mediation.pk,
             actor=roster.gold_a.user,
@@ -370,7 +379,9 @@ def test_an_oral_agreement_cannot_be_judicially_confirmed(roster, make_mediation
             result="confirmed",
             court="江津区人民法院",
         )
+    assert error.value.message == "Only a written agreement can be judicially confirmed."
     assert error.value.allowed_actions == ["follow-up"]
+    assert not JudicialConfirmation.objects.exists()
 
 
 def test_follow_ups_record_performance(roster, make_mediation):
@@ -433,15 +444,73 @@ def test_only_the_lead_mediator_escalates_or_refers(world, roster, make_mediatio
     services.mediation_refer(mediation_id=mediation.pk, actor=roster.gold_a.user, to="petition_office")
 
 
-def test_people_outside_the_mediation_may_not_act(world, roster, make_mediation):
+def test_people_who_see_the_mediation_but_hold_no_part_in_it_may_not_act(world, roster, make_mediation):
     mediation = make_mediation("mediating")
-    for actor in (roster.mediator_b.user, world.worker_a, world.viewer, world.nobody):
+    for actor in (world.worker_a, world.viewer):
         with pytest.raises(RoleNotAllowed):
             services.mediation_fail(mediation_id=mediation.pk, actor=actor, reason="x")
     street_level = make_mediation("mediating", level="street")
     with pytest.raises(RoleNotAllowed):
         services.mediation_fail(mediation_id=street_level.pk, actor=world.staff_a, reason="x")
+    assert not MediationEvent.objects.filter(action="fail").exists()
     services.mediation_fail(mediation_id=mediation.pk, actor=world.staff_a, reason="双方不同意")
+
+
+def _staff_of(community):
+    return UserScopeFactory(role=UserScope.Role.COMMUNITY_STAFF, street=None, community=community).user
+
+
+@pytest.mark.parametrize("outsider", ["admin_b", "staff_a2", "mediator_b", "nobody"])
+def test_a_service_call_outside_the_callers_territory_is_not_found_and_writes_nothing(
+    world, roster, make_mediation, outsider
+):
+    """The services look the mediation up in the caller's scope, as the API does (admin, shell)."""
+    mediation = make_mediation("mediating")
+    actor = {
+        "admin_b": world.admin_b,
+        "staff_a2": _staff_of(world.community_a2),  # same street, another community
+        "mediator_b": roster.mediator_b.user,
+        "nobody": world.nobody,
+    }[outsider]
+    case_version = Case.objects.get(pk=mediation.case_id).version
+    for call, arguments in (
+        (services.mediation_fail, {"reason": "双方分歧较大"}),
+        (services.mediation_withdraw, {"reason": "撤回"}),
+        (services.mediation_escalate, {"reason": "提级"}),
+        (services.mediation_session, {"held_on": TODAY(), "place": "现场", "attendees": "双方"}),
+    ):
+        with pytest.raises(Http404):
+            call(mediation_id=mediation.pk, actor=actor, **arguments)
+    after = MediationCase.objects.get(pk=mediation.pk)
+    assert (after.status, after.version, after.level) == ("mediating", mediation.version, "community")
+    assert list(after.events.values_list("action", flat=True)) == ["register", "start"]
+    assert not Session.objects.exists()
+    assert Case.objects.get(pk=mediation.case_id).version == case_version
+
+
+def test_a_service_call_on_a_mediation_that_does_not_exist_is_not_found(world):
+    with pytest.raises(Http404):
+        services.mediation_start(mediation_id=987654, actor=world.superuser)
+
+
+def test_the_service_checks_scope_role_version_and_move_before_the_input(world, roster, make_mediation):
+    registered = make_mediation()
+    # Nothing valid is sent, but "agree" is not allowed while registered: 409, not 400.
+    with pytest.raises(ActionNotAllowed):
+        services.mediation_agree(
+            mediation_id=registered.pk, actor=roster.gold_a.user, form="", content="", signed_on=TODAY()
+        )
+    with pytest.raises(RoleNotAllowed):
+        services.mediation_fail(mediation_id=registered.pk, actor=world.worker_a, reason="")
+    with pytest.raises(StaleVersion):
+        services.mediation_withdraw(
+            mediation_id=registered.pk,
+            actor=world.admin_a,
+            reason="",
+            expected_version=registered.version + 1,
+        )
+    with pytest.raises(Http404):
+        services.mediation_withdraw(mediation_id=registered.pk, actor=world.admin_b, reason="")
 
 
 def test_a_stale_version_is_refused(roster, make_mediation):
