@@ -47,6 +47,11 @@ class StreetAdmin(TerritoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def get_readonly_fields(self, request, obj=None):
+        # The district decides which district viewers see the street: superusers set it.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "district_name", "district_code"]
+
 
 @admin.register(Community)
 class CommunityAdmin(TerritoryAdmin):

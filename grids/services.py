@@ -23,6 +23,18 @@ from grids.scope import Scope
 
 TERRITORY_MODELS = (Street, Community, Grid, MicroGrid, CoGovernanceMember)
 
+# What places a node in the territory: its code (its children's codes start with it) and
+# its parent (cases, mediations and staff keep copies of their grid's parents). Both stay
+# fixed while anything refers to the node, so that no code or stored copy goes stale.
+PLACEMENT_FIELDS = {
+    Street: ("code", "district_code"),
+    Community: ("code", "street_id"),
+    Grid: ("code", "community_id"),
+    MicroGrid: ("code", "grid_id"),
+}
+# A street's district decides which district viewers see it: the district's business.
+SUPERUSER_ONLY_FIELDS = {Street: ("district_code", "district_name")}
+
 
 def street_id_of(obj: models.Model) -> int | None:
     """The street a territory object or a staff record belongs to."""
@@ -48,9 +60,43 @@ def _check_may_edit(scope: Scope, obj: models.Model) -> None:
 
 def _save(obj: models.Model, scope: Scope) -> models.Model:
     _check_may_edit(scope, obj)
+    if obj.pk is not None:
+        # The admin hands over an object its form has already changed: compare with the row.
+        stored = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+        _check_may_edit(scope, stored)
+        _check_placement_change(scope, stored, obj)
     obj.full_clean()
     obj.save()
     return obj
+
+
+def _changed(stored: models.Model, obj: models.Model, fields_by_model: dict) -> bool:
+    fields = fields_by_model.get(type(obj), ())
+    return any(getattr(stored, name) != getattr(obj, name) for name in fields)
+
+
+def _check_placement_change(scope: Scope, stored: models.Model, obj: models.Model) -> None:
+    if _changed(stored, obj, SUPERUSER_ONLY_FIELDS) and not scope.is_superuser:
+        raise RoleNotAllowed(_("Only a superuser may change a street's district."))
+    if not _changed(stored, obj, PLACEMENT_FIELDS):
+        return
+    dependants = _referring_kinds(stored)
+    if dependants:
+        raise ActionNotAllowed(
+            _("The code and the parent of %(name)s cannot change while it still has %(dependants)s.")
+            % {"name": stored, "dependants": _(", ").join(dependants)}
+        )
+
+
+def _referring_kinds(obj: models.Model) -> list[str]:
+    """Plural names of the models that have rows referring to `obj`, many-to-many included."""
+    return sorted(
+        {
+            str(relation.related_model._meta.verbose_name_plural)
+            for relation in obj._meta.related_objects
+            if relation.related_model._base_manager.filter(**{relation.field.name: obj.pk}).exists()
+        }
+    )
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from grids.models import Grid, GridWorker, PersonalDataReveal, UserScope
+from grids.models import Community, Grid, GridWorker, PersonalDataReveal, Street, UserScope
 from tests.factories import CoGovernanceMemberFactory, MicroGridFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +104,44 @@ def test_admin_refuses_to_delete_a_grid_that_has_micro_grids(world, client):
     response = client.post(reverse("admin:grids_grid_delete", args=[world.grid_a1.pk]), {"post": "yes"})
     assert response.status_code == 200  # Django shows the protected objects instead of deleting
     assert Grid.objects.filter(pk=world.grid_a1.pk).exists()
+
+
+def test_admin_refuses_to_change_a_community_code_while_it_has_grids(world, client):
+    client.force_login(world.admin_a)
+    data = {
+        "street": world.street_a.pk,
+        "kind": "urban",
+        "name": "浒溪社区",
+        "code": world.street_a.code + "999",
+        "population": 6000,
+    }
+    response = client.post(
+        reverse("admin:grids_community_change", args=[world.community_a.pk]), data, follow=True
+    )
+    assert response.status_code == 200
+    [message] = [str(m) for m in response.context["messages"]]
+    assert "浒溪社区" in message and "网格" in message  # the node and what refers to it
+    assert Community.objects.get(pk=world.community_a.pk).code == world.community_a.code
+
+
+def test_street_admin_sees_their_streets_district_read_only(world, client):
+    client.force_login(world.admin_a)
+    url = reverse("admin:grids_street_change", args=[world.street_a.pk])
+    assert 'name="district_code"' not in client.get(url).content.decode()
+    data = {
+        "name": "圣泉街道",
+        "code": world.street_a.code,
+        "abbreviation": "SQ",
+        "district_name": "南川区",
+        "district_code": "500119",
+    }
+    assert client.post(url, data).status_code == 302
+    assert Street.objects.filter(pk=world.street_a.pk).values_list(
+        "district_code", "district_name"
+    ).get() == (
+        "500116",
+        "江津区",
+    )
 
 
 # Every admin list that filters by a street, community or grid, in every app.
