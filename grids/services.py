@@ -88,13 +88,14 @@ def _check_placement_change(scope: Scope, stored: models.Model, obj: models.Mode
         )
 
 
-def _referring_kinds(obj: models.Model) -> list[str]:
-    """Plural names of the models that have rows referring to `obj`, many-to-many included."""
+def _referring_kinds(obj: models.Model, *, many_to_many_only: bool = False) -> list[str]:
+    """Plural names of the models that have rows referring to `obj`."""
     return sorted(
         {
             str(relation.related_model._meta.verbose_name_plural)
             for relation in obj._meta.related_objects
-            if relation.related_model._base_manager.filter(**{relation.field.name: obj.pk}).exists()
+            if (relation.many_to_many or not many_to_many_only)
+            and relation.related_model._base_manager.filter(**{relation.field.name: obj.pk}).exists()
         }
     )
 
@@ -124,17 +125,27 @@ def territory_update(*, scope: Scope, obj: models.Model, data: dict[str, Any]) -
 def territory_delete(*, scope: Scope, obj: models.Model) -> None:
     """Delete a node; refused with 409 while it still has children, staff or cases."""
     _check_may_edit(scope, obj)
-    try:
-        obj.delete()
-        return
-    except ProtectedError as exc:
-        blockers = exc.protected_objects
-    except RestrictedError as exc:
-        blockers = exc.restricted_objects
-    kinds = sorted({str(blocker._meta.verbose_name_plural) for blocker in blockers})
+    if isinstance(obj, Street) and not scope.is_superuser:
+        # Like creating one (and like the admin): a street admin does not remove their street.
+        raise RoleNotAllowed(_("Only a superuser may delete a street."))
+    _delete_or_refuse(obj)
+
+
+def _delete_or_refuse(obj: models.Model) -> None:
+    # Deleting would silently drop many-to-many rows (the workers covering a grid), which
+    # PROTECT does not guard: those count as blockers too.
+    kinds = set(_referring_kinds(obj, many_to_many_only=True))
+    if not kinds:
+        try:
+            obj.delete()
+            return
+        except ProtectedError as exc:
+            kinds = {str(blocker._meta.verbose_name_plural) for blocker in exc.protected_objects}
+        except RestrictedError as exc:
+            kinds = {str(blocker._meta.verbose_name_plural) for blocker in exc.restricted_objects}
     raise ActionNotAllowed(
         _("%(name)s cannot be deleted while it still has %(blockers)s.")
-        % {"name": obj, "blockers": _(", ").join(kinds)}
+        % {"name": obj, "blockers": _(", ").join(sorted(kinds))}
     )
 
 

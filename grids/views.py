@@ -77,7 +77,7 @@ class CommunityViewSet(TerritoryViewSet):
     retrieve=extend_schema(summary=_("Read a grid")),
     create=extend_schema(summary=_("Create a grid")),
     partial_update=extend_schema(summary=_("Change a grid")),
-    destroy=extend_schema(summary=_("Delete a grid without micro-grids, staff or cases")),
+    destroy=extend_schema(summary=_("Delete a grid without micro-grids, workers, members or cases")),
 )
 class GridViewSet(TerritoryViewSet):
     queryset = Grid.objects.select_related("community")

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from grids.models import Community, Grid, GridWorker, PersonalDataReveal, Street, UserScope
-from tests.factories import CoGovernanceMemberFactory, MicroGridFactory, UserFactory
+from tests.factories import CoGovernanceMemberFactory, GridFactory, MicroGridFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -99,11 +99,41 @@ def test_opening_a_member_form_to_edit_is_an_audited_reveal(world, client):
 
 
 def test_admin_refuses_to_delete_a_grid_that_has_micro_grids(world, client):
-    MicroGridFactory(grid=world.grid_a1)
+    MicroGridFactory(grid=world.grid_a2, name="5栋")
     client.force_login(world.superuser)
-    response = client.post(reverse("admin:grids_grid_delete", args=[world.grid_a1.pk]), {"post": "yes"})
-    assert response.status_code == 200  # Django shows the protected objects instead of deleting
-    assert Grid.objects.filter(pk=world.grid_a1.pk).exists()
+    response = client.post(reverse("admin:grids_grid_delete", args=[world.grid_a2.pk]), {"post": "yes"})
+    # Django shows the protected objects instead of deleting
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "无法删除 网格" in html and "将要求删除以下受保护的相关对象" in html and "5栋" in html
+    assert Grid.objects.filter(pk=world.grid_a2.pk).exists()
+
+
+def test_admin_refuses_to_delete_a_grid_still_covered_by_a_worker(world, client):
+    # Given grid A1, covered by worker A: Django would drop the coverage rows without a word
+    client.force_login(world.admin_a)
+    # When the street admin confirms its deletion
+    response = client.post(
+        reverse("admin:grids_grid_delete", args=[world.grid_a1.pk]), {"post": "yes"}, follow=True
+    )
+    # Then the page shows the service's reason and the grid and its coverage remain
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == ["浒溪一网格 下仍有网格员，不能删除。"]
+    assert "浒溪一网格 下仍有网格员，不能删除。" in response.content.decode()
+    assert GridWorker.objects.get(user=world.worker_a).grids.get() == world.grid_a1
+
+
+def test_a_refused_row_in_a_bulk_delete_deletes_nothing(world, client):
+    # Given an empty grid and grid A1, still covered by worker A, both selected in the list
+    empty = GridFactory(community=world.community_a, name="空网格")
+    client.force_login(world.admin_a)
+    data = {"action": "delete_selected", "_selected_action": [empty.pk, world.grid_a1.pk], "post": "yes"}
+    # When the street admin confirms "delete selected"
+    response = client.post(reverse("admin:grids_grid_changelist"), data, follow=True)
+    # Then the reason is shown and neither grid is deleted
+    assert response.status_code == 200
+    assert "浒溪一网格 下仍有网格员，不能删除。" in [str(m) for m in response.context["messages"]]
+    assert Grid.objects.filter(pk__in=[empty.pk, world.grid_a1.pk]).count() == 2
 
 
 def test_admin_refuses_to_change_a_community_code_while_it_has_grids(world, client):

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
-from tests.factories import CaseFactory, GridFactory, MicroGridFactory, StreetFactory
+from grids.models import Community, Grid, GridWorker, Street
+from tests.factories import CaseFactory, CommunityFactory, GridFactory, MicroGridFactory, StreetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +155,44 @@ def test_renaming_a_node_that_has_children_is_still_allowed(world, api):
     )
     assert response.status_code == 200
     assert stored(world.community_a, "name") == ("浒溪新社区",)
+
+
+# --- deleting -------------------------------------------------------------------------------
+
+
+def test_deleting_a_grid_still_covered_by_a_worker_is_409(world, api):
+    # Given grid A1, covered by worker A (a many-to-many row, which PROTECT does not guard)
+    worker = GridWorker.objects.get(user=world.worker_a)
+    # When the street admin deletes the grid
+    response = api(world.admin_a).delete(url("grid-detail", pk=world.grid_a1.pk))
+    # Then it is refused, naming the workers, and the grid and the coverage remain
+    assert response.status_code == 409
+    assert response.json()["detail"] == "浒溪一网格 下仍有网格员，不能删除。"
+    assert Grid.objects.filter(pk=world.grid_a1.pk).exists()
+    assert list(worker.grids.all()) == [world.grid_a1]
+
+
+def test_only_a_superuser_deletes_a_street(world, api):
+    empty = StreetFactory()
+    response = api(world.admin_a).delete(url("street-detail", pk=world.street_a.pk))
+    assert response.status_code == 403
+    assert Street.objects.filter(pk=world.street_a.pk).exists()
+    assert api(world.superuser).delete(url("street-detail", pk=empty.pk)).status_code == 204
+    assert not Street.objects.filter(pk=empty.pk).exists()
+
+
+def test_deleting_a_street_with_communities_is_409(world, api):
+    response = api(world.superuser).delete(url("street-detail", pk=world.street_b.pk))
+    assert response.status_code == 409
+    assert "村（社区）" in response.json()["detail"]
+    assert Street.objects.filter(pk=world.street_b.pk).exists()
+
+
+def test_deleting_another_streets_street_or_community_is_404(world, api):
+    client = api(world.admin_a)
+    assert client.delete(url("street-detail", pk=world.street_b.pk)).status_code == 404
+    assert client.delete(url("community-detail", pk=world.community_b.pk)).status_code == 404
+    empty = CommunityFactory(street=world.street_b)
+    assert client.delete(url("community-detail", pk=empty.pk)).status_code == 404
+    assert Community.objects.filter(pk=empty.pk).exists()
+    assert Street.objects.filter(pk=world.street_b.pk).exists()
