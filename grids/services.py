@@ -19,6 +19,7 @@ from grids.models import (
     Street,
     UserScope,
 )
+from grids.querysets import accounts_free_for_grid_worker
 from grids.scope import Scope
 
 TERRITORY_MODELS = (Street, Community, Grid, MicroGrid, CoGovernanceMember)
@@ -167,7 +168,7 @@ def grid_worker_create(
         raise InvalidInput("username", _("This username is already taken."))
     worker = GridWorker(street=street, name=name, kind=kind, phone=phone)
     _check_may_edit(scope, worker)
-    _check_grids_in_street(grids, street)
+    check_grids_in_street(grids, street)
     user = User(username=username, first_name=name)
     if password:
         user.set_password(password)
@@ -193,10 +194,10 @@ def grid_worker_update(*, scope: Scope, worker: GridWorker, data: dict[str, Any]
     worker.full_clean()
     worker.save()
     if grids is not None:
-        _check_grids_in_street(grids, worker.street)
+        check_grids_in_street(grids, worker.street)
         worker.grids.set(grids)
     elif "street" in data:
-        _check_grids_in_street(list(worker.grids.all()), worker.street)
+        check_grids_in_street(list(worker.grids.all()), worker.street)
     return worker
 
 
@@ -204,16 +205,26 @@ def grid_worker_update(*, scope: Scope, worker: GridWorker, data: dict[str, Any]
 def grid_worker_admin_save(*, scope: Scope, worker: GridWorker, check_grids: bool = False) -> GridWorker:
     """Save a worker changed in the admin; its user gets the grid-worker scope if it has none."""
     if check_grids:
-        _check_grids_in_street(list(worker.grids.select_related("community")), worker.street)
+        check_grids_in_street(list(worker.grids.select_related("community")), worker.street)
         return worker
     _check_may_edit(scope, worker)
+    if worker._state.adding:
+        _check_account_free(worker.user_id)
     worker.full_clean()
     worker.save()
     UserScope.objects.get_or_create(user=worker.user, defaults={"role": UserScope.Role.GRID_WORKER})
     return worker
 
 
-def _check_grids_in_street(grids, street: Street) -> None:
+def _check_account_free(user_id: int) -> None:
+    # Linking an account that already acts elsewhere (another street's admin, a mediator)
+    # would hand its owner a second identity in a street that never vetted them.
+    if not accounts_free_for_grid_worker().filter(pk=user_id).exists():
+        raise InvalidInput("user", _("This account already has another role or is another worker's."))
+
+
+def check_grids_in_street(grids, street: Street) -> None:
+    """Refuse (400 on `grids`) any grid outside the worker's street; the admin form uses it too."""
     for grid in grids:
         if grid.community.street_id != street.pk:
             raise InvalidInput(

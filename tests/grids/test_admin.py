@@ -208,23 +208,82 @@ def test_superusers_filters_offer_every_street(world, client):
     assert "东城街道" in html and "圣泉街道" in html
 
 
-def test_a_write_the_service_refuses_is_an_error_message_and_writes_nothing(world, client):
-    # Given a superuser adding a worker of street A who would cover a grid of street B
-    client.force_login(world.superuser)
-    user = UserFactory(username="new-worker")
-    data = {
+def worker_form(world, user, **overrides):
+    return {
         "user": user.pk,
         "street": world.street_a.pk,
         "name": "李四",
         "kind": "full_time",
         "phone": "13800001111",
-        "grids": [world.grid_b1.pk],
+        "grids": [world.grid_a2.pk],
         "is_active": "on",
+        **overrides,
     }
+
+
+def test_a_grid_outside_the_workers_street_is_a_form_error_that_keeps_the_input(world, client):
+    # Given a superuser adding a worker of street A who would cover a grid of street B
+    client.force_login(world.superuser)
+    user = UserFactory(username="new-worker")
+    data = worker_form(world, user, grids=[world.grid_b1.pk])
     # When they save the form
-    response = client.post(reverse("admin:grids_gridworker_add"), data, follow=True)
-    # Then the page answers with the service's reason, and no worker was created
+    response = client.post(reverse("admin:grids_gridworker_add"), data)
+    # Then the form comes back with the error on the grids and the input kept, and nothing is saved
     assert response.status_code == 200
-    assert "灌坝一网格" in response.content.decode()
+    form = response.context["adminform"].form
+    assert form.errors == {"grids": ["网格 灌坝一网格 不属于 圣泉街道。"]}
+    assert 'value="李四"' in response.content.decode()
     assert not GridWorker.objects.filter(user=user).exists()
     assert not UserScope.objects.filter(user=user).exists()
+
+
+def test_street_admin_opens_a_worker_with_a_free_account(world, client):
+    # Given an account with no role yet, beside the world's admins, workers and superuser
+    free = UserFactory(username="free-account")
+    client.force_login(world.admin_a)
+    # When the street admin opens the add form
+    page = client.get(reverse("admin:grids_gridworker_add"))
+    # Then only the accounts without a role are offered (the world's "nobody" is one)
+    assert page.status_code == 200
+    choices = [label for _value, label in page.context["adminform"].form.fields["user"].choices]
+    assert choices[1:] == ["free-account", "nobody"]
+    # and saving links it, with the grid-worker scope
+    response = client.post(reverse("admin:grids_gridworker_add"), worker_form(world, free))
+    assert response.status_code == 302
+    worker = GridWorker.objects.get(user=free)
+    assert (worker.street, list(worker.grids.all())) == (world.street_a, [world.grid_a2])
+    assert UserScope.objects.get(user=free).role == "grid_worker"
+
+
+@pytest.mark.parametrize("account", ["admin_b", "worker_b", "superuser"])
+def test_an_account_with_another_role_cannot_become_a_worker(world, client, account):
+    # Given street A's admin posting the add form with street B's admin (or a worker, a superuser)
+    client.force_login(world.admin_a)
+    user = getattr(world, account)
+    scopes_before = list(UserScope.objects.values_list("user_id", "role", "street_id"))
+    # When the form is saved
+    response = client.post(reverse("admin:grids_gridworker_add"), worker_form(world, user))
+    # Then the account is refused on the form and nothing changes
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["user"]
+    assert not GridWorker.objects.filter(user=user, street=world.street_a).exists()
+    assert list(UserScope.objects.values_list("user_id", "role", "street_id")) == scopes_before
+
+
+def test_the_service_refuses_an_account_with_another_role_whatever_the_form(world):
+    from config.errors import InvalidInput
+    from grids.scope import scope_for
+    from grids.services import grid_worker_admin_save
+
+    worker = GridWorker(user=world.admin_b, street=world.street_a, name="李四", kind="full_time")
+    with pytest.raises(InvalidInput) as refused:
+        grid_worker_admin_save(scope=scope_for(world.admin_a), worker=worker)
+    assert refused.value.field == "user"
+    assert not GridWorker.objects.filter(user=world.admin_b).exists()
+
+
+def test_a_workers_account_is_read_only_once_opened(world, client):
+    client.force_login(world.admin_a)
+    worker = GridWorker.objects.get(user=world.worker_a)
+    html = client.get(reverse("admin:grids_gridworker_change", args=[worker.pk])).content.decode()
+    assert 'name="user"' not in html and "worker-a" in html
