@@ -20,6 +20,7 @@ from grids.scope import scope_for
 from grids.services import (
     check_grids_in_street,
     grid_worker_admin_save,
+    grid_worker_delete,
     territory_delete,
     territory_save,
 )
@@ -161,6 +162,9 @@ class GridWorkerAdmin(TerritoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         grid_worker_admin_save(scope=scope_for(request.user), worker=form.instance, check_grids=True)
+
+    def delete_model(self, request, obj):
+        grid_worker_delete(scope=scope_for(request.user), worker=obj)
 
 
 @admin.register(CoGovernanceMember)

@@ -223,6 +223,24 @@ def _check_account_free(user_id: int) -> None:
         raise InvalidInput("user", _("This account already has another role or is another worker's."))
 
 
+@transaction.atomic
+def grid_worker_delete(*, scope: Scope, worker: GridWorker) -> None:
+    """Delete a worker with no assigned cases (else 409) and close their login.
+
+    The account itself stays, deactivated: the cases a worker reported and the history
+    rows they wrote keep naming them.
+    """
+    _check_may_edit(scope, worker)
+    user = get_user_model()._base_manager.select_for_update().get(pk=worker.user_id)
+    _delete_or_refuse(worker)
+    UserScope.objects.filter(user=user, role=UserScope.Role.GRID_WORKER).delete()
+    # An account that also holds another role (linked before accounts were checked) keeps it.
+    if user.is_superuser or UserScope.objects.filter(user=user).exists():
+        return
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
 def check_grids_in_street(grids, street: Street) -> None:
     """Refuse (400 on `grids`) any grid outside the worker's street; the admin form uses it too."""
     for grid in grids:

@@ -16,6 +16,7 @@ from grids.reveal import RevealMixin
 from grids.scope import scope_for
 from grids.services import (
     grid_worker_create,
+    grid_worker_delete,
     grid_worker_update,
     territory_create,
     territory_delete,
@@ -124,7 +125,7 @@ class CoGovernanceMemberViewSet(RevealMixin, TerritoryViewSet):
     retrieve=extend_schema(summary=_("Read a grid worker")),
     create=extend_schema(summary=_("Open a grid worker's account")),
     partial_update=extend_schema(summary=_("Change a grid worker")),
-    destroy=extend_schema(summary=_("Delete a grid worker who has no cases")),
+    destroy=extend_schema(summary=_("Delete a grid worker with no assigned cases and close their login")),
 )
 class GridWorkerViewSet(TerritoryViewSet):
     queryset = GridWorker.objects.select_related("user")
@@ -159,7 +160,7 @@ class GridWorkerViewSet(TerritoryViewSet):
         serializer.instance = self._reread(worker)
 
     def perform_destroy(self, instance):
-        territory_delete(scope=self.scope, obj=instance)
+        grid_worker_delete(scope=self.scope, worker=instance)
 
     def _reread(self, worker: GridWorker) -> GridWorker:
         """The saved worker as a read shows it: through the scoped grid prefetch."""

@@ -287,3 +287,14 @@ def test_a_workers_account_is_read_only_once_opened(world, client):
     worker = GridWorker.objects.get(user=world.worker_a)
     html = client.get(reverse("admin:grids_gridworker_change", args=[worker.pk])).content.decode()
     assert 'name="user"' not in html and "worker-a" in html
+
+
+def test_deleting_a_worker_in_the_admin_closes_their_login(world, client):
+    client.force_login(world.admin_a)
+    worker = GridWorker.objects.get(user=world.worker_a)
+    response = client.post(reverse("admin:grids_gridworker_delete", args=[worker.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not GridWorker.objects.filter(pk=worker.pk).exists()
+    world.worker_a.refresh_from_db()
+    assert not world.worker_a.is_active
+    assert not UserScope.objects.filter(user=world.worker_a).exists()

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.factories import GridWorkerFactory
+from grids.models import GridWorker, UserScope
+from tests.factories import TEST_PASSWORD, GridWorkerFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -90,3 +91,40 @@ def test_a_saved_worker_answers_with_its_visible_grids(world, api):
     response = api(world.admin_a).post(url("worker-list"), payload(world), format="json")
     assert response.status_code == 201
     assert response.json()["grids"] == [world.grid_a1.pk]
+
+
+# --- deleting a worker closes their login -----------------------------------------------------
+
+
+def test_deleting_a_worker_closes_their_login_and_keeps_their_reports(world, api, make_case):
+    # Given worker A, who reported a case and signs in with a token
+    case = make_case("reported")
+    worker = GridWorker.objects.get(user=world.worker_a)
+    worker_client = api(world.worker_a)
+    assert worker_client.get(url("me")).status_code == 200
+    # When the street admin deletes the worker
+    response = api(world.admin_a).delete(url("worker-detail", pk=worker.pk))
+    # Then the record and the scope are gone, the account is inactive and cannot sign in
+    assert response.status_code == 204
+    assert not GridWorker.objects.filter(pk=worker.pk).exists()
+    assert not UserScope.objects.filter(user=world.worker_a).exists()
+    world.worker_a.refresh_from_db()
+    assert not world.worker_a.is_active
+    assert worker_client.get(url("me")).status_code == 401
+    token = api().post(url("auth-token"), {"username": "worker-a", "password": TEST_PASSWORD})
+    assert token.status_code == 400
+    # and the case still names its reporter
+    case.refresh_from_db()
+    assert case.reporter == world.worker_a
+
+
+def test_deleting_a_worker_with_assigned_cases_is_409_and_changes_nothing(world, api, make_case):
+    make_case("assigned")
+    worker = GridWorker.objects.get(user=world.worker_a)
+    response = api(world.admin_a).delete(url("worker-detail", pk=worker.pk))
+    assert response.status_code == 409
+    assert "案件" in response.json()["detail"]
+    assert GridWorker.objects.filter(pk=worker.pk).exists()
+    assert UserScope.objects.filter(user=world.worker_a, role="grid_worker").exists()
+    world.worker_a.refresh_from_db()
+    assert world.worker_a.is_active
