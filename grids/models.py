@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grids.privacy import validate_phone
 from grids.querysets import (
     CoGovernanceMemberQuerySet,
     CommunityQuerySet,
@@ -244,7 +245,7 @@ class GridWorker(models.Model):
     )
     name = models.CharField(_("name"), max_length=30)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    phone = models.CharField(_("work phone"), max_length=20, blank=True)
+    phone = models.CharField(_("work phone"), max_length=20, blank=True, validators=[validate_phone])
     grids = models.ManyToManyField(Grid, related_name="workers", blank=True, verbose_name=_("grids covered"))
     is_active = models.BooleanField(_("active"), default=True)
 

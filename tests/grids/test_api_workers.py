@@ -93,6 +93,31 @@ def test_a_saved_worker_answers_with_its_visible_grids(world, api):
     assert response.json()["grids"] == [world.grid_a1.pk]
 
 
+# --- bad input --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("kind", "volunteer"), ("password", "short"), ("phone", "123"), ("phone", "1381234567X"), ("name", "")],
+)
+def test_bad_worker_input_is_400_naming_the_field_and_opens_no_account(world, api, field, value):
+    response = api(world.admin_a).post(url("worker-list"), payload(world, **{field: value}), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert not User.objects.filter(username="new-worker").exists()
+    assert not GridWorker.objects.filter(name="陈静").exists()
+
+
+def test_a_bad_phone_is_400_on_change_too(world, api):
+    worker = GridWorker.objects.get(user=world.worker_a)
+    before = worker.phone
+    response = api(world.admin_a).patch(url("worker-detail", pk=worker.pk), {"phone": "123"}, format="json")
+    assert response.status_code == 400
+    assert "phone" in response.json()
+    worker.refresh_from_db()
+    assert worker.phone == before
+
+
 # --- deleting a worker closes their login -----------------------------------------------------
 
 
