@@ -100,6 +100,13 @@ def test_worker_sees_members_of_their_grid_only(world, api, member):
     assert api(world.worker_b).get(reverse("v1:member-detail", args=[member.pk])).status_code == 404
 
 
+def test_reveal_answers_are_never_cached(world, api, member):
+    response = api(world.admin_a).post(reverse("v1:member-reveal", args=[member.pk]), {"field": "name"})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert response["Pragma"] == "no-cache"
+
+
 def test_echoing_a_read_back_does_not_store_the_masks(world, api, member):
     # Given a client that reads a member (masked) and sends the same body back
     client = api(world.admin_a)
