@@ -108,7 +108,7 @@ class MicroGridAdmin(PersonalDataAdminMixin, TerritoryAdmin):
         "masked_leader_name",
         "masked_leader_phone",
     ]
-    list_filter = ["covers", "grid__community__street"]
+    list_filter = ["covers", "leader_title", "grid__community__street"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["grid"]
     list_select_related = ["grid"]
