@@ -8,24 +8,32 @@ from tests.factories import CoGovernanceMemberFactory, GridFactory, MicroGridFac
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_PAGES = [
-    "admin:grids_street_changelist",
-    "admin:grids_community_changelist",
-    "admin:grids_grid_changelist",
-    "admin:grids_microgrid_changelist",
-    "admin:grids_gridworker_changelist",
-    "admin:grids_cogovernancemember_changelist",
-    "admin:grids_userscope_changelist",
-    "admin:grids_personaldatareveal_changelist",
-]
+EVERYONE = {"superuser", "admin_a"}
+# model: (who opens its list, who opens its add page); anyone else gets 403.
+ADMIN_PAGES = {
+    "street": (EVERYONE, {"superuser"}),
+    "community": (EVERYONE, EVERYONE),
+    "grid": (EVERYONE, EVERYONE),
+    "microgrid": (EVERYONE, EVERYONE),
+    "gridworker": (EVERYONE, EVERYONE),
+    "cogovernancemember": (EVERYONE, EVERYONE),
+    "userscope": ({"superuser"}, {"superuser"}),
+    "personaldatareveal": ({"superuser"}, set()),
+}
 
 
-@pytest.mark.parametrize("page", ADMIN_PAGES)
-def test_every_admin_list_and_add_page_renders_in_chinese(world, client, page):
+@pytest.mark.parametrize("who", ["superuser", "admin_a"])
+@pytest.mark.parametrize("page", ["changelist", "add"])
+@pytest.mark.parametrize("model", ADMIN_PAGES)
+def test_every_admin_list_and_add_page_renders_in_chinese(world, client, model, page, who):
     MicroGridFactory(grid=world.grid_a1)
     CoGovernanceMemberFactory(community=world.community_a)
-    client.force_login(world.superuser)
-    response = client.get(reverse(page))
+    client.force_login(getattr(world, who))
+    response = client.get(reverse(f"admin:grids_{model}_{page}"))
+    allowed = ADMIN_PAGES[model][0 if page == "changelist" else 1]
+    if who not in allowed:
+        assert response.status_code == 403
+        return
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="zh-hans"' in html

@@ -118,6 +118,34 @@ def test_a_bad_phone_is_400_on_change_too(world, api):
     assert worker.phone == before
 
 
+# --- roles and territory ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["worker_a", "staff_a", "viewer", "nobody"])
+def test_roles_other_than_street_admin_may_not_write_workers(world, api, who):
+    client = api(getattr(world, who))
+    worker = GridWorker.objects.get(user=world.worker_a)
+    detail = url("worker-detail", pk=worker.pk)
+    assert client.post(url("worker-list"), payload(world), format="json").status_code == 403
+    assert client.patch(detail, {"name": "改名"}, format="json").status_code == 403
+    assert client.delete(detail).status_code == 403
+    assert not User.objects.filter(username="new-worker").exists()
+    worker.refresh_from_db()
+    assert worker.name != "改名"
+    assert world.worker_a.is_active
+
+
+def test_another_streets_worker_is_404_on_every_method(world, api):
+    worker_b = GridWorker.objects.get(user=world.worker_b)
+    client = api(world.admin_a)
+    detail = url("worker-detail", pk=worker_b.pk)
+    assert client.get(detail).status_code == 404
+    assert client.patch(detail, {"name": "改名"}, format="json").status_code == 404
+    assert client.delete(detail).status_code == 404
+    assert GridWorker.objects.filter(pk=worker_b.pk).exclude(name="改名").exists()
+    assert api(world.worker_a).get(detail).status_code == 404
+
+
 # --- deleting a worker closes their login -----------------------------------------------------
 
 
