@@ -21,15 +21,32 @@ class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
 
+    def get_page_number(self, request, paginator):
+        """A page that is not a positive number is bad input (400 on `page`); a page past
+        the last one stays DRF's 404, since the rows may simply have moved on."""
+        number = super().get_page_number(request, paginator)  # the int 1 when absent
+        if not isinstance(number, str) or number in self.last_page_strings or _positive_int(number):
+            return number
+        raise exceptions.ValidationError({self.page_query_param: [_("A positive whole number is required.")]})
+
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        size = _positive_int(raw)
+        if size is None:
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [_("A positive whole number is required.")]}
             )
-        return min(int(raw), self.max_page_size)
+        return min(size, self.max_page_size)
+
+
+def _positive_int(raw) -> int | None:
+    """`raw` as a positive whole number, else None. ASCII digits only: `str.isdigit` also
+    accepts "²", which `int` refuses; the length bound keeps `int` cheap."""
+    if not isinstance(raw, str) or not re.fullmatch(r"[0-9]{1,18}", raw):
+        return None
+    return int(raw) or None
 
 
 class StrictOrderingFilter(filters.OrderingFilter):

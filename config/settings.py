@@ -30,11 +30,16 @@ DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 _DEV_SECRET_KEY = "development-only-key-never-use-in-production-0123456789abcdefghij"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="" if PRODUCTION else _DEV_SECRET_KEY)
 
-ALLOWED_HOSTS = env.list(
-    "DJANGO_ALLOWED_HOSTS",
-    default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"],
+
+def _env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated variable without blanks: " a, ,b " is ["a", "b"], " " is []."""
+    return [item.strip() for item in env.list(name, default=default) if item.strip()]
+
+
+ALLOWED_HOSTS = _env_list(
+    "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
 )
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 
 def _check_production_settings() -> None:
@@ -231,7 +236,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"personal_data": {"()": "grids.privacy.PersonalDataLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Every handler uses this formatter: it scrubs the whole output, tracebacks included.
+    "formatters": {
+        "plain": {
+            "class": "grids.privacy.PersonalDataFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from config.errors import InvalidInput
 from grids.admin_base import PersonalDataAdminMixin, ScopedModelAdmin, masked
 from grids.models import (
     CoGovernanceMember,
@@ -13,8 +15,15 @@ from grids.models import (
     UserScope,
 )
 from grids.privacy import mask_name, mask_phone
+from grids.querysets import accounts_free_for_grid_worker
 from grids.scope import scope_for
-from grids.services import grid_worker_admin_save, territory_delete, territory_save
+from grids.services import (
+    check_grids_in_street,
+    grid_worker_admin_save,
+    grid_worker_delete,
+    territory_delete,
+    territory_save,
+)
 
 admin.site.site_header = _("Grid governance administration")
 admin.site.site_title = _("Grid governance")
@@ -46,6 +55,11 @@ class StreetAdmin(TerritoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        # The district decides which district viewers see the street: superusers set it.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "district_name", "district_code"]
 
 
 @admin.register(Community)
@@ -94,7 +108,7 @@ class MicroGridAdmin(PersonalDataAdminMixin, TerritoryAdmin):
         "masked_leader_name",
         "masked_leader_phone",
     ]
-    list_filter = ["covers", "grid__community__street"]
+    list_filter = ["covers", "leader_title", "grid__community__street"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["grid"]
     list_select_related = ["grid"]
@@ -103,13 +117,43 @@ class MicroGridAdmin(PersonalDataAdminMixin, TerritoryAdmin):
     masked_leader_phone = masked("leader_phone", mask_phone, _("leader's phone"))
 
 
+class GridWorkerAdminForm(forms.ModelForm):
+    """Grids outside the worker's street are a form error, so the user keeps their input."""
+
+    class Meta:
+        model = GridWorker
+        fields = ["user", "street", "name", "kind", "phone", "grids", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        street, grids = cleaned.get("street"), cleaned.get("grids")
+        if street and grids:
+            try:
+                check_grids_in_street(grids.select_related("community"), street)
+            except InvalidInput as exc:
+                self.add_error(exc.field, exc.message)
+        return cleaned
+
+
 @admin.register(GridWorker)
 class GridWorkerAdmin(TerritoryAdmin):
+    form = GridWorkerAdminForm
     list_display = ["name", "kind", "street", "phone", "user", "is_active"]
     list_filter = ["kind", "is_active", "street"]
     search_fields = ["name", "phone", "user__username"]
-    autocomplete_fields = ["user", "street", "grids"]
+    # Not `user`: the users' autocomplete is for superusers, and lists every account.
+    autocomplete_fields = ["street", "grids"]
     list_select_related = ["street", "user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A worker keeps the account they were opened with.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user"] if obj is not None else fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = accounts_free_for_grid_worker().order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         # The grids are saved by save_related, after this; the service checks them there.
@@ -118,6 +162,9 @@ class GridWorkerAdmin(TerritoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         grid_worker_admin_save(scope=scope_for(request.user), worker=form.instance, check_grids=True)
+
+    def delete_model(self, request, obj):
+        grid_worker_delete(scope=scope_for(request.user), worker=obj)
 
 
 @admin.register(CoGovernanceMember)

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, transaction
 from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 
@@ -76,6 +76,15 @@ class ScopedModelAdmin(admin.ModelAdmin):
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            return self._refused(request, exc)
+
+    def response_action(self, request, queryset):
+        # An action (delete selected) runs outside the admin's form transaction: one refused
+        # row must undo the rows the action already changed.
+        try:
+            with transaction.atomic():
+                return super().response_action(request, queryset)
         except DomainError as exc:
             return self._refused(request, exc)
 

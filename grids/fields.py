@@ -2,10 +2,12 @@
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from grids.privacy import MASK
 from grids.scope import scope_for
 
 
@@ -24,11 +26,26 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
 @extend_schema_field(OpenApiTypes.STR)
 class PersonalDataField(serializers.CharField):
-    """A resident's name, phone or ID number: written in full, always read masked."""
+    """A resident's name, phone or ID number: written in full, always read masked.
+
+    A client that echoes a read back (GET, edit one field, PATCH the whole body) would
+    store the mask over the real value. Every mask is made of `MASK` characters, which no
+    name, phone or ID number contains, so a value holding one is refused.
+    """
+
+    default_error_messages = {
+        "masked": _("This is the masked value shown on reading; enter the full value or leave the field out.")
+    }
 
     def __init__(self, *, mask: Callable[[str], str], **kwargs):
         self.mask = mask
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if MASK in value:
+            self.fail("masked")
+        return value
 
     def to_representation(self, value):
         return self.mask(super().to_representation(value))

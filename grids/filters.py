@@ -8,6 +8,7 @@ import django_filters as filters
 
 from config.filters import StrictBooleanFilter
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
+from grids.scope import scope_for
 
 
 class StreetFilter(filters.FilterSet):
@@ -48,14 +49,24 @@ class MicroGridFilter(filters.FilterSet):
 
 
 class GridWorkerFilter(filters.FilterSet):
+    """A worker may cover grids the caller does not see: `grid` and `community` match
+    through visible grids only, so a hidden id matches nothing, like an id that does not exist.
+    """
+
     street = filters.NumberFilter(field_name="street_id")
-    grid = filters.NumberFilter(field_name="grids", distinct=True)
-    community = filters.NumberFilter(field_name="grids__community_id", distinct=True)
+    grid = filters.NumberFilter(method="filter_covered_grids", field_name="pk")
+    community = filters.NumberFilter(method="filter_covered_grids", field_name="community_id")
     is_active = StrictBooleanFilter()
 
     class Meta:
         model = GridWorker
         fields = ["street", "community", "grid", "kind", "is_active"]
+
+    def filter_covered_grids(self, queryset, name, value):
+        grids = Grid.objects.visible_to(scope_for(self.request.user)).filter(**{name: value})
+        return queryset.filter(
+            pk__in=GridWorker.grids.through.objects.filter(grid__in=grids).values("gridworker_id")
+        )
 
 
 class CoGovernanceMemberFilter(filters.FilterSet):

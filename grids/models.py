@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grids.privacy import validate_phone
 from grids.querysets import (
     CoGovernanceMemberQuerySet,
     CommunityQuerySet,
@@ -180,6 +181,10 @@ class MicroGrid(models.Model):
         UNIT = "unit", _("unit")
         PARTY_HOME = "party_home", _("party-mass home")
 
+    class LeaderTitle(models.TextChoices):
+        BUILDING_LEADER = "building_leader", _("building leader")
+        UNIT_LEADER = "unit_leader", _("unit leader")
+
     grid = models.ForeignKey(
         Grid, on_delete=models.PROTECT, related_name="micro_grids", verbose_name=_("grid")
     )
@@ -187,10 +192,7 @@ class MicroGrid(models.Model):
     name = models.CharField(_("name"), max_length=60)
     covers = models.CharField(_("covers"), max_length=12, choices=Covers.choices)
     leader_title = models.CharField(
-        _("leader's title"),
-        max_length=20,
-        blank=True,
-        help_text=_("For example building leader (楼栋长) or unit leader (单元长)."),
+        _("leader's title"), max_length=20, blank=True, choices=LeaderTitle.choices
     )
     leader_name = models.CharField(_("leader's name"), max_length=30, blank=True)
     leader_phone = models.CharField(_("leader's phone"), max_length=20, blank=True)
@@ -244,7 +246,7 @@ class GridWorker(models.Model):
     )
     name = models.CharField(_("name"), max_length=30)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    phone = models.CharField(_("work phone"), max_length=20, blank=True)
+    phone = models.CharField(_("work phone"), max_length=20, blank=True, validators=[validate_phone])
     grids = models.ManyToManyField(Grid, related_name="workers", blank=True, verbose_name=_("grids covered"))
     is_active = models.BooleanField(_("active"), default=True)
 

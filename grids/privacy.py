@@ -76,9 +76,10 @@ def validate_phone(value: str) -> None:
         raise ValidationError(_("Enter a mobile number of 11 digits or a landline with its area code."))
 
 
-# Logs never carry personal data: whatever a message says, these patterns are masked.
+# Logs never carry personal data: whatever a message says, these patterns are masked the
+# way reads show them (ID numbers and mobiles keep their first 3 and last 4 characters).
 _LOG_SCRUBBERS = (
-    (re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)"), r"\1********\2"),
+    (re.compile(r"(?<!\d)(\d{3})\d{11}(\d{3}[\dXx])(?!\d)"), r"\1***********\2"),
     (re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)"), r"\1****\2"),
 )
 
@@ -90,14 +91,36 @@ def scrub(text: str) -> str:
 
 
 class PersonalDataLogFilter(logging.Filter):
-    """Mask ID numbers and mobile numbers in every log record, whatever wrote it."""
+    """Mask ID numbers and mobile numbers in every log record, whatever wrote it.
+
+    The message, the traceback (formatted here once, as a formatter would, and cached on
+    the record where every formatter finds it) and the stack are all scrubbed, so that a
+    handler with a formatter of its own writes them masked too.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        self._scrub_message(record)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
+        return True
+
+    @staticmethod
+    def _scrub_message(record: logging.LogRecord) -> None:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string is the writer's bug, not ours to hide
-            return True
+            return
         cleaned = scrub(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
-        return True
+
+
+class PersonalDataFormatter(logging.Formatter):
+    """Scrubs the whole formatted line: message, traceback, stack and any extra field."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))

@@ -5,7 +5,9 @@ street and the community their grids belong to), so that a client can show names
 are never editable from below.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Q
 
 from grids.scope import Scope
 
@@ -84,3 +86,17 @@ class CoGovernanceMemberQuerySet(models.QuerySet):
             community="community_id",
             grid="grid_id",
         )
+
+
+def accounts_free_for_grid_worker():
+    """Active accounts that may become a grid worker's: nobody's worker yet, no other role.
+
+    Superusers and accounts scoped as anything but a grid worker (another street's admin,
+    a mediator) are left out, so that a worker record cannot lend them a second identity.
+    """
+    return get_user_model().objects.filter(
+        Q(scope__isnull=True) | Q(scope__role="grid_worker"),
+        is_active=True,
+        is_superuser=False,
+        grid_worker__isnull=True,
+    )

@@ -51,4 +51,7 @@ class RevealMixin:
                 {"field": [_("Choose one of: %s.") % ", ".join(self.reveal_fields)]}
             )
         value = personal_data_reveal(user=request.user, obj=obj, field=field)
-        return Response({"field": field, "value": value})
+        # The unmasked value must not stay in a browser's, a proxy's or an app's cache.
+        return Response(
+            {"field": field, "value": value}, headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
+        )

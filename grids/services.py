@@ -19,9 +19,22 @@ from grids.models import (
     Street,
     UserScope,
 )
+from grids.querysets import accounts_free_for_grid_worker
 from grids.scope import Scope
 
 TERRITORY_MODELS = (Street, Community, Grid, MicroGrid, CoGovernanceMember)
+
+# What places a node in the territory: its code (its children's codes start with it) and
+# its parent (cases, mediations and staff keep copies of their grid's parents). Both stay
+# fixed while anything refers to the node, so that no code or stored copy goes stale.
+PLACEMENT_FIELDS = {
+    Street: ("code", "district_code"),
+    Community: ("code", "street_id"),
+    Grid: ("code", "community_id"),
+    MicroGrid: ("code", "grid_id"),
+}
+# A street's district decides which district viewers see it: the district's business.
+SUPERUSER_ONLY_FIELDS = {Street: ("district_code", "district_name")}
 
 
 def street_id_of(obj: models.Model) -> int | None:
@@ -48,9 +61,44 @@ def _check_may_edit(scope: Scope, obj: models.Model) -> None:
 
 def _save(obj: models.Model, scope: Scope) -> models.Model:
     _check_may_edit(scope, obj)
+    if obj.pk is not None:
+        # The admin hands over an object its form has already changed: compare with the row.
+        stored = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+        _check_may_edit(scope, stored)
+        _check_placement_change(scope, stored, obj)
     obj.full_clean()
     obj.save()
     return obj
+
+
+def _changed(stored: models.Model, obj: models.Model, fields_by_model: dict) -> bool:
+    fields = fields_by_model.get(type(obj), ())
+    return any(getattr(stored, name) != getattr(obj, name) for name in fields)
+
+
+def _check_placement_change(scope: Scope, stored: models.Model, obj: models.Model) -> None:
+    if _changed(stored, obj, SUPERUSER_ONLY_FIELDS) and not scope.is_superuser:
+        raise RoleNotAllowed(_("Only a superuser may change a street's district."))
+    if not _changed(stored, obj, PLACEMENT_FIELDS):
+        return
+    dependants = _referring_kinds(stored)
+    if dependants:
+        raise ActionNotAllowed(
+            _("The code and the parent of %(name)s cannot change while it still has %(dependants)s.")
+            % {"name": stored, "dependants": _(", ").join(dependants)}
+        )
+
+
+def _referring_kinds(obj: models.Model, *, many_to_many_only: bool = False) -> list[str]:
+    """Plural names of the models that have rows referring to `obj`."""
+    return sorted(
+        {
+            str(relation.related_model._meta.verbose_name_plural)
+            for relation in obj._meta.related_objects
+            if (relation.many_to_many or not many_to_many_only)
+            and relation.related_model._base_manager.filter(**{relation.field.name: obj.pk}).exists()
+        }
+    )
 
 
 @transaction.atomic
@@ -78,17 +126,27 @@ def territory_update(*, scope: Scope, obj: models.Model, data: dict[str, Any]) -
 def territory_delete(*, scope: Scope, obj: models.Model) -> None:
     """Delete a node; refused with 409 while it still has children, staff or cases."""
     _check_may_edit(scope, obj)
-    try:
-        obj.delete()
-        return
-    except ProtectedError as exc:
-        blockers = exc.protected_objects
-    except RestrictedError as exc:
-        blockers = exc.restricted_objects
-    kinds = sorted({str(blocker._meta.verbose_name_plural) for blocker in blockers})
+    if isinstance(obj, Street) and not scope.is_superuser:
+        # Like creating one (and like the admin): a street admin does not remove their street.
+        raise RoleNotAllowed(_("Only a superuser may delete a street."))
+    _delete_or_refuse(obj)
+
+
+def _delete_or_refuse(obj: models.Model) -> None:
+    # Deleting would silently drop many-to-many rows (the workers covering a grid), which
+    # PROTECT does not guard: those count as blockers too.
+    kinds = set(_referring_kinds(obj, many_to_many_only=True))
+    if not kinds:
+        try:
+            obj.delete()
+            return
+        except ProtectedError as exc:
+            kinds = {str(blocker._meta.verbose_name_plural) for blocker in exc.protected_objects}
+        except RestrictedError as exc:
+            kinds = {str(blocker._meta.verbose_name_plural) for blocker in exc.restricted_objects}
     raise ActionNotAllowed(
         _("%(name)s cannot be deleted while it still has %(blockers)s.")
-        % {"name": obj, "blockers": _(", ").join(kinds)}
+        % {"name": obj, "blockers": _(", ").join(sorted(kinds))}
     )
 
 
@@ -110,7 +168,7 @@ def grid_worker_create(
         raise InvalidInput("username", _("This username is already taken."))
     worker = GridWorker(street=street, name=name, kind=kind, phone=phone)
     _check_may_edit(scope, worker)
-    _check_grids_in_street(grids, street)
+    check_grids_in_street(grids, street)
     user = User(username=username, first_name=name)
     if password:
         user.set_password(password)
@@ -136,10 +194,10 @@ def grid_worker_update(*, scope: Scope, worker: GridWorker, data: dict[str, Any]
     worker.full_clean()
     worker.save()
     if grids is not None:
-        _check_grids_in_street(grids, worker.street)
+        check_grids_in_street(grids, worker.street)
         worker.grids.set(grids)
     elif "street" in data:
-        _check_grids_in_street(list(worker.grids.all()), worker.street)
+        check_grids_in_street(list(worker.grids.all()), worker.street)
     return worker
 
 
@@ -147,16 +205,44 @@ def grid_worker_update(*, scope: Scope, worker: GridWorker, data: dict[str, Any]
 def grid_worker_admin_save(*, scope: Scope, worker: GridWorker, check_grids: bool = False) -> GridWorker:
     """Save a worker changed in the admin; its user gets the grid-worker scope if it has none."""
     if check_grids:
-        _check_grids_in_street(list(worker.grids.select_related("community")), worker.street)
+        check_grids_in_street(list(worker.grids.select_related("community")), worker.street)
         return worker
     _check_may_edit(scope, worker)
+    if worker._state.adding:
+        _check_account_free(worker.user_id)
     worker.full_clean()
     worker.save()
     UserScope.objects.get_or_create(user=worker.user, defaults={"role": UserScope.Role.GRID_WORKER})
     return worker
 
 
-def _check_grids_in_street(grids, street: Street) -> None:
+def _check_account_free(user_id: int) -> None:
+    # Linking an account that already acts elsewhere (another street's admin, a mediator)
+    # would hand its owner a second identity in a street that never vetted them.
+    if not accounts_free_for_grid_worker().filter(pk=user_id).exists():
+        raise InvalidInput("user", _("This account already has another role or is another worker's."))
+
+
+@transaction.atomic
+def grid_worker_delete(*, scope: Scope, worker: GridWorker) -> None:
+    """Delete a worker with no assigned cases (else 409) and close their login.
+
+    The account itself stays, deactivated: the cases a worker reported and the history
+    rows they wrote keep naming them.
+    """
+    _check_may_edit(scope, worker)
+    user = get_user_model()._base_manager.select_for_update().get(pk=worker.user_id)
+    _delete_or_refuse(worker)
+    UserScope.objects.filter(user=user, role=UserScope.Role.GRID_WORKER).delete()
+    # An account that also holds another role (linked before accounts were checked) keeps it.
+    if user.is_superuser or UserScope.objects.filter(user=user).exists():
+        return
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+def check_grids_in_street(grids, street: Street) -> None:
+    """Refuse (400 on `grids`) any grid outside the worker's street; the admin form uses it too."""
     for grid in grids:
         if grid.community.street_id != street.pk:
             raise InvalidInput(

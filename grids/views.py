@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
@@ -15,6 +16,7 @@ from grids.reveal import RevealMixin
 from grids.scope import scope_for
 from grids.services import (
     grid_worker_create,
+    grid_worker_delete,
     grid_worker_update,
     territory_create,
     territory_delete,
@@ -77,7 +79,7 @@ class CommunityViewSet(TerritoryViewSet):
     retrieve=extend_schema(summary=_("Read a grid")),
     create=extend_schema(summary=_("Create a grid")),
     partial_update=extend_schema(summary=_("Change a grid")),
-    destroy=extend_schema(summary=_("Delete a grid without micro-grids, staff or cases")),
+    destroy=extend_schema(summary=_("Delete a grid without micro-grids, workers, members or cases")),
 )
 class GridViewSet(TerritoryViewSet):
     queryset = Grid.objects.select_related("community")
@@ -123,13 +125,18 @@ class CoGovernanceMemberViewSet(RevealMixin, TerritoryViewSet):
     retrieve=extend_schema(summary=_("Read a grid worker")),
     create=extend_schema(summary=_("Open a grid worker's account")),
     partial_update=extend_schema(summary=_("Change a grid worker")),
-    destroy=extend_schema(summary=_("Delete a grid worker who has no cases")),
+    destroy=extend_schema(summary=_("Delete a grid worker with no assigned cases and close their login")),
 )
 class GridWorkerViewSet(TerritoryViewSet):
-    queryset = GridWorker.objects.select_related("user").prefetch_related("grids")
+    queryset = GridWorker.objects.select_related("user")
     filterset_class = filters.GridWorkerFilter
     search_fields = ["name", "user__username", "phone"]
     ordering_fields = ["name", "id", "kind"]
+
+    def get_queryset(self):
+        # A worker may also cover grids the caller does not see: list only the visible ones.
+        visible_grids = Grid.objects.visible_to(self.scope)
+        return super().get_queryset().prefetch_related(Prefetch("grids", queryset=visible_grids))
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -144,14 +151,20 @@ class GridWorkerViewSet(TerritoryViewSet):
             password=data.pop("password", None),
             **data,
         )
+        serializer.instance = self._reread(serializer.instance)
 
     def perform_update(self, serializer):
-        serializer.instance = grid_worker_update(
+        worker = grid_worker_update(
             scope=self.scope, worker=serializer.instance, data=dict(serializer.validated_data)
         )
+        serializer.instance = self._reread(worker)
 
     def perform_destroy(self, instance):
-        territory_delete(scope=self.scope, obj=instance)
+        grid_worker_delete(scope=self.scope, worker=instance)
+
+    def _reread(self, worker: GridWorker) -> GridWorker:
+        """The saved worker as a read shows it: through the scoped grid prefetch."""
+        return self.get_queryset().get(pk=worker.pk)
 
 
 class TokenView(ObtainAuthToken):

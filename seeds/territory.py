@@ -136,7 +136,11 @@ def _jijiang_micro_grids(rng: Random, plan: StreetPlan) -> None:
                     code=f"{grid.code}{i:03d}",
                     name=f"{grid.name}{(i + 1) // 2}栋" + ("" if building else f"{2 - i % 2}单元"),
                     covers=MicroGrid.Covers.BUILDING if building else MicroGrid.Covers.UNIT,
-                    leader_title="楼栋长" if building else "单元长",
+                    leader_title=(
+                        MicroGrid.LeaderTitle.BUILDING_LEADER
+                        if building
+                        else MicroGrid.LeaderTitle.UNIT_LEADER
+                    ),
                     leader_name=syn.person_name(rng),
                     leader_phone=syn.mobile(rng),
                 )
@@ -179,7 +183,8 @@ def _guanba_party_homes(rng: Random, plan: StreetPlan) -> None:
                 code=f"{grid.code}{n // len(grids) + 1:03d}",
                 name=f"灌坝{estate}号小区党群小家{n + 1}",  # synthetic estate names
                 covers=MicroGrid.Covers.PARTY_HOME,
-                leader_title="楼栋党小组长",
+                # Report 004 names building leaders (楼栋长) in the estates' party-building grids.
+                leader_title=MicroGrid.LeaderTitle.BUILDING_LEADER,
                 leader_name=syn.person_name(rng),
                 leader_phone=syn.mobile(rng),
             )

@@ -11,13 +11,13 @@ ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3y-" + "".join(chr(65 + (i * 7) % 26) for i in range(60))
 
 
-def load_settings(**env):
+def load_settings(setting="DEBUG", **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     result = subprocess.run(
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+            f"import django; django.setup(); from django.conf import settings; print(settings.{setting})",
         ],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
@@ -39,6 +39,13 @@ def test_development_defaults_start():
         ({"DJANGO_SECRET_KEY": "short", "DJANGO_ALLOWED_HOSTS": "gov.example.cn"}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_SECRET_KEY": STRONG_KEY}, "DJANGO_ALLOWED_HOSTS"),
         ({"DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "*"}, "DJANGO_ALLOWED_HOSTS"),
+        # Blanks are not host names: stripped and dropped before the check.
+        ({"DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": " "}, "DJANGO_ALLOWED_HOSTS"),
+        ({"DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": " , ,"}, "DJANGO_ALLOWED_HOSTS"),
+        (
+            {"DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "gov.example.cn, *"},
+            "DJANGO_ALLOWED_HOSTS",
+        ),
         (
             {"DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "gov.example.cn", "DJANGO_DEBUG": "1"},
             "DJANGO_DEBUG",
@@ -56,6 +63,16 @@ def test_production_with_real_settings_starts_with_debug_off():
         DJANGO_ENV="production", DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="gov.example.cn"
     )
     assert (code, out) == (0, "False"), err
+
+
+def test_host_lists_are_stripped_of_blanks():
+    code, out, err = load_settings(
+        "ALLOWED_HOSTS",
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY=STRONG_KEY,
+        DJANGO_ALLOWED_HOSTS=" gov.example.cn , ,api.example.cn ",
+    )
+    assert (code, out) == (0, "['gov.example.cn', 'api.example.cn']"), err
 
 
 def test_database_url_selects_postgresql_through_psycopg3():

@@ -95,7 +95,7 @@ class MicroGridFactory(factory.django.DjangoModelFactory):
     code = factory.LazyAttributeSequence(lambda o, n: f"{o.grid.code}{n % 1000:03d}")
     name = factory.Sequence(lambda n: f"{n}栋")
     covers = MicroGrid.Covers.BUILDING
-    leader_title = "楼栋长"
+    leader_title = MicroGrid.LeaderTitle.BUILDING_LEADER
     leader_name = "李建国"
     leader_phone = "13812345678"
 

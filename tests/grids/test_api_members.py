@@ -98,3 +98,56 @@ def test_worker_sees_members_of_their_grid_only(world, api, member):
     body = api(world.worker_a).get(reverse("v1:member-list")).json()
     assert [m["id"] for m in body["results"]] == [member.pk]
     assert api(world.worker_b).get(reverse("v1:member-detail", args=[member.pk])).status_code == 404
+
+
+def test_reveal_answers_are_never_cached(world, api, member):
+    response = api(world.admin_a).post(reverse("v1:member-reveal", args=[member.pk]), {"field": "name"})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert response["Pragma"] == "no-cache"
+
+
+def test_echoing_a_read_back_does_not_store_the_masks(world, api, member):
+    # Given a client that reads a member (masked) and sends the same body back
+    client = api(world.admin_a)
+    detail = reverse("v1:member-detail", args=[member.pk])
+    body = client.get(detail).json()
+    # When it PATCHes the echoed body with one real change
+    response = client.patch(detail, {**body, "joined_on": "2022-03-01"}, format="json")
+    # Then the masked fields are refused by name and nothing is stored
+    assert response.status_code == 400
+    assert set(response.json()) == {"name", "phone"}
+    member.refresh_from_db()
+    assert (member.name, member.phone, member.joined_on) == ("王秀英", "13987654321", None)
+
+
+@pytest.mark.parametrize("value", ["王**", "王*英", "*"])
+def test_a_name_holding_the_mask_character_is_refused(world, api, member, value):
+    response = api(world.admin_a).patch(
+        reverse("v1:member-detail", args=[member.pk]), {"name": value}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["name"]
+    member.refresh_from_db()
+    assert member.name == "王秀英"
+
+
+def test_a_full_value_still_replaces_the_stored_one(world, api, member):
+    response = api(world.admin_a).patch(
+        reverse("v1:member-detail", args=[member.pk]),
+        {"name": "王秀兰", "phone": "13911112222"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert (response.json()["name"], response.json()["phone"]) == ("王**", "139****2222")
+    member.refresh_from_db()
+    assert (member.name, member.phone) == ("王秀兰", "13911112222")
+
+
+@pytest.mark.parametrize(("field", "value"), [("role", "mayor"), ("phone", "123"), ("phone", "139****4321")])
+def test_bad_member_input_is_400_naming_the_field_and_writes_nothing(world, api, field, value):
+    payload = {"role": "volunteer", "name": "刘洋", "community": world.community_a.pk, field: value}
+    response = api(world.admin_a).post(reverse("v1:member-list"), payload, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert not CoGovernanceMember.objects.exists()

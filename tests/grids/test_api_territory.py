@@ -302,7 +302,7 @@ def test_micro_grid_create_validates_the_leaders_phone(world, api):
         "code": world.grid_a1.code + "001",
         "name": "5栋",
         "covers": "building",
-        "leader_title": "楼栋长",
+        "leader_title": "building_leader",
         "leader_name": "赵敏",
         "leader_phone": "12345",
         "grid": world.grid_a1.pk,

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from grids.models import Community, Grid, UserScope
+from grids.models import Community, Grid, MicroGrid, UserScope
 from tests.factories import (
     CoGovernanceMemberFactory,
     CommunityFactory,
@@ -89,3 +89,20 @@ def test_a_member_grid_must_be_in_the_members_community():
     with pytest.raises(ValidationError) as info:
         member.full_clean()
     assert "grid" in info.value.message_dict
+
+
+def test_the_leader_title_migration_maps_the_seeds_titles_and_keeps_other_text():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("grids.migrations.0004_microgrid_leader_title_choices")
+    titles = ["楼栋长", "单元长", "楼栋党小组长", "楼长"]
+    micro = [MicroGridFactory() for _ in titles]
+    for row, title in zip(micro, titles, strict=True):
+        MicroGrid.objects.filter(pk=row.pk).update(leader_title=title)
+    migration.forwards(apps, None)
+    stored = [MicroGrid.objects.get(pk=row.pk).leader_title for row in micro]
+    assert stored == ["building_leader", "unit_leader", "building_leader", "楼长"]
+    migration.backwards(apps, None)
+    assert MicroGrid.objects.get(pk=micro[1].pk).leader_title == "单元长"

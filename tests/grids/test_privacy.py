@@ -1,9 +1,11 @@
+import io
 import logging
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from grids.privacy import (
+    PersonalDataFormatter,
     PersonalDataLogFilter,
     id_number_check_character,
     mask_id_number,
@@ -59,7 +61,73 @@ def test_phone_validation():
 
 
 def test_logs_never_carry_phones_or_id_numbers():
-    assert scrub(f"call 13812345678 about {VALID_ID}") == "call 138****5678 about 110105********002X"
+    # Masked as reads show them: the first 3 and last 4 characters kept.
+    assert scrub(f"call 13812345678 about {VALID_ID}") == "call 138****5678 about 110***********002X"
+    assert scrub(VALID_ID) == mask_id_number(VALID_ID)
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "phone %s", ("13812345678",), None)
     PersonalDataLogFilter().filter(record)
     assert record.getMessage() == "phone 138****5678"
+
+
+@pytest.fixture
+def console():
+    """The console handler settings.LOGGING installs, writing into a string for the test."""
+    handler = next(h for h in logging.getLogger().handlers if isinstance(h.formatter, PersonalDataFormatter))
+    stream = io.StringIO()
+    old = handler.setStream(stream)
+    yield stream
+    handler.setStream(old)
+
+
+def test_a_logged_traceback_is_scrubbed(console):
+    # Given an exception whose message holds an ID number and a mobile number
+    try:
+        raise ValueError(f"no resident with ID {VALID_ID} or phone 13812345678")
+    except ValueError:
+        # When it is logged with its traceback
+        logging.getLogger("grids.test").exception("lookup failed for %s", VALID_ID)
+    # Then neither number is written in clear, anywhere in the output
+    output = console.getvalue()
+    assert "Traceback" in output and "ValueError: no resident with ID 110***********002X" in output
+    assert VALID_ID not in output and "13812345678" not in output
+    assert "lookup failed for 110***********002X" in output
+
+
+def _warn_with_stack(id_number):
+    logging.getLogger("grids.test").warning("checking", stack_info=True)
+
+
+def test_a_logged_stack_is_scrubbed(console):
+    # The stack quotes the source line of each frame, this call with its literal included.
+    _warn_with_stack("11010519491231002X")
+    output = console.getvalue()
+    assert "Stack (most recent call last)" in output
+    assert '_warn_with_stack("110***********002X")' in output and VALID_ID not in output
+
+
+def test_the_filter_scrubs_a_traceback_for_any_other_formatter():
+    # Given a handler with a plain formatter and only the filter (as a third-party handler might be)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(PersonalDataLogFilter())
+    logger = logging.getLogger("grids.test.plain")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        try:
+            raise KeyError(VALID_ID)
+        except KeyError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    assert "KeyError: '110***********002X'" in stream.getvalue()
+    assert VALID_ID not in stream.getvalue()
+
+
+def test_every_configured_handler_scrubs_its_output(settings):
+    formatters = settings.LOGGING["formatters"]
+    for name, handler in settings.LOGGING["handlers"].items():
+        formatter = formatters[handler["formatter"]]
+        assert formatter["class"] == "grids.privacy.PersonalDataFormatter", name
+        assert "personal_data" in handler["filters"], name

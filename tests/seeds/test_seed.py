@@ -146,7 +146,7 @@ def test_jijiang_figures(seeded):
     assert not grids.filter(party_branch="").exists()
     micro = MicroGrid.objects.filter(grid__community__street=jj)
     assert micro.count() == value("jj_micro_grids") == 876
-    assert set(micro.values_list("leader_title", flat=True)) == {"楼栋长", "单元长"}
+    assert set(micro.values_list("leader_title", flat=True)) == {"building_leader", "unit_leader"}
     # "1+3+N": each grid has a leader, three workers and at least one volunteer.
     per_grid = Counter(
         GridWorker.grids.through.objects.filter(grid__in=grids).values_list("grid_id", flat=True)
