@@ -1,6 +1,8 @@
 """Everything user-facing is translated: the zh_Hans catalogue covers every model label."""
 
+import gettext
 import re
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -40,3 +42,50 @@ def test_english_stays_available():
         assert str(Grid._meta.verbose_name) == "grid"
     with translation.override("zh-hans"):
         assert str(Grid._meta.verbose_name) == "网格"
+
+
+# --- the committed catalogue ---------------------------------------------------------------------
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES"
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _unquote(lines: list[str]) -> str:
+    text = "".join(_QUOTED.findall("\n".join(lines)))
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
+
+
+def _po_entries() -> list[tuple[str, str, bool]]:
+    """(msgid, msgstr, fuzzy) of every entry of the catalogue but its header."""
+    entries = []
+    for block in (LOCALE / "django.po").read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in block.splitlines() if not line.startswith("#~")]
+        starts = {line.split(" ", 1)[0]: i for i, line in enumerate(lines) if line.startswith("msg")}
+        # A plural entry has msgid_plural and msgstr[0]; Chinese has one form.
+        id_end, msgstr = (
+            starts.get("msgid_plural", starts.get("msgstr")),
+            starts.get("msgstr[0]", starts.get("msgstr")),
+        )
+        if "msgid" not in starts or msgstr is None:
+            continue
+        msgid = _unquote(lines[starts["msgid"] : id_end])
+        if msgid:
+            fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+            entries.append((msgid, _unquote(lines[msgstr:]), fuzzy))
+    return entries
+
+
+def test_every_message_of_the_catalogue_is_translated():
+    entries = _po_entries()
+    assert len(entries) > 500
+    assert [msgid for msgid, msgstr, fuzzy in entries if not msgstr or fuzzy] == []
+
+
+def test_the_compiled_catalogue_is_the_committed_one():
+    with (LOCALE / "django.mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)._catalog
+    assert {msgid: msgstr for msgid, msgstr, _fuzzy in _po_entries()} == {
+        (msgid[0] if isinstance(msgid, tuple) else msgid): msgstr
+        for msgid, msgstr in compiled.items()
+        if msgid
+    }
