@@ -157,8 +157,30 @@ class CaseDetailSerializer(CaseListSerializer):
         return workflow.allowed_actions(case, scope_for(request.user)) if request else []
 
 
+def refuse_undeclared_fields(serializer: serializers.Serializer) -> None:
+    """A 400 naming every field of the body that the serializer does not declare.
+
+    DRF silently drops such a field, so that a client sending `status` or `is_overdue` would
+    get a 2xx and believe it had set them. Only the case's actions change those.
+    """
+    if not isinstance(serializer.initial_data, dict):
+        return
+    case_fields = {field.name for field in Case._meta.get_fields()}
+    undeclared = {
+        name: [
+            _("Read-only: only the case's actions change it.")
+            if name in case_fields
+            else _("Unknown field: a case has no such field that can be changed.")
+        ]
+        for name in serializer.initial_data
+        if name not in serializer.fields
+    }
+    if undeclared:
+        raise serializers.ValidationError(undeclared)
+
+
 class CaseCreateSerializer(serializers.Serializer):
-    """What a grid worker's phone sends to log a case."""
+    """What a grid worker's phone sends to log a case. Any other name in the body is a 400."""
 
     kind = serializers.ChoiceField(
         choices=Case._meta.get_field("kind").choices,
@@ -192,6 +214,10 @@ class CaseCreateSerializer(serializers.Serializer):
     )
     result = serializers.CharField(required=False, allow_blank=True, default="")
 
+    def validate(self, attrs):
+        refuse_undeclared_fields(self)
+        return attrs
+
 
 class CaseUpdateSerializer(serializers.Serializer):
     """PATCH: the description fields only. Any other name in the body is a 400 naming it.
@@ -220,18 +246,7 @@ class CaseUpdateSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        case_fields = {field.name for field in Case._meta.get_fields()}
-        not_editable = {
-            name: [
-                _("Read-only: only the case's actions change it.")
-                if name in case_fields
-                else _("Unknown field: a case has no such field that can be changed.")
-            ]
-            for name in self.initial_data
-            if name not in self.fields
-        }
-        if not_editable:
-            raise serializers.ValidationError(not_editable)
+        refuse_undeclared_fields(self)
         if not attrs:
             raise serializers.ValidationError({"non_field_errors": [_("Nothing to change.")]})
         return attrs
@@ -295,15 +310,19 @@ class AttachmentInput(serializers.Serializer):
 
 
 class SyncItemSerializer(serializers.Serializer):
+    """One case logged offline. Checked item by item: a malformed item is that item's 400."""
+
     idempotency_key = serializers.CharField(max_length=100)
     case = serializers.DictField()
 
 
 class SyncInput(serializers.Serializer):
-    items = SyncItemSerializer(many=True, allow_empty=False, max_length=100)
+    """The batch's envelope only: a list of 1 to 100 items, each then checked on its own.
 
-    def validate_items(self, items):
-        keys = [item["idempotency_key"] for item in items]
-        if len(keys) != len(set(keys)):
-            raise serializers.ValidationError(_("Each item needs its own idempotency key."))
-        return items
+    Two items with the same key are handled in order like two sends of one request: the
+    second replays the first's answer, or is a 422 if its case differs.
+    """
+
+    items = serializers.ListField(
+        child=serializers.JSONField(), allow_empty=False, max_length=100, help_text=_("SyncItem objects.")
+    )

@@ -184,7 +184,7 @@ class CaseViewSet(
 
     @extend_schema(
         summary=_("Send cases logged offline"),
-        request=s.SyncInput,
+        request=inline_serializer("SyncBatch", {"items": s.SyncItemSerializer(many=True)}),
         responses={
             200: inline_serializer(
                 "SyncResult",
@@ -193,7 +193,7 @@ class CaseViewSet(
                         child=inline_serializer(
                             "SyncItemResult",
                             {
-                                "idempotency_key": serializers.CharField(),
+                                "idempotency_key": serializers.CharField(allow_null=True),
                                 "status": serializers.IntegerField(),
                                 "outcome": serializers.ChoiceField(["created", "replayed", "error"]),
                                 "replayed": serializers.BooleanField(),
@@ -214,7 +214,12 @@ class CaseViewSet(
         results = [self._sync_item(item) for item in batch.validated_data["items"]]
         return Response({"results": results})
 
-    def _sync_item(self, item) -> dict:
+    def _sync_item(self, raw) -> dict:
+        item = s.SyncItemSerializer(data=raw)
+        if not item.is_valid():
+            key = raw.get("idempotency_key") if isinstance(raw, dict) else None
+            return self._sync_result(key if isinstance(key, str) else None, 400, item.errors, False)
+        item = item.validated_data
         key = item["idempotency_key"]
         try:
             check_key(key, field="idempotency_key")
@@ -230,6 +235,10 @@ class CaseViewSet(
             if answer is None:
                 answer = self._sync_item_crashed(key, exc)
             status_code, body, replayed = *answer, False
+        return self._sync_result(key, status_code, body, replayed)
+
+    @staticmethod
+    def _sync_result(key: str | None, status_code: int, body, replayed: bool) -> dict:
         outcome = "error" if status_code >= 400 else ("replayed" if replayed else "created")
         return {
             "idempotency_key": key,

@@ -148,6 +148,21 @@ def test_an_inactive_category_is_refused(world, api):
     assert response.status_code == 400 and "category" in response.json()
 
 
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ({"status": "closed", "number": "X-1", "version": 9}, {"status", "number", "version"}),
+        ({"reporter": 1, "closed_at": "2022-01-01T00:00:00+08:00"}, {"reporter", "closed_at"}),
+        ({"rework_count": 5, "colour": "red"}, {"rework_count", "colour"}),
+    ],
+)
+def test_a_create_naming_a_field_it_does_not_set_is_400_naming_it(world, api, category, extra, named):
+    response = api(world.worker_a).post(reverse(LIST), payload(world, category, **extra), format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == named
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
 # --- on-the-spot resolution -------------------------------------------------------------
 
 
@@ -323,16 +338,51 @@ def test_sync_shares_keys_with_single_creates(world, api, category):
 
 @pytest.mark.parametrize(
     "body",
-    [
-        {},
-        {"items": []},
-        {"items": [{"case": {}}]},
-        {"items": [{"idempotency_key": "a", "case": {}}, {"idempotency_key": "a", "case": {}}]},
-    ],
+    [{}, {"items": []}, {"items": "not a list"}, {"items": [{"idempotency_key": "k", "case": {}}] * 101}],
 )
-def test_a_malformed_batch_is_400(world, api, body):
+def test_a_malformed_batch_envelope_is_400_and_creates_nothing(world, api, body):
     response = api(world.worker_a).post(reverse("v1:case-sync"), body, format="json")
     assert response.status_code == 400 and "items" in response.json()
+    assert not Case.objects.exists() and not IdempotencyKey.objects.exists()
+
+
+def test_a_malformed_sync_item_is_that_items_400_and_the_others_are_created(world, api, category):
+    good = payload(world, category, title="井盖缺失")
+    items = [
+        {"idempotency_key": "off-1", "case": good},
+        {"case": payload(world, category, title="没有键")},
+        {"idempotency_key": "off-3", "case": "not an object"},
+        "not an item",
+        {"idempotency_key": "off-5", "case": payload(world, category, title="路灯不亮")},
+    ]
+    response = api(world.worker_a).post(reverse("v1:case-sync"), {"items": items}, format="json")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [(r["idempotency_key"], r["status"], r["outcome"]) for r in results] == [
+        ("off-1", 201, "created"),
+        (None, 400, "error"),
+        ("off-3", 400, "error"),
+        (None, 400, "error"),
+        ("off-5", 201, "created"),
+    ]
+    assert "idempotency_key" in results[1]["body"] and "case" in results[2]["body"]
+    assert "non_field_errors" in results[3]["body"]
+    assert sorted(Case.objects.values_list("title", flat=True)) == ["井盖缺失", "路灯不亮"]
+    assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == ["off-1", "off-5"]
+
+
+def test_two_sync_items_with_one_key_are_one_request_sent_twice(world, api, category):
+    first = payload(world, category, title="井盖缺失")
+    items = [
+        {"idempotency_key": "dup", "case": first},
+        {"idempotency_key": "dup", "case": first},
+        {"idempotency_key": "dup", "case": payload(world, category, title="另一件事")},
+    ]
+    response = api(world.worker_a).post(reverse("v1:case-sync"), {"items": items}, format="json")
+    results = response.json()["results"]
+    assert [(r["status"], r["outcome"]) for r in results] == [(201, "created"), (201, "replayed"), (422, "error")]
+    assert results[1]["body"] == results[0]["body"]
+    assert list(Case.objects.values_list("title", flat=True)) == ["井盖缺失"]
 
 
 def test_sync_by_a_role_that_may_not_report_is_403(world, api, category):
