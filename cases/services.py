@@ -263,8 +263,16 @@ def case_accept(
     priority: str | None = None,
     expected_version: int | None = None,
 ) -> Case:
-    """立案: accept the case, optionally correcting its triage, level and priority."""
+    """立案: accept the case, optionally correcting its triage, level and priority.
+
+    Community staff accept at grid or community level only: a matter for the street or the
+    district goes up by `escalate`, which is counted and needs a reason.
+    """
     with locked_case(case_id, action="accept", actor=actor, expected_version=expected_version) as case:
+        if level and not workflow.may_handle_level(scope_for(actor), level):
+            raise InvalidInput(
+                "level", _("Your role accepts cases at grid or community level; escalate to go higher.")
+            )
         changes: dict[str, Any] = {"accepted_at": timezone.now()}
         for field, value in (("triage", triage), ("level", level), ("priority", priority)):
             if value:
@@ -424,6 +432,10 @@ def case_update(*, case_id: int, actor, data: dict[str, Any], expected_version: 
                 raise InvalidInput("category", _("This category is no longer in use."))
             if not case.events.filter(action="extend").exists():
                 changes["due_at"] = case.reported_at + timedelta(hours=category.time_limit_hours)
+                if changes["due_at"] > timezone.now():
+                    # A longer time limit lifts a mark the sweep set, as an extension does;
+                    # a shorter one that is already past is marked by the next sweep.
+                    changes["is_overdue"] = False
         if "title" in changes:
             changes["title"] = _required("title", changes["title"])
         record_step(case, action="update", actor=actor, changes=changes)

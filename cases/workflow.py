@@ -16,11 +16,14 @@ from config.errors import ActionNotAllowed
 from grids.scope import Scope
 
 # status → {action: statuses the action may lead to}. "verify" has two outcomes: passed
-# closes the case, failed sends it back to the assignee as rework.
+# closes the case, failed sends it back to the assignee as rework. "extend" is open in every
+# status in which a case can be overdue (`querysets.OPEN_STATUSES`), waiting for acceptance
+# or for verification included: the clock runs from the report to the close.
 TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Status.REPORTED: {
         "accept": (Status.ACCEPTED,),
         "reject": (Status.REJECTED,),
+        "extend": (Status.REPORTED,),
         "update": (Status.REPORTED,),
         "comment": (Status.REPORTED,),
         "attach": (Status.REPORTED,),
@@ -52,6 +55,7 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     Status.RESOLVED: {
         "verify": (Status.CLOSED, Status.ASSIGNED),
+        "extend": (Status.RESOLVED,),
         "comment": (Status.RESOLVED,),
         "attach": (Status.RESOLVED,),
     },
@@ -130,12 +134,17 @@ def _held(case: Case, action: str) -> bool:
     return action in MEDIATION_MOVES and holding_mediation(case) is not None
 
 
+def may_handle_level(scope: Scope, level: str) -> bool:
+    """Whether the caller's role dispatches cases at `level` (community staff: their community's)."""
+    return scope.role != "community_staff" or level in COMMUNITY_LEVELS
+
+
 def may(scope: Scope, action: str, case: Case) -> bool:
     """Whether the caller's role allows `action` on `case` (whatever its status)."""
     allowed = ROLES.get(action, frozenset())
     if scope.role in allowed:
-        if scope.role == "community_staff" and action not in COMMUNITY_ANY_LEVEL_ACTIONS:
-            return case.level in COMMUNITY_LEVELS
+        if action not in COMMUNITY_ANY_LEVEL_ACTIONS:
+            return may_handle_level(scope, case.level)
         return True
     worker_user = case.assignee_worker.user_id if case.assignee_worker_id else None
     if "assignee" in allowed and scope.role == "grid_worker" and worker_user == scope.user_id:

@@ -56,6 +56,26 @@ def test_community_staff_may_not_act_on_a_street_level_case_of_their_community(
     assert_nothing_written(case)
 
 
+@pytest.mark.parametrize("level", ["street", "district"])
+def test_community_staff_may_not_accept_a_case_above_their_community(world, api, make_case, level):
+    case = make_case("reported")
+    response = post(api(world.staff_a), "accept", case, {"level": level})
+    assert response.status_code == 400 and "level" in response.json()
+    assert_nothing_written(case)
+
+
+@pytest.mark.parametrize("level", ["grid", "community"])
+def test_community_staff_accept_at_their_levels(world, api, make_case, level):
+    case = make_case("reported")
+    response = post(api(world.staff_a), "accept", case, {"level": level})
+    assert response.status_code == 200, response.json()
+    assert (response.json()["status"], response.json()["level"], response.json()["escalation_count"]) == (
+        "accepted",
+        level,
+        0,
+    )
+
+
 @pytest.mark.parametrize("action", sorted(ACTIONS))
 def test_community_staff_get_404_for_a_case_of_another_community(world, api, make_case, action):
     status, good, _bad, _field = ACTIONS[action]

@@ -85,10 +85,14 @@ def test_attachments_outside_the_territory_are_404_and_viewers_cannot_upload(wor
     assert CaseAttachment.objects.count() == 1
 
 
-def test_closed_cases_take_no_more_attachments(world, api, make_case):
-    case = make_case("closed")
+@pytest.mark.parametrize("status", ["closed", "rejected"])
+def test_finished_cases_take_no_more_attachments(world, api, make_case, status):
+    case = make_case(status)
     response = upload(api(world.admin_a), case, "a.png", PNG)
     assert response.status_code == 409
+    assert "attach" not in response.json()["allowed_actions"]
+    case.refresh_from_db()
+    assert not CaseAttachment.objects.exists() and case.events.filter(action="attach").count() == 0
 
 
 def test_an_attachment_answers_the_cases_new_etag(world, api, make_case):

@@ -8,6 +8,7 @@ from cases.models import CaseEvent, Status
 from config.errors import ActionNotAllowed
 from grids.models import GridWorker
 from grids.scope import scope_for
+from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +135,37 @@ def test_extension_lifts_the_overdue_mark(world, make_case):
     case = services.case_extend(case_id=case.pk, actor=world.admin_a, due_at=new_due, reason="雨天延期")
     assert case.due_at == new_due and case.is_overdue is False
     assert case.events.latest("pk").changes["is_overdue"] == [True, False]
+
+
+@pytest.mark.parametrize("status", ["reported", "resolved"])
+def test_a_case_waiting_for_the_centre_may_be_extended(world, make_case, status):
+    case = make_case(status)
+    new_due = timezone.now() + timezone.timedelta(days=5)
+    case = services.case_extend(case_id=case.pk, actor=world.admin_a, due_at=new_due, reason="等待现场核实")
+    assert (case.status, case.due_at) == (status, new_due)
+    assert "extend" in workflow.allowed_actions(case, scope_for(world.admin_a))
+
+
+def test_a_longer_time_limit_lifts_the_overdue_mark(world, make_case):
+    case = make_case("assigned")
+    type(case).objects.filter(pk=case.pk).update(
+        is_overdue=True, due_at=timezone.now() - timezone.timedelta(hours=1)
+    )
+    longer = CategoryFactory(time_limit_hours=24 * 30)
+    case = services.case_update(case_id=case.pk, actor=world.admin_a, data={"category": longer})
+    assert case.due_at == case.reported_at + timezone.timedelta(days=30)
+    assert case.is_overdue is False
+    assert case.events.latest("pk").changes["is_overdue"] == [True, False]
+    assert not type(case).objects.overdue().filter(pk=case.pk).exists()
+
+
+def test_a_time_limit_already_past_leaves_the_mark_to_the_sweep(world, make_case):
+    case = make_case("assigned")
+    type(case).objects.filter(pk=case.pk).update(reported_at=timezone.now() - timezone.timedelta(days=3))
+    shorter = CategoryFactory(time_limit_hours=24)
+    case = services.case_update(case_id=case.pk, actor=world.admin_a, data={"category": shorter})
+    assert case.is_overdue is False and "is_overdue" not in case.events.latest("pk").changes
+    assert type(case).objects.overdue().filter(pk=case.pk).exists()
 
 
 def test_history_rows_cannot_be_changed_or_deleted(world, make_case):
