@@ -10,13 +10,19 @@ The claim is committed on its own, so that a concurrent retry sees it (409). Wha
 request creates and the answer stored under the key are then committed together: if anything
 fails after the case is written (building the answer, storing it), both are rolled back and
 the key is released, so a retry can never create a second case.
+
+A claim held longer than IN_FLIGHT_TIMEOUT is taken to be a request that died (its worker
+killed before it could release the key) and a retry claims the key anew. The claim's time is
+its token: a request stores its answer, or releases the key, only while its own claim still
+stands. A request so slow that a retry took its key over is rolled back and answered 409, so
+that of the two exactly one creates the case, and the retry's claim is left untouched.
 """
 
 import hashlib
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -58,34 +64,39 @@ def run_idempotent(*, user, key: str, request_fingerprint: str, produce: Produce
     `produce` runs in one transaction with the recording of its answer: either both are
     committed, or neither is and the key is free again.
     """
-    replay = _claim(user, key, request_fingerprint)
+    claimed_at, replay = _claim(user, key, request_fingerprint)
     if replay is not None:
         return replay[0], replay[1], True
+    own_claim = IdempotencyKey.objects.filter(
+        user=user, key=key, state=IdempotencyKey.State.IN_FLIGHT, created_at=claimed_at
+    )
     try:
         with transaction.atomic():
             status, body = produce()
             if status >= 500:
                 # Nothing the request wrote may outlive an answer that is not kept.
                 transaction.set_rollback(True)
-            else:
-                IdempotencyKey.objects.filter(user=user, key=key).update(
-                    state=IdempotencyKey.State.DONE, response_status=status, response_body=body
+            elif not own_claim.update(
+                state=IdempotencyKey.State.DONE, response_status=status, response_body=body
+            ):
+                raise IdempotencyKeyInFlight(
+                    _("A retry with this Idempotency-Key took over while this request was processed.")
                 )
     except BaseException:
-        _release(user, key)
+        own_claim.delete()
         raise
     if status >= 500:
-        _release(user, key)
+        own_claim.delete()
     return status, body, False
 
 
-def _claim(user, key: str, request_fingerprint: str) -> tuple[int, dict] | None:
-    """Claim the key (None), or answer with the stored response; 422/409 as the key says."""
+def _claim(user, key: str, request_fingerprint: str) -> tuple[datetime, tuple[int, dict] | None]:
+    """Claim the key (its claim time, None), or the stored answer; 422/409 as the key says."""
     now = timezone.now()
     try:
         with transaction.atomic():
             IdempotencyKey.objects.create(user=user, key=key, fingerprint=request_fingerprint, created_at=now)
-            return None
+            return now, None
     except IntegrityError:
         pass
     with transaction.atomic():
@@ -100,18 +111,14 @@ def _claim(user, key: str, request_fingerprint: str) -> tuple[int, dict] | None:
             )
             row.response_status = row.response_body = None
             row.save()
-            return None
+            return now, None
         if row.fingerprint != request_fingerprint:
             raise IdempotencyKeyReused(_("This Idempotency-Key was used for a different request."))
         if row.state == IdempotencyKey.State.IN_FLIGHT:
             raise IdempotencyKeyInFlight(
                 _("The first request with this Idempotency-Key is still being processed.")
             )
-        return row.response_status, row.response_body
-
-
-def _release(user, key: str) -> None:
-    IdempotencyKey.objects.filter(user=user, key=key, state=IdempotencyKey.State.IN_FLIGHT).delete()
+        return now, (row.response_status, row.response_body)
 
 
 def idempotency_keys_purge(*, older_than_hours: int | None = None) -> int:

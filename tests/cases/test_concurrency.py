@@ -148,3 +148,54 @@ def test_a_retry_while_the_first_request_is_still_running_is_409(world, api, cat
     replay = api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-slow")
     assert replay.status_code == 201 and replay.json() == result["value"].json()
     assert Case.objects.count() == 1
+
+
+def test_a_request_whose_key_a_retry_took_over_is_rolled_back_and_one_case_remains(
+    world, api, category, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from cases import idempotency
+    from cases.models import IdempotencyKey
+    from tests.cases.test_api_cases import payload
+
+    # given a first request so slow that its claim counts as abandoned (timeout set to zero)
+    monkeypatch.setattr(idempotency, "IN_FLIGHT_TIMEOUT", timedelta(0))
+    entered, release = threading.Event(), threading.Event()
+    real_create = services.case_create
+    calls = []
+
+    def slow_first_create(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            entered.set()
+            assert release.wait(timeout=30)
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(services, "case_create", slow_first_create)
+    body = payload(world, category)
+    url = reverse("v1:case-list")
+
+    def first():
+        return api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-taken")
+
+    thread, result = _in_thread(first)
+    try:
+        assert entered.wait(timeout=30)
+        # when a retry takes the key over and creates the case
+        retry = api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-taken")
+    finally:
+        release.set()
+        thread.join(timeout=30)
+
+    # then the slow first request stores nothing and writes nothing: one case, the retry's
+    assert retry.status_code == 201, retry.json()
+    assert result["value"].status_code == 409
+    assert result["value"].json()["code"] == "idempotency_key_in_flight"
+    assert list(Case.objects.values_list("pk", flat=True)) == [retry.json()["id"]]
+    key = IdempotencyKey.objects.get(key="k-taken")
+    assert (key.state, key.response_body["id"]) == ("done", retry.json()["id"])
+    replay = api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-taken")
+    assert replay["Idempotent-Replayed"] == "true" and replay.json() == retry.json()
