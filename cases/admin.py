@@ -497,6 +497,7 @@ class SupervisionAdmin(CaseChildAdmin):
     list_filter = ["day"]
     search_fields = ["=case__number"]
     list_select_related = ["case"]
+    paginator = EstimatedCountPaginator  # one row per overdue case per day: grows like the history
 
 
 @admin.register(CaseAttachment)

@@ -328,6 +328,22 @@ def test_the_change_page_query_count_does_not_grow_with_the_history(
     assert page.content.decode().count("回访 ") == 16
 
 
+def test_the_case_list_query_count_does_not_grow_with_the_page(
+    world, client, make_case, staff_admin_a, django_assert_num_queries
+):
+    client.force_login(staff_admin_a)
+    make_case("accepted")
+    url = reverse("admin:cases_case_changelist")
+    client.get(url)  # warm-up: content types, session
+    with django_assert_num_queries(8):
+        assert client.get(url).status_code == 200
+    for status in ["reported", "assigned", "in_progress", "resolved", "closed"] * 4:
+        make_case(status)
+    with django_assert_num_queries(8):
+        page = client.get(url)
+    assert page.context["cl"].result_count == 21
+
+
 def test_street_admins_see_the_history_inline(world, client, make_case, staff_admin_a):
     case = make_case("closed")
     client.force_login(staff_admin_a)
