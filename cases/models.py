@@ -74,7 +74,7 @@ class Satisfaction(models.TextChoices):
 class MajorCategory(models.Model):
     """Major class (大类) of the event catalogue."""
 
-    code = models.CharField(_("code"), max_length=2, unique=True, validators=[RegexValidator(r"^\d{2}$")])
+    code = models.CharField(_("code"), max_length=2, unique=True, validators=[RegexValidator(r"^[0-9]{2}$")])
     name = models.CharField(_("name"), max_length=30, unique=True)
     default_kind = models.CharField(_("default case kind"), max_length=20, choices=Kind.choices)
 
@@ -93,7 +93,7 @@ class Category(models.Model):
     major = models.ForeignKey(
         MajorCategory, on_delete=models.PROTECT, related_name="categories", verbose_name=_("major category")
     )
-    code = models.CharField(_("code"), max_length=4, unique=True, validators=[RegexValidator(r"^\d{4}$")])
+    code = models.CharField(_("code"), max_length=4, unique=True, validators=[RegexValidator(r"^[0-9]{4}$")])
     name = models.CharField(_("name"), max_length=30)
     time_limit_hours = models.PositiveIntegerField(
         _("time limit (hours)"), validators=[MinValueValidator(1), MaxValueValidator(24 * 365)]

@@ -195,7 +195,9 @@ class MicroGrid(models.Model):
         _("leader's title"), max_length=20, blank=True, choices=LeaderTitle.choices
     )
     leader_name = models.CharField(_("leader's name"), max_length=30, blank=True)
-    leader_phone = models.CharField(_("leader's phone"), max_length=20, blank=True)
+    leader_phone = models.CharField(
+        _("leader's phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
 
     objects = MicroGridQuerySet.as_manager()
 
@@ -285,7 +287,7 @@ class CoGovernanceMember(models.Model):
     )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     name = models.CharField(_("name"), max_length=30)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
 
     objects = CoGovernanceMemberQuerySet.as_manager()

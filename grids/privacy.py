@@ -42,7 +42,7 @@ def mask_id_number(value: str) -> str:
 # GB 11643-1999: 17 digits, then a check character from ISO 7064 MOD 11-2.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+_ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 def id_number_check_character(first17: str) -> str:
@@ -67,7 +67,7 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(_("The check digit of this ID number is wrong."), code="id_check_digit")
 
 
-_PHONE_PATTERN = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+_PHONE_PATTERN = re.compile(r"^(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
 
 
 def validate_phone(value: str) -> None:
@@ -77,10 +77,16 @@ def validate_phone(value: str) -> None:
 
 
 # Logs never carry personal data: whatever a message says, these patterns are masked the
-# way reads show them (ID numbers and mobiles keep their first 3 and last 4 characters).
+# way reads show them (ID numbers and phones keep their first 3 and last 4 characters).
+# Landlines (area code 0xx or 0xxx, then 7 or 8 digits, with or without a dash) come last,
+# once ID numbers and mobiles are masked.
 _LOG_SCRUBBERS = (
     (re.compile(r"(?<!\d)(\d{3})\d{11}(\d{3}[\dXx])(?!\d)"), r"\1***********\2"),
     (re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)"), r"\1****\2"),
+    (
+        re.compile(r"(?<![\d-])(0\d{2})(\d?-?\d{3,4})(\d{4})(?![\d-])"),
+        lambda match: match[1] + MASK * len(match[2]) + match[3],
+    ),
 )
 
 

@@ -8,7 +8,9 @@ class DigitsValidator(RegexValidator):
     """Exactly `count` digits; the message is translated when it is shown."""
 
     def __init__(self, count: int):
-        super().__init__(rf"^\d{{{count}}}$")
+        # [0-9], not \d: \d also matches full-width and other scripts' digits, which the
+        # database's check constraints (and every other system reading a code) refuse.
+        super().__init__(rf"^[0-9]{{{count}}}$")
         self.count = count
 
     @property

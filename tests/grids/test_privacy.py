@@ -60,6 +60,32 @@ def test_phone_validation():
         validate_phone("12812345678")
 
 
+@pytest.mark.parametrize("value", ["１３８１２３４５６７８", "١٣٨١٢٣٤٥٦٧٨", "０２３-47001234"])
+def test_phones_in_other_digits_are_refused(value):
+    with pytest.raises(ValidationError):
+        validate_phone(value)
+
+
+def test_an_id_number_in_full_width_digits_is_refused():
+    with pytest.raises(ValidationError) as info:
+        validate_id_number("１１０１０５１９４９１２３１００２Ｘ")
+    assert info.value.code == "id_shape"
+
+
+@pytest.mark.parametrize(
+    ("text", "scrubbed"),
+    [
+        ("tel 0571-88881234.", "tel 057******1234."),
+        ("tel 057188881234;", "tel 057*****1234;"),
+        ("座机 023-6543210 已联系", "座机 023****3210 已联系"),
+        # dates, times and short numbers are left alone
+        ("at 2026-11-28 08:36:50, case 012, pk 12345", "at 2026-11-28 08:36:50, case 012, pk 12345"),
+    ],
+)
+def test_logs_never_carry_landline_numbers(text, scrubbed):
+    assert scrub(text) == scrubbed
+
+
 def test_logs_never_carry_phones_or_id_numbers():
     # Masked as reads show them: the first 3 and last 4 characters kept.
     assert scrub(f"call 13812345678 about {VALID_ID}") == "call 138****5678 about 110***********002X"
