@@ -3,7 +3,9 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
@@ -171,6 +173,10 @@ def grid_worker_create(
     check_grids_in_street(grids, street)
     user = User(username=username, first_name=name)
     if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise InvalidInput("password", " ".join(error.messages)) from None
         user.set_password(password)
     else:
         user.set_unusable_password()
