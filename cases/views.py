@@ -4,12 +4,12 @@ import traceback
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import SearchFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -389,7 +389,9 @@ class CaseViewSet(
     )
     def attachment_download(self, request, pk=None, attachment_id=None):
         case = self.get_object()
-        attachment = get_object_or_404(CaseAttachment, case=case, pk=attachment_id)
+        attachment = CaseAttachment.objects.filter(case=case, pk=attachment_id).first()
+        if attachment is None:
+            raise NotFound()
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,  # never rendered by the browser as a page of this site

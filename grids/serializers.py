@@ -1,10 +1,27 @@
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.validators import UniqueTogetherValidator
 
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
 from grids.privacy import mask_name, mask_phone, validate_phone
+
+
+class UniqueNameValidator(UniqueTogetherValidator):
+    """A name unique within its parent, reported on `name` in words a user understands.
+
+    DRF's own check answers under `non_field_errors` with the raw field names.
+    """
+
+    def __init__(self, model, parent: str, message):
+        super().__init__(queryset=model.objects.all(), fields=(parent, "name"), message=message)
+
+    def __call__(self, attrs, serializer):
+        try:
+            super().__call__(attrs, serializer)
+        except serializers.ValidationError:
+            raise serializers.ValidationError({"name": [self.message]}, code="unique") from None
 
 
 class StreetSerializer(serializers.ModelSerializer):
@@ -19,6 +36,11 @@ class CommunitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Community
         fields = ["id", "code", "name", "kind", "population", "street"]
+        validators = [
+            UniqueNameValidator(
+                Community, "street", _("This street already has a village or community of this name.")
+            )
+        ]
 
 
 class GridSerializer(serializers.ModelSerializer):
@@ -38,6 +60,7 @@ class GridSerializer(serializers.ModelSerializer):
             "community",
             "street",
         ]
+        validators = [UniqueNameValidator(Grid, "community", _("This community already has a grid of this name."))]
 
 
 class MicroGridSerializer(serializers.ModelSerializer):

@@ -1,6 +1,7 @@
 """Base classes for API viewsets: every queryset is limited to the caller's scope."""
 
-from rest_framework import viewsets
+from django.http import Http404
+from rest_framework import exceptions, viewsets
 
 from grids.scope import Scope, scope_for
 
@@ -18,6 +19,17 @@ class ScopedViewSetMixin:
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.scope)
+
+    def get_object(self):
+        """The object in scope; otherwise DRF's translated "Not found.", whatever the model.
+
+        Django's own message ("No Grid matches the given query.") is English and names the
+        model; an id outside the territory and one that does not exist answer alike.
+        """
+        try:
+            return super().get_object()
+        except Http404:
+            raise exceptions.NotFound() from None
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -41,3 +41,13 @@ def test_a_page_past_the_last_one_stays_404(grids_client):
     response = grids_client.get(reverse("v1:grid-list"), {"page": "999"})
     assert response.status_code == 404
     assert "detail" in response.json()
+
+
+def test_a_404_is_the_same_translated_answer_whatever_the_object(world, api):
+    from django.urls import reverse
+
+    client = api(world.admin_a)
+    outside = client.get(reverse("v1:grid-detail", args=[world.grid_b1.pk]))
+    missing = client.get(reverse("v1:community-detail", args=[999999]))
+    assert outside.status_code == missing.status_code == 404
+    assert outside.json() == missing.json() == {"detail": "未找到。"}

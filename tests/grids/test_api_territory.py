@@ -281,7 +281,42 @@ def test_community_create_and_duplicate_name(world, api):
         url("community-list"), {**payload, "code": world.street_a.code + "089"}, format="json"
     )
     assert again.status_code == 400
+    assert again.json() == {"name": ["本街道已有同名的村（社区）。"]}
     assert Community.objects.filter(name="陡石村").count() == 1
+
+
+def test_a_duplicate_grid_name_is_400_on_name(world, api):
+    client = api(world.admin_a)
+    response = client.post(url("grid-list"), grid_payload(world, name=world.grid_a1.name), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name": ["本社区已有同名的网格。"]}
+    assert Grid.objects.filter(name=world.grid_a1.name).count() == 1
+
+
+@pytest.mark.parametrize("code_tail", ["００９", "٠٠٩"])
+def test_a_code_in_other_digits_is_400_on_code(world, api, code_tail):
+    payload = grid_payload(world, code=world.community_a.code + code_tail)
+    response = api(world.admin_a).post(url("grid-list"), payload, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["code"]
+    assert not Grid.objects.filter(name="新建网格").exists()
+
+
+@pytest.mark.parametrize("password", ["12345678", "password123", "new-worker1"])
+def test_a_workers_password_must_pass_the_password_rules(world, api, password):
+    payload = {
+        "username": "new-worker",
+        "password": password,
+        "name": "陈静",
+        "kind": "part_time",
+        "street": world.street_a.pk,
+    }
+    response = api(world.admin_a).post(url("worker-list"), payload, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["password"]
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(username="new-worker").exists()
 
 
 # --- micro-grids and their leaders' personal data ---------------------------------------
