@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
+# The served site behaves as in production (no debug pages); `make run DJANGO_DEBUG=true` to debug.
+RUN_DEBUG ?= $(or $(DJANGO_DEBUG),false)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format messages setup-db clean
@@ -36,7 +38,7 @@ setup-db: $(VENV)/.runtime-installed
 
 run: setup-db
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	DJANGO_DEBUG=$(RUN_DEBUG) $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 test: $(VENV)/.dev-installed
