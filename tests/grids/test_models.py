@@ -106,3 +106,14 @@ def test_the_leader_title_migration_maps_the_seeds_titles_and_keeps_other_text()
     assert stored == ["building_leader", "unit_leader", "building_leader", "楼长"]
     migration.backwards(apps, None)
     assert MicroGrid.objects.get(pk=micro[1].pk).leader_title == "单元长"
+
+
+@pytest.mark.parametrize(
+    ("factory", "field"), [(CoGovernanceMemberFactory, "phone"), (MicroGridFactory, "leader_phone")]
+)
+def test_residents_phones_are_validated_on_the_model(factory, field):
+    row = factory()
+    setattr(row, field, "abc")
+    with pytest.raises(ValidationError) as info:
+        row.full_clean()
+    assert field in info.value.message_dict
