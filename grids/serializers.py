@@ -60,7 +60,9 @@ class GridSerializer(serializers.ModelSerializer):
             "community",
             "street",
         ]
-        validators = [UniqueNameValidator(Grid, "community", _("This community already has a grid of this name."))]
+        validators = [
+            UniqueNameValidator(Grid, "community", _("This community already has a grid of this name."))
+        ]
 
 
 class MicroGridSerializer(serializers.ModelSerializer):

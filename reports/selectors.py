@@ -150,12 +150,15 @@ def check_filters(scope: Scope, filters: ReportFilters) -> None:
 # --- running a grouped report --------------------------------------------------------------
 
 
-def _aggregates(metric_list: list[m.Metric], hours_to_close=None) -> dict:
-    """The grouped query's aggregates: one per count, plus what the hour figures need."""
+def _aggregates(metric_list: list[m.Metric], hours_to_close=None, *, counted: str = "pk") -> dict:
+    """The grouped query's aggregates: one per count, plus what the hour figures need.
+
+    `counted` is a column that is never null, counted for each row.
+    """
     out = {}
     for metric in metric_list:
         if isinstance(metric, m.Count):
-            out[metric.name] = models.Count("pk", filter=metric.condition)
+            out[metric.name] = models.Count(counted, filter=metric.condition)
         elif isinstance(metric, m.Hours) and metric.statistic == "mean":
             out[m.HOURS_SUM] = Sum(hours_to_close, filter=m.CASE_CLOSED)
         elif isinstance(metric, m.Hours):
@@ -235,7 +238,9 @@ def resolution_report(
         if value is not None:
             cases = cases.filter(**{name: value})
     hours_to_close = HoursBetween("reported_at", "closed_at")
-    aggregates = _aggregates(metric_list, hours_to_close)
+    # COUNT(reported_at), never null, rather than COUNT(id): the covering index the report
+    # reads (`case_report_idx`) holds no id, and PostgreSQL then reads the index alone.
+    aggregates = _aggregates(metric_list, hours_to_close, counted="reported_at")
 
     def overall() -> dict:
         # A median of the medians is not the median: one narrow query over the closed cases.

@@ -380,7 +380,8 @@ def test_two_sync_items_with_one_key_are_one_request_sent_twice(world, api, cate
     ]
     response = api(world.worker_a).post(reverse("v1:case-sync"), {"items": items}, format="json")
     results = response.json()["results"]
-    assert [(r["status"], r["outcome"]) for r in results] == [(201, "created"), (201, "replayed"), (422, "error")]
+    outcomes = [(r["status"], r["outcome"]) for r in results]
+    assert outcomes == [(201, "created"), (201, "replayed"), (422, "error")]
     assert results[1]["body"] == results[0]["body"]
     assert list(Case.objects.values_list("title", flat=True)) == ["井盖缺失"]
 

@@ -1,5 +1,6 @@
 """Every report figure equals the same figure counted by hand, for every grouping, in two queries."""
 
+import re
 from collections import defaultdict
 from datetime import date
 
@@ -227,3 +228,29 @@ def test_the_data_covers_what_the_metrics_distinguish(data):
         assert mediation[name] > 0, name
     assert mediation["written_agreements"] < mediation["agreements"]
     assert mediation["fulfilled"] < mediation["followed_up"] < mediation["agreed"]
+
+
+@pytest.mark.parametrize("group_by", list(CASE_GROUPS))
+def test_the_resolution_report_reads_only_columns_of_the_report_index(world, data, group_by):
+    """On PostgreSQL the report is answered from `case_report_idx` alone: a metric, filter or
+    grouping on a column the index does not carry would send it back to the table's rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import REPORT_COLUMNS, Case
+
+    fields = [Case._meta.get_field(name) for name in ["reported_at", *REPORT_COLUMNS]]
+    indexed = {field.column for field in fields}
+    filters = ReportFilters(
+        date_from=YEAR.date_from, date_to=YEAR.date_to, street=world.street_a.pk, kind="incident"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        resolution_report(scope=scope_for(world.admin_a), group_by=group_by, filters=filters, now=NOW)
+    table = Case._meta.db_table
+    read = {
+        column
+        for query in queries.captured_queries
+        for column in re.findall(rf'"{table}"\."(\w+)"', query["sql"])
+    }
+    assert read, "the report reads the cases table"
+    assert read <= indexed, f"not in the report index: {sorted(read - indexed)}"
