@@ -3,6 +3,11 @@
 Headers are the metrics' translated labels. The view renders exports with Chinese active,
 because the sheets go to street and district offices whatever the browser's language.
 Rates are written as fractions (Excel shows them as percentages); a null rate is an empty cell.
+
+Group names are typed by street staff (communities, grids, rooms, mediators). A spreadsheet
+would run a name starting with `=`, `+`, `-` or `@` as a formula, so such a name is kept as
+text: quoted in the CSV (as OWASP advises against formula injection), typed as a string in
+the workbook.
 """
 
 from __future__ import annotations
@@ -40,6 +45,15 @@ def table(report: dict, dimension: Dimension, metric_list: list[m.Metric]) -> tu
     return headers, body
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(cell):
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return "" if cell is None else cell
+
+
 def _attachment(content: bytes, file_format: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
@@ -50,7 +64,7 @@ def csv_download(headers: list[str], body: list[list], filename: str) -> HttpRes
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers)
-    writer.writerows([["" if cell is None else cell for cell in row] for row in body])
+    writer.writerows([[_csv_text(cell) for cell in row] for row in body])
     # The byte-order mark makes Excel read the file as UTF-8 instead of the local code page.
     return _attachment(out.getvalue().encode("utf-8-sig"), "csv", filename)
 
@@ -66,6 +80,9 @@ def xlsx_download(
         cell.font = Font(bold=True)
     for row in body:
         sheet.append(row)
+    for (cell,) in sheet.iter_rows(min_row=2, max_col=1):
+        if cell.data_type == "f":  # a name openpyxl took for a formula stays the name
+            cell.data_type = "s"
     # Column 1 is the group; the figures follow in metric order.
     for index, metric in enumerate(metric_list, start=2):
         number_format = {m.Rate: "0.00%", m.Hours: "0.00"}.get(type(metric))

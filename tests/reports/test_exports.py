@@ -139,3 +139,23 @@ def test_an_export_takes_the_same_number_of_queries(api, world, data, django_ass
     client = api(world.admin_a)
     with django_assert_num_queries(5):
         assert client.get(RESOLUTION, {"group_by": "street", "format": "xlsx"}).status_code == 200
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(A1)"])
+def test_a_group_name_that_looks_like_a_formula_stays_text(api, world, data, name):
+    from grids.models import Community
+
+    Community.objects.filter(pk=world.community_a.pk).update(name=name)
+    client = api(world.admin_a)
+    params = {"group_by": "community", **YEAR}
+
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(client.get(RESOLUTION, {**params, "format": "csv"}).content.decode("utf-8-sig"))
+        )
+    )
+    sheet = load_workbook(io.BytesIO(client.get(RESOLUTION, {**params, "format": "xlsx"}).content)).active
+
+    assert ["'" + name] == [row[0] for row in csv_rows if row[0].endswith(name)]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2) if row[0].value == name]
+    assert len(cells) == 1 and cells[0].data_type == "s"
