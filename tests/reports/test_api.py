@@ -166,6 +166,19 @@ def test_a_territory_filter_inside_the_scope_narrows_the_count(api, world, data)
     assert body["totals"]["total"] == sum(1 for c in data.cases if c.grid_id == world.grid_a3.pk)
 
 
+@pytest.mark.parametrize("param", ["grid", "community"])
+def test_a_territory_filter_narrows_the_mediation_report(api, world, data, param):
+    target = {"grid": world.grid_a3, "community": world.community_a}[param]
+    mine = [
+        m
+        for m in data.mediations
+        if (m.case.grid_id if param == "grid" else m.community_id) == target.pk and in_year(m.registered_at)
+    ]
+    assert mine, "the data has mediations there"
+    body = api(world.admin_a).get(MEDIATION, {param: target.pk, "group_by": "level", **YEAR}).json()
+    _close(body["totals"], expected_mediation(mine))
+
+
 # --- a fixed number of queries, whatever the data --------------------------------------------------
 
 
