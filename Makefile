@@ -9,6 +9,8 @@ PORT ?= 8000
 WORKERS ?= 3
 # The served site behaves as in production (no debug pages); `make run DJANGO_DEBUG=true` to debug.
 RUN_DEBUG ?= $(or $(DJANGO_DEBUG),false)
+# gunicorn's workers share one cache, so that the token throttle counts across them.
+RUN_CACHE_URL ?= $(or $(CACHE_URL),filecache://$(CURDIR)/.cache/django)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format messages setup-db clean
@@ -38,7 +40,7 @@ setup-db: $(VENV)/.runtime-installed
 
 run: setup-db
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DJANGO_DEBUG=$(RUN_DEBUG) $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	DJANGO_DEBUG=$(RUN_DEBUG) CACHE_URL=$(RUN_CACHE_URL) $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 test: $(VENV)/.dev-installed
@@ -57,4 +59,4 @@ messages: $(VENV)/.dev-installed
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .cache

@@ -201,6 +201,10 @@ REST_FRAMEWORK = {
 }
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
 
+# The throttle counters live in the cache: with several server processes they must share one
+# (a file cache, Redis), or each process would allow the full rate on its own.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Grid Governance API",
     "DESCRIPTION": (

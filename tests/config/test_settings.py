@@ -12,7 +12,9 @@ STRONG_KEY = "k3y-" + "".join(chr(65 + (i * 7) % 26) for i in range(60))
 
 
 def load_settings(setting="DEBUG", **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL"))
+    }
     result = subprocess.run(
         [
             sys.executable,
@@ -92,3 +94,10 @@ def test_database_url_selects_postgresql_through_psycopg3():
         text=True,
     )
     assert result.stdout.split() == ["postgresql", "gov", "3"], result.stderr
+
+
+def test_the_cache_comes_from_cache_url(tmp_path):
+    code, out, _ = load_settings('CACHES["default"]["BACKEND"]')
+    assert (code, out) == (0, "django.core.cache.backends.locmem.LocMemCache")
+    code, out, _ = load_settings('CACHES["default"]["BACKEND"]', CACHE_URL=f"filecache://{tmp_path}")
+    assert (code, out) == (0, "django.core.cache.backends.filebased.FileBasedCache")
