@@ -152,7 +152,7 @@ def test_verify_failed_is_refused_for_a_dispute_settled_by_a_mediation_agreement
         "detail": f"The dispute was settled by the agreement of mediation case {mediation.pk}: it is not "
         "sent back for rework. Record whether the parties perform it as the mediation's follow-up visits.",
         "code": "action_not_allowed",
-        "allowed_actions": ["attach", "comment", "verify"],
+        "allowed_actions": ["attach", "comment", "extend", "verify"],
     }
     assert snapshot(mediation.case_id) == before
     assert MediationCase.objects.get(pk=mediation.pk).status == "agreed"
