@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from config.errors import ActionNotAllowed
 from grids.admin_base import ScopedModelAdmin, masked
 from grids.privacy import mask_id_number, mask_name, mask_phone
 from grids.scope import NO_ROLE, scope_for
@@ -16,14 +20,22 @@ from mediation.models import (
     Party,
     Session,
 )
-from mediation.services import roster_save
+from mediation.services import mediator_check_deletable, roster_delete, roster_save
 
 
 class RosterAdmin(ScopedModelAdmin):
-    """Rooms and mediators are saved through the mediation services, like every write."""
+    """Rooms and mediators are saved and deleted through the mediation services, like every write."""
 
     def save_model(self, request, obj, form, change):
         roster_save(actor=request.user, obj=obj)
+
+    def delete_model(self, request, obj):
+        roster_delete(actor=request.user, obj=obj)
+
+    def delete_queryset(self, request, queryset):
+        # One by one through the service: one refused row undoes the whole action.
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(MediationRoom)
@@ -41,6 +53,18 @@ class MediatorAdmin(RosterAdmin):
     search_fields = ["name"]
     list_select_related = ["street", "community", "home_room"]
     raw_id_fields = ["user"]
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # A mediator whom mediations name is not offered for deletion: the reason is shown on
+        # their page, where "active" is the way to retire them.
+        mediator = self.get_object(request, unquote(object_id))
+        if mediator is not None and self.has_delete_permission(request, mediator):
+            try:
+                mediator_check_deletable(mediator)
+            except ActionNotAllowed as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:mediation_mediator_change", args=[mediator.pk]))
+        return super().delete_view(request, object_id, extra_context)
 
 
 class ShownToScopedStaff:

@@ -24,6 +24,7 @@ from cases.models import Case, Kind
 from cases.models import Status as CaseStatus
 from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed, StaleVersion
 from grids.scope import scope_for
+from grids.services import delete_or_refuse
 from mediation import workflow
 from mediation.models import (
     Agreement,
@@ -563,11 +564,50 @@ SERVICES = {
 # --- the roster: rooms and mediators ---------------------------------------------------------
 
 
+def _check_roster_editor(actor, street_id: int | None) -> None:
+    if not scope_for(actor).may_edit_street(street_id):
+        raise RoleNotAllowed(_("You may only change the mediation roster of your own street."))
+
+
 @transaction.atomic
 def roster_save(*, actor, obj: MediationRoom | Mediator) -> MediationRoom | Mediator:
     """Create or change a room or a mediator: superusers anywhere, street admins in their street."""
-    if not scope_for(actor).may_edit_street(obj.street_id):
-        raise RoleNotAllowed(_("You may only change the mediation roster of your own street."))
+    _check_roster_editor(actor, obj.street_id)
     obj.full_clean()
     obj.save()
     return obj
+
+
+def mediator_check_deletable(mediator: Mediator) -> None:
+    """Refuse (409) to delete a mediator whom any mediation names, as lead or assisting.
+
+    The mediations they led would block the delete (PROTECT), but those they assisted would
+    silently lose them (a many-to-many row). A mediator who retires is deactivated instead.
+    The admin calls this before it offers to delete; `roster_delete` checks again under lock.
+    """
+    led = MediationCase.objects.filter(lead_mediator=mediator).count()
+    assisted = MediationCase.objects.filter(assisting_mediators=mediator).count()
+    roles = [
+        *([_("lead in %(count)d") % {"count": led}] if led else []),
+        *([_("assisting in %(count)d") % {"count": assisted}] if assisted else []),
+    ]
+    if roles:
+        raise ActionNotAllowed(
+            _(
+                "%(name)s cannot be deleted while mediation cases name them (%(roles)s); "
+                "deactivate them instead."
+            )
+            % {"name": mediator, "roles": _(", ").join(roles)}
+        )
+
+
+@transaction.atomic
+def roster_delete(*, actor, obj: MediationRoom | Mediator) -> None:
+    """Delete a room or a mediator that nothing refers to (409 otherwise), as `roster_save` allows."""
+    # Locked first: a mediation that would name them meanwhile waits for this transaction (its
+    # foreign key locks the row too) and is then refused, instead of being counted too late.
+    obj = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+    _check_roster_editor(actor, obj.street_id)
+    if isinstance(obj, Mediator):
+        mediator_check_deletable(obj)
+    delete_or_refuse(obj)

@@ -119,3 +119,83 @@ def test_judicial_confirmations_are_listed_read_only_within_the_street(client, w
     other = client.get(reverse("admin:mediation_judicialconfirmation_change", args=[theirs.pk]))
     assert other.status_code in (302, 404)
     assert client.get(reverse("admin:mediation_judicialconfirmation_add")).status_code == 403
+
+
+# --- deleting mediators ----------------------------------------------------------------------
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+@pytest.mark.parametrize("confirm", [False, True], ids=["opening", "confirming"])
+def test_the_admin_refuses_to_delete_a_mediator_who_assisted_a_mediation(
+    client, world, roster, make_mediation, confirm
+):
+    # Given an agreed mediation that mediator A2 assisted
+    mediation = make_mediation("agreed")
+    client.force_login(_staff(world.admin_a))
+    url = reverse("admin:mediation_mediator_delete", args=[roster.ordinary_a.pk])
+    # When the street admin opens the delete page, or confirms it
+    if confirm:
+        response = client.post(url, {"post": "yes"}, follow=True, **EN)
+    else:
+        response = client.get(url, follow=True, **EN)
+    # Then they land on the mediator's page with the reason, and nothing is deleted
+    change = reverse("admin:mediation_mediator_change", args=[roster.ordinary_a.pk])
+    assert response.status_code == 200 and response.redirect_chain == [(change, 302)]
+    assert _messages(response) == [
+        f"{roster.ordinary_a.name} cannot be deleted while mediation cases name them (assisting in 1); "
+        "deactivate them instead."
+    ]
+    assert Mediator.objects.filter(pk=roster.ordinary_a.pk).exists()
+    assert list(mediation.assisting_mediators.all()) == [roster.ordinary_a]
+
+
+def test_the_admin_refuses_to_delete_a_lead_mediator_with_a_message(client, world, roster, make_mediation):
+    # Given a mediation led by mediator A
+    make_mediation("registered")
+    client.force_login(world.superuser)
+    # When the superuser opens mediator A's delete page
+    url = reverse("admin:mediation_mediator_delete", args=[roster.gold_a.pk])
+    response = client.get(url, follow=True, **EN)
+    # Then the reason is shown instead of Django's list of protected objects
+    assert response.status_code == 200
+    assert _messages(response) == [
+        f"{roster.gold_a.name} cannot be deleted while mediation cases name them (lead in 1); "
+        "deactivate them instead."
+    ]
+    assert Mediator.objects.filter(pk=roster.gold_a.pk).exists()
+
+
+def test_a_refused_mediator_in_a_bulk_delete_deletes_nobody(client, world, roster, make_mediation):
+    # Given mediator A2 assisting a mediation, and the volunteer in none, both selected
+    mediation = make_mediation("agreed")
+    client.force_login(_staff(world.admin_a))
+    data = {
+        "action": "delete_selected",
+        "_selected_action": [roster.volunteer_a.pk, roster.ordinary_a.pk],
+        "post": "yes",
+    }
+    # When the street admin confirms "delete selected"
+    response = client.post(reverse("admin:mediation_mediator_changelist"), data, follow=True, **EN)
+    # Then the reason is shown and neither is deleted
+    assert response.status_code == 200
+    assert f"{roster.ordinary_a.name} cannot be deleted" in _messages(response)[0]
+    assert Mediator.objects.filter(pk__in=[roster.volunteer_a.pk, roster.ordinary_a.pk]).count() == 2
+    assert list(mediation.assisting_mediators.all()) == [roster.ordinary_a]
+
+
+def test_the_admin_deletes_a_mediator_whom_no_mediation_names(client, world, roster):
+    # Given the volunteer, in no mediation
+    client.force_login(_staff(world.admin_a))
+    url = reverse("admin:mediation_mediator_delete", args=[roster.volunteer_a.pk])
+    # When the street admin confirms the delete
+    response = client.post(url, {"post": "yes"})
+    # Then the volunteer is gone, and only them
+    assert response.status_code == 302
+    assert response.url == reverse("admin:mediation_mediator_changelist")
+    assert not Mediator.objects.filter(pk=roster.volunteer_a.pk).exists()
+    assert Mediator.objects.count() == 3
