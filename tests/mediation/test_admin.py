@@ -199,3 +199,56 @@ def test_the_admin_deletes_a_mediator_whom_no_mediation_names(client, world, ros
     assert response.url == reverse("admin:mediation_mediator_changelist")
     assert not Mediator.objects.filter(pk=roster.volunteer_a.pk).exists()
     assert Mediator.objects.count() == 3
+
+
+# --- mediators' phones -----------------------------------------------------------------------
+
+PHONE, MASKED_PHONE = "13912345678", "139****5678"
+
+
+@pytest.fixture
+def with_phone(roster):
+    Mediator.objects.filter(pk=roster.volunteer_a.pk).update(phone=PHONE)
+    return roster.volunteer_a
+
+
+@pytest.mark.parametrize("who", ["community_staff", "mediator"])
+def test_a_mediators_phone_is_masked_in_the_admin_outside_the_centre(client, world, roster, with_phone, who):
+    # Given a volunteer with a phone, and a staff user of community A or a mediator of street A
+    user = _staff(world.staff_a if who == "community_staff" else roster.gold_a.user)
+    client.force_login(user)
+    # When they open the mediators' list and the volunteer's page
+    listing = client.get(reverse("admin:mediation_mediator_changelist"))
+    page = client.get(reverse("admin:mediation_mediator_change", args=[with_phone.pk]))
+    # Then both show the phone masked, never in full, and the page cannot be saved
+    for response in (listing, page):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert MASKED_PHONE in html and PHONE not in html
+    assert 'name="_save"' not in page.content.decode()
+    assert Mediator.objects.get(pk=with_phone.pk).phone == PHONE
+
+
+@pytest.mark.parametrize("who", ["superuser", "admin_a"])
+def test_the_centre_reads_and_changes_a_mediators_phone_in_the_admin(client, world, roster, with_phone, who):
+    # Given a volunteer with a phone, and the centre: the superuser or street A's admin
+    client.force_login(_staff(getattr(world, who)))
+    # When they open the list and the volunteer's page
+    listing = client.get(reverse("admin:mediation_mediator_changelist")).content.decode()
+    page = client.get(reverse("admin:mediation_mediator_change", args=[with_phone.pk])).content.decode()
+    # Then the phone is in full in both, and an input of the form
+    assert PHONE in listing
+    assert f'name="phone" value="{PHONE}"' in page
+    # And when they change it, the new number is saved
+    form = {
+        "street": world.street_a.pk,
+        "community": world.community_a2.pk,
+        "name": with_phone.name,
+        "phone": "13811112222",
+        "kind": "volunteer",
+        "specialties": '["neighbourhood"]',
+        "is_active": "on",
+    }
+    url = reverse("admin:mediation_mediator_change", args=[with_phone.pk])
+    assert client.post(url, form).status_code == 302
+    assert Mediator.objects.get(pk=with_phone.pk).phone == "13811112222"
