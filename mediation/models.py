@@ -14,6 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.history import AppendOnlyModel
 from grids.privacy import validate_id_number, validate_phone
 from mediation.querysets import MediationCaseQuerySet, MediatorQuerySet, RoomQuerySet
 
@@ -271,8 +272,8 @@ class MediationCase(models.Model):
         return f"{self.case.number} · {self.get_dispute_type_display()}"
 
 
-class MediationEvent(models.Model):
-    """One recorded step of a mediation case. Append-only."""
+class MediationEvent(AppendOnlyModel):
+    """One recorded step of a mediation case. Append-only (`config.history`)."""
 
     mediation = models.ForeignKey(
         MediationCase, on_delete=models.PROTECT, related_name="events", verbose_name=_("mediation case")
