@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from grids.services import delete_or_refuse
 from mediation import workflow
 from mediation.models import (
     Agreement,
+    DisputeType,
     FollowUp,
     JudicialConfirmation,
     MediationCase,
@@ -37,6 +38,7 @@ from mediation.models import (
     MediationStatus,
     Mediator,
     Party,
+    Referral,
     Session,
 )
 
@@ -149,6 +151,18 @@ def _required(field: str, value: str) -> str:
     if not value:
         raise InvalidInput(field, _("This field is required."))
     return value
+
+
+def _check_choice(field: str, value: Any, choices: type[models.Choices]) -> None:
+    """Refuse (400 on `field`) a value outside `choices`: the API's serializers check it, but
+    the admin, the shell and other callers reach the services too, and the database would
+    store any text."""
+    if value not in choices.values:
+        raise InvalidInput(
+            field,
+            _("“%(value)s” is not a valid choice. Choose one of: %(choices)s.")
+            % {"value": value, "choices": ", ".join(choices.values)},
+        )
 
 
 def _check_day(field: str, day: date, *, not_before: date | None = None) -> None:
@@ -272,6 +286,8 @@ def mediation_register(
     scope = scope_for(actor)
     if scope.role not in workflow.ROLES["register"]:
         raise RoleNotAllowed(_("Your role may not register mediations."))
+    _check_choice("level", level, MediationLevel)
+    _check_choice("dispute_type", dispute_type, DisputeType)
     if scope.role == "community_staff" and level not in workflow.COMMUNITY_LEVELS:
         raise RoleNotAllowed(_("Street-level mediation is registered by the street's centre."))
     if not Case.objects.visible_to(scope).filter(pk=case.pk).exists():
@@ -365,6 +381,7 @@ def mediation_agree(
 ):
     """调解成功: record the agreement; the dispute case is resolved and awaits verification."""
     with locked_mediation(mediation_id, action="agree", actor=actor, expected_version=expected_version) as m:
+        _check_choice("form", form, Agreement.Form)
         content = _required("content", content)
         _check_day("signed_on", signed_on, not_before=_registered_on(m))
         if performance_deadline is not None and performance_deadline < signed_on:
@@ -484,6 +501,7 @@ def mediation_refer(
     The dispute case is then resolved with the referral as its result, for the centre to verify.
     """
     with locked_mediation(mediation_id, action="refer", actor=actor, expected_version=expected_version) as m:
+        _check_choice("to", to, Referral)
         changes = {"referral": to, "referral_note": note.strip(), "referred_at": timezone.now()}
         record_step(m, action="refer", actor=actor, changes=changes, note=note)
         _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m))
@@ -509,6 +527,7 @@ def mediation_confirm(
     with locked_mediation(
         mediation_id, action="confirm", actor=actor, expected_version=expected_version
     ) as m:
+        _check_choice("result", result, JudicialConfirmation.Result)
         court = _required("court", court)
         signed_on = m.agreement.signed_on
         _check_day("applied_on", applied_on, not_before=signed_on)
@@ -540,6 +559,7 @@ def mediation_follow_up(
     with locked_mediation(
         mediation_id, action="follow-up", actor=actor, expected_version=expected_version
     ) as m:
+        _check_choice("performance", performance, FollowUp.Performance)
         _check_day("visited_on", visited_on, not_before=m.agreement.signed_on)
         FollowUp.objects.create(
             mediation=m, visited_on=visited_on, by=actor, performance=performance, notes=notes

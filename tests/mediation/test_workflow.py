@@ -432,6 +432,112 @@ def test_an_action_not_allowed_now_is_a_conflict_that_writes_nothing(
     assert mediation.status == status
 
 
+# --- choices checked by the services themselves --------------------------------------------------
+
+
+def _everything(mediation_id) -> tuple:
+    """What an action could write, in both apps."""
+    m = MediationCase.objects.get(pk=mediation_id)
+    case = Case.objects.get(pk=m.case_id)
+    return (
+        (m.status, m.version, m.referral),
+        MediationEvent.objects.count(),
+        Agreement.objects.count(),
+        JudicialConfirmation.objects.count(),
+        FollowUp.objects.count(),
+        (case.status, case.version),
+        CaseEvent.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "arguments", "field", "choices"),
+    [
+        (
+            "mediating",
+            services.mediation_agree,
+            {"form": "bogus", "content": "口头协议", "signed_on": TODAY()},
+            "form",
+            "written, oral",
+        ),
+        (
+            "failed",
+            services.mediation_refer,
+            {"to": "bogus"},
+            "to",
+            "court, arbitration, petition_office, department",
+        ),
+        (
+            "agreed",
+            services.mediation_confirm,
+            {"applied_on": TODAY(), "result": "bogus", "court": "江津区人民法院"},
+            "result",
+            "confirmed, refused",
+        ),
+        (
+            "agreed",
+            services.mediation_follow_up,
+            {"visited_on": TODAY(), "performance": "bogus"},
+            "performance",
+            "fulfilled, partly, not",
+        ),
+    ],
+    ids=["agree-form", "refer-to", "confirm-result", "follow-up-performance"],
+)
+def test_an_action_refuses_a_value_outside_its_choices_and_writes_nothing(
+    roster, make_mediation, status, action, arguments, field, choices
+):
+    # Given a mediation where the action is allowed
+    mediation = make_mediation(status)
+    before = _everything(mediation.pk)
+    # When the lead mediator calls the service with a value outside the field's choices
+    with translation.override("en"), pytest.raises(InvalidInput) as error:
+        action(mediation_id=mediation.pk, actor=roster.gold_a.user, **arguments)
+    # Then 400 naming the field and the choices, and nothing written in either app
+    assert error.value.status_code == 400
+    assert error.value.as_data() == {field: [f"“bogus” is not a valid choice. Choose one of: {choices}."]}
+    assert _everything(mediation.pk) == before
+
+
+@pytest.mark.parametrize("field", ["level", "dispute_type"])
+def test_register_refuses_a_level_or_dispute_type_outside_the_choices(world, roster, make_case, field):
+    # Given an accepted dispute case
+    case = make_case("accepted", kind="dispute")
+    case_before = (case.status, case.version, CaseEvent.objects.filter(case=case).count())
+    arguments = {"level": "community", "dispute_type": "neighbourhood", field: "bogus"}
+    # When the street admin registers it with a bogus level or dispute type
+    with translation.override("en"), pytest.raises(InvalidInput) as error:
+        services.mediation_register(
+            actor=world.admin_a, case=case, lead_mediator=roster.gold_a, parties=parties(), **arguments
+        )
+    # Then 400 naming the field, and no mediation, party or history row; the case is unchanged
+    assert error.value.status_code == 400
+    assert list(error.value.as_data()) == [field]
+    assert error.value.message.startswith("“bogus” is not a valid choice. Choose one of: ")
+    assert not MediationCase.objects.exists() and not Party.objects.exists()
+    assert not MediationEvent.objects.exists()
+    case.refresh_from_db()
+    assert (case.status, case.version, CaseEvent.objects.filter(case=case).count()) == case_before
+
+
+def test_community_staff_with_a_bogus_level_get_400_not_403(world, roster, make_case):
+    # Given an accepted dispute case of community A
+    case = make_case("accepted", kind="dispute")
+    # When community staff register it at a level that does not exist
+    with pytest.raises(InvalidInput) as error:
+        services.mediation_register(
+            actor=world.staff_a,
+            case=case,
+            level="bogus",
+            dispute_type="neighbourhood",
+            lead_mediator=roster.gold_a,
+            parties=parties(),
+        )
+    # Then the level is bad input, not a street-level registration refused to their role
+    assert error.value.field == "level"
+    assert not MediationCase.objects.exists()
+
+
 # --- roles and versions ------------------------------------------------------------------------
 
 
