@@ -118,14 +118,7 @@ class SessionInline(ReadOnlyInline):
 
 
 def confirmation_summary(confirmation: JudicialConfirmation | None) -> str:
-    if confirmation is None:
-        return gettext("Not applied for.")
-    return gettext("%(court)s: %(result)s (applied on %(applied_on)s, decided on %(decided_on)s)") % {
-        "court": confirmation.court,
-        "result": confirmation.get_result_display(),
-        "applied_on": confirmation.applied_on,
-        "decided_on": confirmation.decided_on or "—",
-    }
+    return gettext("Not applied for.") if confirmation is None else confirmation.summary()
 
 
 class AgreementInline(ShownToScopedStaff, admin.StackedInline):

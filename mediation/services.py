@@ -539,10 +539,10 @@ def mediation_confirm(
             )
         if decided_on is not None:
             _check_day("decided_on", decided_on, not_before=applied_on)
-        JudicialConfirmation.objects.create(
+        confirmation = JudicialConfirmation.objects.create(
             agreement=m.agreement, applied_on=applied_on, result=result, court=court, decided_on=decided_on
         )
-        record_step(m, action="confirm", actor=actor, note=f"{court} · {result}")
+        record_step(m, action="confirm", actor=actor, note=confirmation.summary())
     return m
 
 
@@ -564,7 +564,11 @@ def mediation_follow_up(
         FollowUp.objects.create(
             mediation=m, visited_on=visited_on, by=actor, performance=performance, notes=notes
         )
-        record_step(m, action="follow-up", actor=actor, note=performance)
+        note = _("Follow-up visit on %(day)s: %(performance)s.") % {
+            "day": visited_on,
+            "performance": FollowUp.Performance(performance).label,
+        }
+        record_step(m, action="follow-up", actor=actor, note=note)
     return m
 
 

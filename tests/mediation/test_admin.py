@@ -1,5 +1,7 @@
 """The mediation admin: rooms and mediators by street, mediation cases read-only and masked."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -252,3 +254,28 @@ def test_the_centre_reads_and_changes_a_mediators_phone_in_the_admin(client, wor
     url = reverse("admin:mediation_mediator_change", args=[with_phone.pk])
     assert client.post(url, form).status_code == 302
     assert Mediator.objects.get(pk=with_phone.pk).phone == "13811112222"
+
+
+# --- the history inline ----------------------------------------------------------------------
+
+
+def _history_cells(html: str, column: str) -> list[str]:
+    return re.findall(rf'<td class="field-{column}">\s*<p>(.*?)</p>', html, re.S)
+
+
+def test_the_history_inline_shows_statuses_as_translated_labels(client, world, roster, make_mediation):
+    # Given an agreed mediation (registered, started, agreed), followed up once
+    mediation = make_mediation("agreed")
+    services.mediation_follow_up(
+        mediation_id=mediation.pk,
+        actor=roster.gold_a.user,
+        visited_on=mediation.agreement.signed_on,
+        performance="partly",
+    )
+    client.force_login(_staff(world.admin_a))
+    # When the street admin opens the mediation case page, in Chinese
+    html = client.get(reverse("admin:mediation_mediationcase_change", args=[mediation.pk])).content.decode()
+    # Then each step's statuses are labels in Chinese, not codes, and the note is readable
+    assert _history_cells(html, "from_status") == ["-", "已受理", "调解中", "调解成功"]
+    assert _history_cells(html, "to_status") == ["已受理", "调解中", "调解成功", "调解成功"]
+    assert "部分履行" in _history_cells(html, "note")[-1]

@@ -432,6 +432,31 @@ def test_an_action_not_allowed_now_is_a_conflict_that_writes_nothing(
     assert mediation.status == status
 
 
+def test_confirmation_and_follow_up_steps_leave_readable_notes(roster, make_mediation):
+    # Given an agreed mediation with a written agreement signed today
+    mediation = make_mediation("agreed")
+    lead, today = roster.gold_a.user, TODAY()
+    # When the judicial confirmation and a follow-up visit are recorded, in English
+    with translation.override("en"):
+        services.mediation_confirm(
+            mediation_id=mediation.pk,
+            actor=lead,
+            applied_on=today,
+            result="confirmed",
+            court="江津区人民法院",
+            decided_on=today,
+        )
+        services.mediation_follow_up(
+            mediation_id=mediation.pk, actor=lead, visited_on=today, performance="partly"
+        )
+    # Then their history rows say what happened in words, not codes
+    notes = list(mediation.events.filter(action__in=["confirm", "follow-up"]).values_list("action", "note"))
+    assert notes == [
+        ("confirm", f"江津区人民法院: confirmed (applied on {today}, decided on {today})"),
+        ("follow-up", f"Follow-up visit on {today}: partly fulfilled."),
+    ]
+
+
 # --- choices checked by the services themselves --------------------------------------------------
 
 
