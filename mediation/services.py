@@ -70,11 +70,16 @@ def record_step(
     changes: dict[str, Any] | None = None,
     to_status: str | None = None,
     note: str = "",
+    relation_changes: dict[str, list] | None = None,
 ) -> MediationEvent:
-    """Change `mediation`, raise its version, save the changed fields and record the step."""
+    """Change `mediation`, raise its version, save the changed fields and record the step.
+
+    `relation_changes` are many-to-many changes the caller has already written, recorded
+    as they are given (`{"assisting_mediators": [before_ids, after_ids]}`).
+    """
     changes = changes or {}
     from_status = mediation.status
-    diff = {}
+    diff = dict(relation_changes or {})
     for field, value in changes.items():
         old = getattr(mediation, field)
         if old != value:
@@ -467,7 +472,9 @@ def mediation_escalate(
         lead = lead_mediator or m.lead_mediator
         if room is None and _room_refused(m.case, level, m.room) is None:
             room = m.room  # still the right room one level up (grid → community); else cleared
-        _check_people(m.case, level, lead, [a for a in m.assisting_mediators.all() if a.pk != lead.pk], room)
+        assisting = sorted(a.pk for a in m.assisting_mediators.all())
+        remaining = [a for a in m.assisting_mediators.all() if a.pk != lead.pk]
+        _check_people(m.case, level, lead, remaining, room)
         changes = {
             "level": level,
             "lead_mediator": lead,
@@ -477,7 +484,10 @@ def mediation_escalate(
             "outcome_note": "",
             "escalation_count": m.escalation_count + 1,
         }
-        m.assisting_mediators.remove(lead)
+        relation_changes = {}
+        if len(remaining) < len(assisting):  # an assisting mediator becomes the lead
+            m.assisting_mediators.remove(lead)
+            relation_changes["assisting_mediators"] = [assisting, sorted(a.pk for a in remaining)]
         record_step(
             m,
             action="escalate",
@@ -485,6 +495,7 @@ def mediation_escalate(
             to_status=MediationStatus.REGISTERED,
             changes=changes,
             note=reason,
+            relation_changes=relation_changes,
         )
         level_name = MediationLevel(m.level).label
         _case_comment(

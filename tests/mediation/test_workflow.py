@@ -318,6 +318,46 @@ def test_escalation_registers_the_mediation_one_level_up(world, roster, make_med
     assert "街道级" in error.value.message
 
 
+def test_escalation_records_an_assisting_mediator_becoming_the_lead(world, roster, make_mediation):
+    # Given a community-level mediation led by mediator A and assisted by mediator A2
+    mediation = make_mediation("mediating", level="community")
+    before = mediation.events.count()
+    # When the centre escalates it with mediator A2 as the new lead
+    services.mediation_escalate(
+        mediation_id=mediation.pk,
+        actor=world.admin_a,
+        reason="社区调解未果",
+        lead_mediator=roster.ordinary_a,
+        room=roster.room_a_street,
+    )
+    # Then mediator A2 leads and no longer assists, and the one new history row says both
+    mediation.refresh_from_db()
+    assert mediation.lead_mediator == roster.ordinary_a
+    assert list(mediation.assisting_mediators.all()) == []
+    assert mediation.events.count() == before + 1
+    changes = mediation.events.latest("pk").changes
+    assert changes["lead_mediator"] == [roster.gold_a.pk, roster.ordinary_a.pk]
+    assert changes["assisting_mediators"] == [[roster.ordinary_a.pk], []]
+
+
+def test_escalation_to_a_new_lead_who_did_not_assist_leaves_the_assistants_alone(
+    world, roster, make_mediation
+):
+    # Given a community-level mediation assisted by mediator A2, and another mediator of street A
+    mediation = make_mediation("mediating", level="community")
+    newcomer = MediatorFactory(street=world.street_a)
+    # When the centre escalates it with the other mediator as the new lead
+    services.mediation_escalate(
+        mediation_id=mediation.pk, actor=world.admin_a, reason="社区调解未果", lead_mediator=newcomer
+    )
+    # Then mediator A2 still assists, and the history records no change of assistants
+    mediation.refresh_from_db()
+    assert list(mediation.assisting_mediators.all()) == [roster.ordinary_a]
+    changes = mediation.events.latest("pk").changes
+    assert changes["lead_mediator"] == [roster.gold_a.pk, newcomer.pk]
+    assert "assisting_mediators" not in changes
+
+
 def test_judicial_confirmation_within_thirty_days_of_signing(roster, make_mediation):
     mediation = make_mediation("agreed")
     signed_on = mediation.agreement.signed_on
