@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.querysets import CaseQuerySet
+from config.history import AppendOnlyModel
 
 
 class Kind(models.TextChoices):
@@ -289,10 +290,10 @@ class Case(models.Model):
         return f"{self.number} {self.title}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """One recorded step of a case: who did what, when, from which status to which.
 
-    Append-only: nothing in the service changes or deletes a row once written.
+    Append-only (`config.history`): nothing changes or deletes a row once written.
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
@@ -319,14 +320,6 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValueError("Case history is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Case history is append-only.")
 
 
 class Supervision(models.Model):

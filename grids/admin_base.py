@@ -130,15 +130,21 @@ class ScopedModelAdmin(admin.ModelAdmin):
         return self._may_edit(request)
 
 
-class PersonalDataAdminMixin:
-    """List pages show residents' data masked; opening a record to edit it is a reveal.
+class MaskedForViewersAdminMixin:
+    """Personal data in full for the users who may edit the record, masked for the others.
 
-    `personal_fields` maps a model field to its mask. Users who may only view get the
-    masked values; editors see the full values in the form, and each opening of the form
-    writes one audit row per field, as the API's reveal call does.
+    `personal_fields` maps a model field to its mask, and the admin class defines
+    `masked_<field>` (see `masked`). Users who may only view get that read-only column in
+    the form instead of the field, and in the list wherever `list_display` names the field.
     """
 
     personal_fields: dict[str, callable] = {}
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if self._may_edit(request):
+            return columns
+        return [f"masked_{name}" if name in self.personal_fields else name for name in columns]
 
     def get_exclude(self, request, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])
@@ -151,6 +157,15 @@ class PersonalDataAdminMixin:
         if not self._may_edit(request):
             fields += [f"masked_{name}" for name in self.personal_fields]
         return fields
+
+
+class PersonalDataAdminMixin(MaskedForViewersAdminMixin):
+    """List pages show residents' data masked; opening a record to edit it is a reveal.
+
+    Users who may only view get the masked values; editors see the full values in the
+    form, and each opening of the form writes one audit row per field, as the API's reveal
+    call does.
+    """
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET" and self._may_edit(request):

@@ -131,12 +131,15 @@ def territory_delete(*, scope: Scope, obj: models.Model) -> None:
     if isinstance(obj, Street) and not scope.is_superuser:
         # Like creating one (and like the admin): a street admin does not remove their street.
         raise RoleNotAllowed(_("Only a superuser may delete a street."))
-    _delete_or_refuse(obj)
+    delete_or_refuse(obj)
 
 
-def _delete_or_refuse(obj: models.Model) -> None:
-    # Deleting would silently drop many-to-many rows (the workers covering a grid), which
-    # PROTECT does not guard: those count as blockers too.
+def delete_or_refuse(obj: models.Model) -> None:
+    """Delete `obj`, or raise `ActionNotAllowed` (409) naming the kinds of rows that refer to it.
+
+    Deleting would silently drop many-to-many rows (the workers covering a grid), which
+    PROTECT does not guard: those count as blockers too.
+    """
     kinds = set(_referring_kinds(obj, many_to_many_only=True))
     if not kinds:
         try:
@@ -238,7 +241,7 @@ def grid_worker_delete(*, scope: Scope, worker: GridWorker) -> None:
     """
     _check_may_edit(scope, worker)
     user = get_user_model()._base_manager.select_for_update().get(pk=worker.user_id)
-    _delete_or_refuse(worker)
+    delete_or_refuse(worker)
     UserScope.objects.filter(user=user, role=UserScope.Role.GRID_WORKER).delete()
     # An account that also holds another role (linked before accounts were checked) keeps it.
     if user.is_superuser or UserScope.objects.filter(user=user).exists():

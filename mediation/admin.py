@@ -1,8 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from grids.admin_base import ScopedModelAdmin, masked
+from config.errors import ActionNotAllowed
+from grids.admin_base import MaskedForViewersAdminMixin, ScopedModelAdmin, masked
 from grids.privacy import mask_id_number, mask_name, mask_phone
 from grids.scope import NO_ROLE, scope_for
 from mediation.models import (
@@ -16,14 +20,22 @@ from mediation.models import (
     Party,
     Session,
 )
-from mediation.services import roster_save
+from mediation.services import mediator_check_deletable, roster_delete, roster_save
 
 
 class RosterAdmin(ScopedModelAdmin):
-    """Rooms and mediators are saved through the mediation services, like every write."""
+    """Rooms and mediators are saved and deleted through the mediation services, like every write."""
 
     def save_model(self, request, obj, form, change):
         roster_save(actor=request.user, obj=obj)
+
+    def delete_model(self, request, obj):
+        roster_delete(actor=request.user, obj=obj)
+
+    def delete_queryset(self, request, queryset):
+        # One by one through the service: one refused row undoes the whole action.
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(MediationRoom)
@@ -35,12 +47,39 @@ class MediationRoomAdmin(RosterAdmin):
 
 
 @admin.register(Mediator)
-class MediatorAdmin(RosterAdmin):
-    list_display = ["name", "kind", "street", "community", "home_room", "certified_on", "is_active"]
+class MediatorAdmin(MaskedForViewersAdminMixin, RosterAdmin):
+    """Mediators' phones are read and changed in full by the centre, who edit the roster, as
+    in the API; masked for everyone else (volunteers are residents). Not an audited reveal:
+    the centre reads them in full in the API too."""
+
+    list_display = [
+        "name",
+        "kind",
+        "street",
+        "community",
+        "home_room",
+        "phone",
+        "certified_on",
+        "is_active",
+    ]
     list_filter = ["kind", "is_active", "street"]
     search_fields = ["name"]
     list_select_related = ["street", "community", "home_room"]
     raw_id_fields = ["user"]
+    personal_fields = {"phone": mask_phone}
+    masked_phone = masked("phone", mask_phone, _("work phone"))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # A mediator whom mediations name is not offered for deletion: the reason is shown on
+        # their page, where "active" is the way to retire them.
+        mediator = self.get_object(request, unquote(object_id))
+        if mediator is not None and self.has_delete_permission(request, mediator):
+            try:
+                mediator_check_deletable(mediator)
+            except ActionNotAllowed as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:mediation_mediator_change", args=[mediator.pk]))
+        return super().delete_view(request, object_id, extra_context)
 
 
 class ShownToScopedStaff:
@@ -79,14 +118,7 @@ class SessionInline(ReadOnlyInline):
 
 
 def confirmation_summary(confirmation: JudicialConfirmation | None) -> str:
-    if confirmation is None:
-        return gettext("Not applied for.")
-    return gettext("%(court)s: %(result)s (applied on %(applied_on)s, decided on %(decided_on)s)") % {
-        "court": confirmation.court,
-        "result": confirmation.get_result_display(),
-        "applied_on": confirmation.applied_on,
-        "decided_on": confirmation.decided_on or "—",
-    }
+    return gettext("Not applied for.") if confirmation is None else confirmation.summary()
 
 
 class AgreementInline(ShownToScopedStaff, admin.StackedInline):

@@ -12,8 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from config.history import AppendOnlyModel
 from grids.privacy import validate_id_number, validate_phone
 from mediation.querysets import MediationCaseQuerySet, MediatorQuerySet, RoomQuerySet
 
@@ -271,8 +273,8 @@ class MediationCase(models.Model):
         return f"{self.case.number} · {self.get_dispute_type_display()}"
 
 
-class MediationEvent(models.Model):
-    """One recorded step of a mediation case. Append-only."""
+class MediationEvent(AppendOnlyModel):
+    """One recorded step of a mediation case. Append-only (`config.history`)."""
 
     mediation = models.ForeignKey(
         MediationCase, on_delete=models.PROTECT, related_name="events", verbose_name=_("mediation case")
@@ -282,8 +284,10 @@ class MediationEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("time"))
-    from_status = models.CharField(_("from status"), max_length=12, blank=True)
-    to_status = models.CharField(_("to status"), max_length=12)
+    from_status = models.CharField(
+        _("from status"), max_length=12, choices=MediationStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=12, choices=MediationStatus.choices)
     note = models.TextField(_("note"), blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
@@ -394,6 +398,15 @@ class JudicialConfirmation(models.Model):
 
     def __str__(self):
         return f"{self.court} · {self.get_result_display()}"
+
+    def summary(self) -> str:
+        """The court, its decision and the dates, in the active language."""
+        return gettext("%(court)s: %(result)s (applied on %(applied_on)s, decided on %(decided_on)s)") % {
+            "court": self.court,
+            "result": self.get_result_display(),
+            "applied_on": self.applied_on,
+            "decided_on": self.decided_on or "—",
+        }
 
 
 class FollowUp(models.Model):

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +24,11 @@ from cases.models import Case, Kind
 from cases.models import Status as CaseStatus
 from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed, StaleVersion
 from grids.scope import scope_for
+from grids.services import delete_or_refuse
 from mediation import workflow
 from mediation.models import (
     Agreement,
+    DisputeType,
     FollowUp,
     JudicialConfirmation,
     MediationCase,
@@ -36,6 +38,7 @@ from mediation.models import (
     MediationStatus,
     Mediator,
     Party,
+    Referral,
     Session,
 )
 
@@ -67,11 +70,16 @@ def record_step(
     changes: dict[str, Any] | None = None,
     to_status: str | None = None,
     note: str = "",
+    relation_changes: dict[str, list] | None = None,
 ) -> MediationEvent:
-    """Change `mediation`, raise its version, save the changed fields and record the step."""
+    """Change `mediation`, raise its version, save the changed fields and record the step.
+
+    `relation_changes` are many-to-many changes the caller has already written, recorded
+    as they are given (`{"assisting_mediators": [before_ids, after_ids]}`).
+    """
     changes = changes or {}
     from_status = mediation.status
-    diff = {}
+    diff = dict(relation_changes or {})
     for field, value in changes.items():
         old = getattr(mediation, field)
         if old != value:
@@ -148,6 +156,18 @@ def _required(field: str, value: str) -> str:
     if not value:
         raise InvalidInput(field, _("This field is required."))
     return value
+
+
+def _check_choice(field: str, value: Any, choices: type[models.Choices]) -> None:
+    """Refuse (400 on `field`) a value outside `choices`: the API's serializers check it, but
+    the admin, the shell and other callers reach the services too, and the database would
+    store any text."""
+    if value not in choices.values:
+        raise InvalidInput(
+            field,
+            _("“%(value)s” is not a valid choice. Choose one of: %(choices)s.")
+            % {"value": value, "choices": ", ".join(choices.values)},
+        )
 
 
 def _check_day(field: str, day: date, *, not_before: date | None = None) -> None:
@@ -271,6 +291,8 @@ def mediation_register(
     scope = scope_for(actor)
     if scope.role not in workflow.ROLES["register"]:
         raise RoleNotAllowed(_("Your role may not register mediations."))
+    _check_choice("level", level, MediationLevel)
+    _check_choice("dispute_type", dispute_type, DisputeType)
     if scope.role == "community_staff" and level not in workflow.COMMUNITY_LEVELS:
         raise RoleNotAllowed(_("Street-level mediation is registered by the street's centre."))
     if not Case.objects.visible_to(scope).filter(pk=case.pk).exists():
@@ -364,6 +386,7 @@ def mediation_agree(
 ):
     """调解成功: record the agreement; the dispute case is resolved and awaits verification."""
     with locked_mediation(mediation_id, action="agree", actor=actor, expected_version=expected_version) as m:
+        _check_choice("form", form, Agreement.Form)
         content = _required("content", content)
         _check_day("signed_on", signed_on, not_before=_registered_on(m))
         if performance_deadline is not None and performance_deadline < signed_on:
@@ -449,7 +472,9 @@ def mediation_escalate(
         lead = lead_mediator or m.lead_mediator
         if room is None and _room_refused(m.case, level, m.room) is None:
             room = m.room  # still the right room one level up (grid → community); else cleared
-        _check_people(m.case, level, lead, [a for a in m.assisting_mediators.all() if a.pk != lead.pk], room)
+        assisting = sorted(a.pk for a in m.assisting_mediators.all())
+        remaining = [a for a in m.assisting_mediators.all() if a.pk != lead.pk]
+        _check_people(m.case, level, lead, remaining, room)
         changes = {
             "level": level,
             "lead_mediator": lead,
@@ -459,7 +484,10 @@ def mediation_escalate(
             "outcome_note": "",
             "escalation_count": m.escalation_count + 1,
         }
-        m.assisting_mediators.remove(lead)
+        relation_changes = {}
+        if len(remaining) < len(assisting):  # an assisting mediator becomes the lead
+            m.assisting_mediators.remove(lead)
+            relation_changes["assisting_mediators"] = [assisting, sorted(a.pk for a in remaining)]
         record_step(
             m,
             action="escalate",
@@ -467,6 +495,7 @@ def mediation_escalate(
             to_status=MediationStatus.REGISTERED,
             changes=changes,
             note=reason,
+            relation_changes=relation_changes,
         )
         level_name = MediationLevel(m.level).label
         _case_comment(
@@ -483,6 +512,7 @@ def mediation_refer(
     The dispute case is then resolved with the referral as its result, for the centre to verify.
     """
     with locked_mediation(mediation_id, action="refer", actor=actor, expected_version=expected_version) as m:
+        _check_choice("to", to, Referral)
         changes = {"referral": to, "referral_note": note.strip(), "referred_at": timezone.now()}
         record_step(m, action="refer", actor=actor, changes=changes, note=note)
         _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m))
@@ -508,6 +538,7 @@ def mediation_confirm(
     with locked_mediation(
         mediation_id, action="confirm", actor=actor, expected_version=expected_version
     ) as m:
+        _check_choice("result", result, JudicialConfirmation.Result)
         court = _required("court", court)
         signed_on = m.agreement.signed_on
         _check_day("applied_on", applied_on, not_before=signed_on)
@@ -519,10 +550,10 @@ def mediation_confirm(
             )
         if decided_on is not None:
             _check_day("decided_on", decided_on, not_before=applied_on)
-        JudicialConfirmation.objects.create(
+        confirmation = JudicialConfirmation.objects.create(
             agreement=m.agreement, applied_on=applied_on, result=result, court=court, decided_on=decided_on
         )
-        record_step(m, action="confirm", actor=actor, note=f"{court} · {result}")
+        record_step(m, action="confirm", actor=actor, note=confirmation.summary())
     return m
 
 
@@ -539,11 +570,16 @@ def mediation_follow_up(
     with locked_mediation(
         mediation_id, action="follow-up", actor=actor, expected_version=expected_version
     ) as m:
+        _check_choice("performance", performance, FollowUp.Performance)
         _check_day("visited_on", visited_on, not_before=m.agreement.signed_on)
         FollowUp.objects.create(
             mediation=m, visited_on=visited_on, by=actor, performance=performance, notes=notes
         )
-        record_step(m, action="follow-up", actor=actor, note=performance)
+        note = _("Follow-up visit on %(day)s: %(performance)s.") % {
+            "day": visited_on,
+            "performance": FollowUp.Performance(performance).label,
+        }
+        record_step(m, action="follow-up", actor=actor, note=note)
     return m
 
 
@@ -563,11 +599,50 @@ SERVICES = {
 # --- the roster: rooms and mediators ---------------------------------------------------------
 
 
+def _check_roster_editor(actor, street_id: int | None) -> None:
+    if not scope_for(actor).may_edit_street(street_id):
+        raise RoleNotAllowed(_("You may only change the mediation roster of your own street."))
+
+
 @transaction.atomic
 def roster_save(*, actor, obj: MediationRoom | Mediator) -> MediationRoom | Mediator:
     """Create or change a room or a mediator: superusers anywhere, street admins in their street."""
-    if not scope_for(actor).may_edit_street(obj.street_id):
-        raise RoleNotAllowed(_("You may only change the mediation roster of your own street."))
+    _check_roster_editor(actor, obj.street_id)
     obj.full_clean()
     obj.save()
     return obj
+
+
+def mediator_check_deletable(mediator: Mediator) -> None:
+    """Refuse (409) to delete a mediator whom any mediation names, as lead or assisting.
+
+    The mediations they led would block the delete (PROTECT), but those they assisted would
+    silently lose them (a many-to-many row). A mediator who retires is deactivated instead.
+    The admin calls this before it offers to delete; `roster_delete` checks again under lock.
+    """
+    led = MediationCase.objects.filter(lead_mediator=mediator).count()
+    assisted = MediationCase.objects.filter(assisting_mediators=mediator).count()
+    roles = [
+        *([_("lead in %(count)d") % {"count": led}] if led else []),
+        *([_("assisting in %(count)d") % {"count": assisted}] if assisted else []),
+    ]
+    if roles:
+        raise ActionNotAllowed(
+            _(
+                "%(name)s cannot be deleted while mediation cases name them (%(roles)s); "
+                "deactivate them instead."
+            )
+            % {"name": mediator, "roles": _(", ").join(roles)}
+        )
+
+
+@transaction.atomic
+def roster_delete(*, actor, obj: MediationRoom | Mediator) -> None:
+    """Delete a room or a mediator that nothing refers to (409 otherwise), as `roster_save` allows."""
+    # Locked first: a mediation that would name them meanwhile waits for this transaction (its
+    # foreign key locks the row too) and is then refused, instead of being counted too late.
+    obj = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+    _check_roster_editor(actor, obj.street_id)
+    if isinstance(obj, Mediator):
+        mediator_check_deletable(obj)
+    delete_or_refuse(obj)

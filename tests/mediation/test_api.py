@@ -358,6 +358,16 @@ def test_rooms_and_mediators_bad_filters_and_anonymous(api, world, roster):
     assert api(world.nobody).get("/api/v1/mediation/mediators/").data["count"] == 0
 
 
+def test_the_api_reads_the_roster_and_deletes_no_mediator(api, world, roster, make_mediation):
+    # Given mediator A2, assisting an agreed mediation
+    mediation = make_mediation("agreed")
+    # When the street admin sends DELETE for them
+    response = api(world.admin_a).delete(f"/api/v1/mediation/mediators/{roster.ordinary_a.pk}/")
+    # Then the API refuses the method (the roster is edited in the admin) and nothing is removed
+    assert response.status_code == 405
+    assert list(mediation.assisting_mediators.all()) == [roster.ordinary_a]
+
+
 def test_me_shows_the_mediator_scope(api, roster):
     body = api(roster.gold_a.user).get("/api/v1/me/").data
     assert body["scope"]["role"] == "mediator"

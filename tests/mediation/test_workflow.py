@@ -318,6 +318,46 @@ def test_escalation_registers_the_mediation_one_level_up(world, roster, make_med
     assert "街道级" in error.value.message
 
 
+def test_escalation_records_an_assisting_mediator_becoming_the_lead(world, roster, make_mediation):
+    # Given a community-level mediation led by mediator A and assisted by mediator A2
+    mediation = make_mediation("mediating", level="community")
+    before = mediation.events.count()
+    # When the centre escalates it with mediator A2 as the new lead
+    services.mediation_escalate(
+        mediation_id=mediation.pk,
+        actor=world.admin_a,
+        reason="社区调解未果",
+        lead_mediator=roster.ordinary_a,
+        room=roster.room_a_street,
+    )
+    # Then mediator A2 leads and no longer assists, and the one new history row says both
+    mediation.refresh_from_db()
+    assert mediation.lead_mediator == roster.ordinary_a
+    assert list(mediation.assisting_mediators.all()) == []
+    assert mediation.events.count() == before + 1
+    changes = mediation.events.latest("pk").changes
+    assert changes["lead_mediator"] == [roster.gold_a.pk, roster.ordinary_a.pk]
+    assert changes["assisting_mediators"] == [[roster.ordinary_a.pk], []]
+
+
+def test_escalation_to_a_new_lead_who_did_not_assist_leaves_the_assistants_alone(
+    world, roster, make_mediation
+):
+    # Given a community-level mediation assisted by mediator A2, and another mediator of street A
+    mediation = make_mediation("mediating", level="community")
+    newcomer = MediatorFactory(street=world.street_a)
+    # When the centre escalates it with the other mediator as the new lead
+    services.mediation_escalate(
+        mediation_id=mediation.pk, actor=world.admin_a, reason="社区调解未果", lead_mediator=newcomer
+    )
+    # Then mediator A2 still assists, and the history records no change of assistants
+    mediation.refresh_from_db()
+    assert list(mediation.assisting_mediators.all()) == [roster.ordinary_a]
+    changes = mediation.events.latest("pk").changes
+    assert changes["lead_mediator"] == [roster.gold_a.pk, newcomer.pk]
+    assert "assisting_mediators" not in changes
+
+
 def test_judicial_confirmation_within_thirty_days_of_signing(roster, make_mediation):
     mediation = make_mediation("agreed")
     signed_on = mediation.agreement.signed_on
@@ -430,6 +470,137 @@ def test_an_action_not_allowed_now_is_a_conflict_that_writes_nothing(
     assert MediationEvent.objects.count() == before
     mediation.refresh_from_db()
     assert mediation.status == status
+
+
+def test_confirmation_and_follow_up_steps_leave_readable_notes(roster, make_mediation):
+    # Given an agreed mediation with a written agreement signed today
+    mediation = make_mediation("agreed")
+    lead, today = roster.gold_a.user, TODAY()
+    # When the judicial confirmation and a follow-up visit are recorded, in English
+    with translation.override("en"):
+        services.mediation_confirm(
+            mediation_id=mediation.pk,
+            actor=lead,
+            applied_on=today,
+            result="confirmed",
+            court="江津区人民法院",
+            decided_on=today,
+        )
+        services.mediation_follow_up(
+            mediation_id=mediation.pk, actor=lead, visited_on=today, performance="partly"
+        )
+    # Then their history rows say what happened in words, not codes
+    notes = list(mediation.events.filter(action__in=["confirm", "follow-up"]).values_list("action", "note"))
+    assert notes == [
+        ("confirm", f"江津区人民法院: confirmed (applied on {today}, decided on {today})"),
+        ("follow-up", f"Follow-up visit on {today}: partly fulfilled."),
+    ]
+
+
+# --- choices checked by the services themselves --------------------------------------------------
+
+
+def _everything(mediation_id) -> tuple:
+    """What an action could write, in both apps."""
+    m = MediationCase.objects.get(pk=mediation_id)
+    case = Case.objects.get(pk=m.case_id)
+    return (
+        (m.status, m.version, m.referral),
+        MediationEvent.objects.count(),
+        Agreement.objects.count(),
+        JudicialConfirmation.objects.count(),
+        FollowUp.objects.count(),
+        (case.status, case.version),
+        CaseEvent.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "arguments", "field", "choices"),
+    [
+        (
+            "mediating",
+            services.mediation_agree,
+            {"form": "bogus", "content": "口头协议", "signed_on": TODAY()},
+            "form",
+            "written, oral",
+        ),
+        (
+            "failed",
+            services.mediation_refer,
+            {"to": "bogus"},
+            "to",
+            "court, arbitration, petition_office, department",
+        ),
+        (
+            "agreed",
+            services.mediation_confirm,
+            {"applied_on": TODAY(), "result": "bogus", "court": "江津区人民法院"},
+            "result",
+            "confirmed, refused",
+        ),
+        (
+            "agreed",
+            services.mediation_follow_up,
+            {"visited_on": TODAY(), "performance": "bogus"},
+            "performance",
+            "fulfilled, partly, not",
+        ),
+    ],
+    ids=["agree-form", "refer-to", "confirm-result", "follow-up-performance"],
+)
+def test_an_action_refuses_a_value_outside_its_choices_and_writes_nothing(
+    roster, make_mediation, status, action, arguments, field, choices
+):
+    # Given a mediation where the action is allowed
+    mediation = make_mediation(status)
+    before = _everything(mediation.pk)
+    # When the lead mediator calls the service with a value outside the field's choices
+    with translation.override("en"), pytest.raises(InvalidInput) as error:
+        action(mediation_id=mediation.pk, actor=roster.gold_a.user, **arguments)
+    # Then 400 naming the field and the choices, and nothing written in either app
+    assert error.value.status_code == 400
+    assert error.value.as_data() == {field: [f"“bogus” is not a valid choice. Choose one of: {choices}."]}
+    assert _everything(mediation.pk) == before
+
+
+@pytest.mark.parametrize("field", ["level", "dispute_type"])
+def test_register_refuses_a_level_or_dispute_type_outside_the_choices(world, roster, make_case, field):
+    # Given an accepted dispute case
+    case = make_case("accepted", kind="dispute")
+    case_before = (case.status, case.version, CaseEvent.objects.filter(case=case).count())
+    arguments = {"level": "community", "dispute_type": "neighbourhood", field: "bogus"}
+    # When the street admin registers it with a bogus level or dispute type
+    with translation.override("en"), pytest.raises(InvalidInput) as error:
+        services.mediation_register(
+            actor=world.admin_a, case=case, lead_mediator=roster.gold_a, parties=parties(), **arguments
+        )
+    # Then 400 naming the field, and no mediation, party or history row; the case is unchanged
+    assert error.value.status_code == 400
+    assert list(error.value.as_data()) == [field]
+    assert error.value.message.startswith("“bogus” is not a valid choice. Choose one of: ")
+    assert not MediationCase.objects.exists() and not Party.objects.exists()
+    assert not MediationEvent.objects.exists()
+    case.refresh_from_db()
+    assert (case.status, case.version, CaseEvent.objects.filter(case=case).count()) == case_before
+
+
+def test_community_staff_with_a_bogus_level_get_400_not_403(world, roster, make_case):
+    # Given an accepted dispute case of community A
+    case = make_case("accepted", kind="dispute")
+    # When community staff register it at a level that does not exist
+    with pytest.raises(InvalidInput) as error:
+        services.mediation_register(
+            actor=world.staff_a,
+            case=case,
+            level="bogus",
+            dispute_type="neighbourhood",
+            lead_mediator=roster.gold_a,
+            parties=parties(),
+        )
+    # Then the level is bad input, not a street-level registration refused to their role
+    assert error.value.field == "level"
+    assert not MediationCase.objects.exists()
 
 
 # --- roles and versions ------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from tests.factories import (
     UserFactory,
     UserScopeFactory,
 )
+from tests.mediation.conftest import make_mediation, roster  # noqa: F401  (mediated disputes)
 
 OPEN = {"reported", "accepted", "assigned", "in_progress", "resolved"}
 STATUSES = [

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from cases import services as case_services
 from cases.models import Kind, Level, Source, Triage
 from grids.scope import scope_for
 from mediation.models import DisputeType, MediationLevel
@@ -174,6 +175,27 @@ def test_a_case_closed_through_the_workflow_counts_as_accepted_and_closed(world,
     ]
     assert (totals["total"], totals["accepted"], totals["closed"], totals["closed_on_time"]) == (3, 1, 1, 1)
     assert totals["closure_rate"]["value"] == 1.0 and totals["on_time_rate"]["value"] == 1.0
+
+
+def test_a_dispute_mediated_to_agreement_counts_as_closed_once_the_centre_verifies_it(world, make_mediation):
+    # Given a dispute mediated to a written agreement: its case resolved by the mediation
+    mediation = make_mediation("agreed", level="community")
+    scope, everything = scope_for(world.admin_a), ReportFilters()
+    (waiting,) = resolution_report(scope=scope, group_by="kind", filters=everything)["rows"]
+    assert (waiting["key"]["id"], waiting["accepted"], waiting["closed"]) == ("dispute", 1, 0)
+    # When the centre verifies the case
+    case_services.case_verify(case_id=mediation.case_id, actor=world.admin_a, passed=True, note="核查通过")
+    # Then the resolution report counts the dispute closed, on time, at community level
+    (row,) = resolution_report(scope=scope, group_by="kind", filters=everything)["rows"]
+    assert row["key"]["id"] == "dispute"
+    assert (row["total"], row["accepted"], row["closed"], row["closed_on_time"]) == (1, 1, 1, 1)
+    assert row["closure_rate"] == {"value": 1.0, "numerator": 1, "denominator": 1}
+    # And the mediation report counts its mediation concluded with a written agreement
+    (mediated,) = mediation_report(scope=scope, group_by="level", filters=everything)["rows"]
+    assert mediated["key"]["id"] == "community"
+    assert (mediated["registered"], mediated["concluded"], mediated["agreed"]) == (1, 1, 1)
+    assert mediated["success_rate"] == {"value": 1.0, "numerator": 1, "denominator": 1}
+    assert (mediated["agreements"], mediated["written_agreements"], mediated["confirmed"]) == (1, 1, 0)
 
 
 # --- mediation ---------------------------------------------------------------------------------
