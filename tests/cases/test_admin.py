@@ -329,17 +329,19 @@ def test_the_change_page_query_count_does_not_grow_with_the_history(
 
 
 def test_the_case_list_query_count_does_not_grow_with_the_page(
-    world, client, make_case, staff_admin_a, django_assert_num_queries
+    world, client, make_case, staff_admin_a, django_assert_num_queries, on_postgres
 ):
     client.force_login(staff_admin_a)
     make_case("accepted")
     url = reverse("admin:cases_case_changelist")
     client.get(url)  # warm-up: content types, session
-    with django_assert_num_queries(8):
+    # On PostgreSQL the paginator first asks the planner for its estimate (EXPLAIN).
+    queries = 9 if on_postgres else 8
+    with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
     for status in ["reported", "assigned", "in_progress", "resolved", "closed"] * 4:
         make_case(status)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(queries):
         page = client.get(url)
     assert page.context["cl"].result_count == 21
 
