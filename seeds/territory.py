@@ -9,7 +9,7 @@ from random import Random
 
 from grids.models import Community, Grid, MicroGrid, Street
 from seeds import synthetic as syn
-from seeds.figures import value
+from seeds.figures import SQ_NAMED_URBAN, THOUSAND_HOUSEHOLDS, value
 
 URBAN, RURAL = Community.Kind.URBAN, Community.Kind.RURAL
 
@@ -26,7 +26,7 @@ class StreetPlan:
 
 # name, kind, number of grids. Synthetic names are marked; the counts add up to the figures.
 SHENGQUAN = [
-    *[(name, URBAN, n) for name, n in zip(value("sq_named_urban"), (10, 9, 9, 8), strict=True)],
+    *[(name, URBAN, n) for name, n in zip(SQ_NAMED_URBAN, (10, 9, 9, 8), strict=True)],
     ("泉源社区", URBAN, 8),  # synthetic
     ("青云社区", URBAN, 8),  # synthetic
     ("金桥社区", URBAN, 8),  # synthetic
@@ -46,7 +46,6 @@ DONGCHENG_OTHER_GRIDS = {
     "黄渔村": 7,
     "高桥村": 8,
 }  # synthetic
-GUANBA_ESTATES = 20  # "在20个物管、非物管小区" (report 004)
 
 
 def _street(name, code, abbreviation, district_name, district_code) -> Street:
@@ -72,8 +71,9 @@ def _grid(rng: Random, community: Community, index: int, *, name: str | None = N
         residents = rng.randrange(300, 700)
         kind, default_name = Grid.Kind.RURAL_GROUP, f"{community.name}{index}组"
     else:
-        # An urban grid holds 1,500–2,000 residents, report 002.
-        residents = rng.randrange(1500, 2001)
+        # An urban grid holds 1,500–2,000 residents (report 002's rule, used in every street).
+        low, high = value("sq_grid_sizing")
+        residents = rng.randrange(low, high + 1)
         kind, default_name = Grid.Kind.URBAN_RESIDENTIAL, f"{community.name}第{index}网格"
     if households is not None:
         residents = int(households * rng.uniform(2.4, 2.8))
@@ -159,7 +159,13 @@ def build_dongcheng(rng: Random) -> StreetPlan:
         if community.name == "灌坝社区":
             # Thousand-household grids (千户网格), report 004.
             grids += [
-                _grid(rng, community, i, name=f"灌坝第{i}千户网格", households=rng.randrange(950, 1100))
+                _grid(
+                    rng,
+                    community,
+                    i,
+                    name=f"灌坝第{i}千户网格",
+                    households=rng.randrange(*THOUSAND_HOUSEHOLDS),
+                )
                 for i in range(1, value("dc_guanba_grids") + 1)
             ]
         else:
@@ -176,7 +182,7 @@ def _guanba_party_homes(rng: Random, plan: StreetPlan) -> None:
     homes = []
     for n in range(value("dc_guanba_party_homes")):
         grid = grids[n % len(grids)]
-        estate = n % GUANBA_ESTATES + 1
+        estate = n % value("dc_guanba_estates") + 1
         homes.append(
             MicroGrid(
                 grid=grid,

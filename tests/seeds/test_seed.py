@@ -3,6 +3,7 @@
 import hashlib
 import io
 import random
+import re
 from collections import Counter, defaultdict
 from datetime import timedelta
 from itertools import pairwise
@@ -29,7 +30,7 @@ from mediation.models import (
     Party,
     Session,
 )
-from seeds.figures import FIGURES, value
+from seeds.figures import FIGURES, SQ_NAMED_URBAN, THOUSAND_HOUSEHOLDS, value
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -100,7 +101,7 @@ def test_shengquan_figures(seeded):
     communities = Community.objects.filter(street=sq)
     assert communities.count() == value("sq_communities") == 11
     names = set(communities.values_list("name", flat=True))
-    assert set(value("sq_named_urban")) | set(value("sq_named_rural")) <= names
+    assert set(SQ_NAMED_URBAN) | set(value("sq_named_rural")) <= names
     assert set(communities.filter(kind="rural").values_list("name", flat=True)) >= {"三河村", "陡石村"}
     grids = Grid.objects.filter(community__street=sq)
     assert grids.count() == value("sq_grids") == 93
@@ -181,9 +182,55 @@ def test_dongcheng_figures(seeded):
     assert set(Case.objects.filter(street=dc).values_list("triage", flat=True)) == {"big", "small", "private"}
 
 
+def test_the_named_communities_have_their_kind(seeded):
+    """Communities (社区) are urban and villages (村) rural, as the reports name them."""
+    named = {
+        "圣泉街道": (SQ_NAMED_URBAN, value("sq_named_rural")),
+        "几江街道": (value("jj_named"), ()),
+        "东城街道": (value("dc_named_urban"), value("dc_named_rural")),
+    }
+    for street, (urban, rural) in named.items():
+        kinds = dict(Community.objects.filter(street__name=street).values_list("name", "kind"))
+        assert {name: kinds.get(name) for name in urban} == dict.fromkeys(urban, "urban"), street
+        assert {name: kinds.get(name) for name in rural} == dict.fromkeys(rural, "rural"), street
+        assert all(name.endswith("社区") for name in urban) and all(name.endswith("村") for name in rural)
+
+
+def test_shengquan_grids_follow_the_sizing_rule(seeded):
+    """Urban grids of 1,500–2,000 residents; a rural grid is one villager group (report 002)."""
+    low, high = value("sq_grid_sizing")
+    assert (low, high) == (1500, 2000)
+    grids = Grid.objects.filter(community__street__name="圣泉街道").select_related("community")
+    urban = [g for g in grids if g.community.kind == "urban"]
+    rural = [g for g in grids if g.community.kind == "rural"]
+    assert len(urban) + len(rural) == value("sq_grids")
+    assert {g.kind for g in urban} == {"urban_residential"}
+    assert all(low <= g.residents <= high for g in urban), [g.residents for g in urban]
+    assert {g.kind for g in rural} == {"rural_group"}
+    for grid in rural:
+        # Named after its villager group: 三河村3组.
+        assert re.fullmatch(rf"{grid.community.name}\d+组", grid.name), grid.name
+    assert len({(g.community_id, g.name) for g in rural}) == len(rural)
+
+
+def test_guanba_grids_hold_a_thousand_households_over_twenty_estates(seeded):
+    guanba = Community.objects.get(street__name="东城街道", name="灌坝社区")
+    grids = list(guanba.grids.all())
+    assert len(grids) == value("dc_guanba_grids") == 30
+    low, high = THOUSAND_HOUSEHOLDS
+    assert all(low <= g.households <= high and "千户网格" in g.name for g in grids)
+    homes = MicroGrid.objects.filter(grid__community=guanba, covers="party_home")
+    estates = {re.match(r"灌坝(\d+)号小区", name).group(1) for name in homes.values_list("name", flat=True)}
+    assert len(estates) == value("dc_guanba_estates") == 20
+    per_grid = Counter(homes.values_list("grid_id", flat=True))
+    assert set(per_grid) == {g.pk for g in grids} and max(per_grid.values()) - min(per_grid.values()) <= 1
+
+
 def test_every_figure_names_its_source(seeded):
+    reports = {"000_e720f72d44c83495.txt", "001_c2766e92427a852e.txt", "002_168036b497775af4.txt",
+               "003_0e5f378dd849a7a6.txt", "004_4d25d6866cef339f.txt"}  # fmt: skip
     for key, figure in FIGURES.items():
-        assert figure.source.endswith(".txt") and figure.quote, key
+        assert figure.source in reports and figure.quote and "named" not in figure.quote, key
 
 
 # --- the demo accounts ----------------------------------------------------------------------------
