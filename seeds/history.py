@@ -10,6 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from random import Random
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
 
 from cases.models import (
     LEVEL_ORDER,
@@ -23,6 +26,7 @@ from cases.models import (
     Status,
     Triage,
 )
+from cases.services import _as_json as change_value  # the history's own serialisation
 from seeds import synthetic as syn
 from seeds.people import Staff
 from seeds.territory import StreetPlan
@@ -42,30 +46,51 @@ RESULTS = [
 ]
 
 
+class Step(NamedTuple):
+    action: str
+    at: datetime
+    from_status: str
+    to_status: str
+    actor: object
+    note: str
+    changes: dict
+
+
 @dataclass
 class Walk:
-    """One case and the steps that brought it to its status."""
+    """One case and the steps that brought it to its status, as `cases.services` records them."""
 
     case: Case
-    steps: list[tuple] = field(default_factory=list)  # (action, at, from, to, actor, note)
+    steps: list[Step] = field(default_factory=list)
 
-    def step(self, action: str, at: datetime, to_status: str, actor, note: str = "") -> None:
-        self.steps.append((action, at, self.case.status, to_status, actor, note))
+    def step(self, action: str, at: datetime, to_status: str, actor, note: str = "", **changes) -> None:
+        """Apply `changes` to the case and record the step with the fields it really changed.
+
+        The same bookkeeping as `cases.services.record_step`: only fields whose value changes
+        are listed, old and new, serialised as the service serialises them.
+        """
+        diff = {}
+        for name, value in changes.items():
+            old = getattr(self.case, name)
+            if old != value:
+                diff[name] = [change_value(name, old), change_value(name, value)]
+                setattr(self.case, name, value)
+        self.steps.append(Step(action, at, self.case.status, to_status, actor, note, diff))
         self.case.status = to_status
 
     def events(self) -> list[CaseEvent]:
         return [
             CaseEvent(
                 case=self.case,
-                action=a,
-                at=at,
-                from_status=f,
-                to_status=t,
-                actor=actor,
-                note=note,
-                changes={},
+                action=s.action,
+                at=s.at,
+                from_status=s.from_status,
+                to_status=s.to_status,
+                actor=s.actor,
+                note=s.note,
+                changes=s.changes,
             )
-            for a, at, f, t, actor, note in self.steps
+            for s in self.steps
         ]
 
 
@@ -136,70 +161,81 @@ class CaseFactory:
             self._on_the_spot(walk)
         else:
             self._dispatch_and_handle(walk, closed_at)
-        walk.step("verify", closed_at, Status.CLOSED, self.staff.admin, "核查通过，予以结案")
-        case.closed_at = closed_at
+        walk.step(
+            "verify", closed_at, Status.CLOSED, self.staff.admin, "核查通过，予以结案", closed_at=closed_at
+        )
         if rng.random() < profile.feedback_share:
-            case.satisfaction = syn.weighted(rng, SATISFACTION)
+            satisfaction = syn.weighted(rng, SATISFACTION)
+            at = closed_at + timedelta(hours=rng.randrange(2, 48))
             walk.step(
-                "feedback", closed_at + timedelta(hours=rng.randrange(2, 48)), Status.CLOSED, case.reporter
+                "feedback", at, Status.CLOSED, case.reporter, satisfaction=satisfaction, feedback_note=""
             )
         return walk
 
     def _on_the_spot(self, walk: Walk) -> None:
-        case, worker, at = walk.case, self.staff.workers_by_grid[walk.case.grid_id][0], walk.case.reported_at
-        case.on_the_spot = True
-        case.accepted_at = case.assigned_at = case.started_at = case.resolved_at = at
-        case.assignee_worker = worker
-        case.result = self.rng.choice(RESULTS)
-        for action, status in (("accept", Status.ACCEPTED), ("assign", Status.ASSIGNED)):
-            walk.step(action, at, status, worker.user, "即报即办")
-        walk.step("start", at, Status.IN_PROGRESS, worker.user)
-        walk.step("resolve", at, Status.RESOLVED, worker.user, case.result)
+        """即报即办 as `case_create(on_the_spot=True)` records it: four steps by the worker, at once."""
+        worker, at = self.staff.workers_by_grid[walk.case.grid_id][0], walk.case.reported_at
+        result, note = self.rng.choice(RESULTS), _("Resolved on the spot")
+        walk.step("accept", at, Status.ACCEPTED, worker.user, note, accepted_at=at, on_the_spot=True)
+        walk.step("assign", at, Status.ASSIGNED, worker.user, note, assignee_worker=worker, assigned_at=at)
+        walk.step("start", at, Status.IN_PROGRESS, worker.user, started_at=at)
+        walk.step("resolve", at, Status.RESOLVED, worker.user, note, resolved_at=at, result=result)
 
     def _dispatch_and_handle(self, walk: Walk, closed_at: datetime, *, stop_at: str | None = None) -> None:
         rng, case, admin = self.rng, walk.case, self.staff.admin
         t0, span = case.reported_at, closed_at - case.reported_at
-        case.accepted_at = t0 + span * 0.05
-        walk.step("accept", case.accepted_at, Status.ACCEPTED, admin)
+        walk.step("accept", t0 + span * 0.05, Status.ACCEPTED, admin, accepted_at=t0 + span * 0.05)
         if stop_at == Status.ACCEPTED:
             return
         if case.level != Level.DISTRICT and rng.random() < self.profile.escalation_share:
-            case.level = LEVEL_ORDER[LEVEL_ORDER.index(case.level) + 1]
-            case.escalation_count = 1
-            walk.step("escalate", t0 + span * 0.08, Status.ACCEPTED, admin, "超出本级处置能力，提级处置")
+            walk.step(
+                "escalate",
+                t0 + span * 0.08,
+                Status.ACCEPTED,
+                admin,
+                "超出本级处置能力，提级处置",
+                level=LEVEL_ORDER[LEVEL_ORDER.index(case.level) + 1],
+                assignee_worker=None,
+                assignee_unit="",
+                assigned_at=None,
+                started_at=None,
+                escalation_count=case.escalation_count + 1,
+            )
         handler = self._assign(walk, t0 + span * 0.12)
         if stop_at == Status.ASSIGNED:
             return
         rework = stop_at is None and rng.random() < self.profile.rework_share
         if rework:
             self._handle(walk, handler, t0 + span * 0.2, t0 + span * 0.45)
-            case.rework_count = 1
-            walk.step("verify", t0 + span * 0.5, Status.ASSIGNED, admin, "整改不到位，退回重办")
+            walk.step(
+                "verify",
+                t0 + span * 0.5,
+                Status.ASSIGNED,
+                admin,
+                "整改不到位，退回重办",
+                resolved_at=None,
+                rework_count=case.rework_count + 1,
+            )
             self._handle(walk, handler, t0 + span * 0.55, t0 + span * 0.85, stop_at=stop_at)
         else:
             self._handle(walk, handler, t0 + span * 0.2, t0 + span * 0.85, stop_at=stop_at)
 
     def _assign(self, walk: Walk, at: datetime):
-        case = walk.case
-        case.assigned_at = at
+        case, admin = walk.case, self.staff.admin
         if case.level in UNITS:
-            case.assignee_unit = self.rng.choice(UNITS[case.level])
-            walk.step("assign", at, Status.ASSIGNED, self.staff.admin, case.assignee_unit)
-            return self.staff.admin  # the centre records a department's handling
+            unit = self.rng.choice(UNITS[case.level])
+            walk.step("assign", at, Status.ASSIGNED, admin, unit, assignee_unit=unit, assigned_at=at)
+            return admin  # the centre records a department's handling
         worker = self.staff.workers_by_grid[case.grid_id][0]
-        case.assignee_worker = worker
-        walk.step("assign", at, Status.ASSIGNED, self.staff.admin)
+        walk.step("assign", at, Status.ASSIGNED, admin, assignee_worker=worker, assigned_at=at)
         return worker.user
 
     def _handle(self, walk: Walk, handler, started: datetime, resolved: datetime, *, stop_at=None) -> None:
-        case = walk.case
-        case.started_at = started
-        walk.step("start", started, Status.IN_PROGRESS, handler)
+        walk.step("start", started, Status.IN_PROGRESS, handler, started_at=started)
         if stop_at == Status.IN_PROGRESS:
             return
-        case.resolved_at = resolved
-        case.result = self.rng.choice(RESULTS)
-        walk.step("resolve", resolved, Status.RESOLVED, handler, case.result)
+        result = self.rng.choice(RESULTS)
+        walk.step("resolve", resolved, Status.RESOLVED, handler, result, resolved_at=resolved, result=result)
 
     def leave_open(self, walk: Walk, status: str) -> Walk:
         """A case still being worked on: stopped at `status` on its way to closure."""

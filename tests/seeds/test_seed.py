@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery
+from django.utils import translation
 
 from cases import services as case_services
 from cases import workflow as case_workflow
@@ -25,12 +26,14 @@ from mediation.models import (
     JudicialConfirmation,
     MediationCase,
     MediationEvent,
+    MediationLevel,
     MediationRoom,
     Mediator,
     Party,
     Session,
 )
 from seeds.figures import FIGURES, SQ_NAMED_URBAN, THOUSAND_HOUSEHOLDS, value
+from tests.seeds import replay
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -359,6 +362,76 @@ def test_mediation_history_and_the_dispute_cases(seeded):
     assert MediationCase.objects.exclude(referral="").exists()
     signed_on = Subquery(Agreement.objects.filter(mediation=OuterRef("mediation")).values("signed_on")[:1])
     assert not FollowUp.objects.filter(visited_on__lt=signed_on).exists()
+
+
+# --- the history is what the services write, in time order ------------------------------------
+
+
+def _out_of_order(events, key: str) -> list:
+    """Ids of the rows whose time is earlier than the previous row's of the same case, by id."""
+    late, last = [], {}
+    for pk, owner, at in events.order_by(key, "pk").values_list("pk", key, "at").iterator(chunk_size=20000):
+        if owner in last and at < last[owner]:
+            late.append(pk)
+        last[owner] = at
+    return late
+
+
+def test_every_history_runs_forward_in_time(seeded):
+    assert _out_of_order(CaseEvent.objects.all(), "case_id") == []
+    assert _out_of_order(MediationEvent.objects.all(), "mediation_id") == []
+
+
+def test_escalated_mediations_leave_the_case_comment_the_service_writes(seeded):
+    escalations = MediationEvent.objects.filter(action="escalate").select_related("mediation")
+    assert escalations.count() > 10
+    with translation.override("zh-hans"):
+        labels = {level: str(MediationLevel(level).label) for level in MediationLevel.values}
+    for escalation in escalations:
+        level = escalation.changes["level"][1]
+        case_id = escalation.mediation.case_id
+        comment = CaseEvent.objects.get(case_id=case_id, action="comment", at=escalation.at)
+        assert comment.note == f"调解已上升至{labels[level]}级。"
+        assert (comment.actor_id, comment.from_status, comment.to_status) == (
+            escalation.actor_id,
+            "in_progress",
+            "in_progress",
+        )
+
+
+REPLAYED = {
+    "on-the-spot": lambda: Case.objects.filter(on_the_spot=True).exclude(satisfaction=""),
+    "reworked": lambda: Case.objects.filter(kind="incident", rework_count__gt=0),
+    "escalated": lambda: Case.objects.filter(escalation_count__gt=0),
+    "a department's": lambda: Case.objects.exclude(kind="dispute").exclude(assignee_unit=""),
+    "city management": lambda: Case.objects.filter(kind="city_management", status="closed"),
+    "dongcheng": lambda: Case.objects.filter(street__name="东城街道", status="closed"),
+    "agreed, confirmed, followed up": lambda: Case.objects.filter(
+        mediations__agreement__confirmation__isnull=False, mediations__follow_ups__isnull=False
+    ),
+    "escalated to the street": lambda: Case.objects.filter(
+        mediations__escalation_count__gt=0, mediations__level="street"
+    ),
+    "escalated to the community": lambda: Case.objects.filter(
+        mediations__escalation_count__gt=0, mediations__level="community"
+    ),
+    "failed and referred": lambda: Case.objects.filter(mediations__status="failed"),
+    "withdrawn": lambda: Case.objects.filter(mediations__status="withdrawn"),
+    "the demo mediator's": lambda: Case.objects.filter(
+        mediations__lead_mediator__user__username="sq-mediator"
+    ),
+}
+
+
+@pytest.mark.parametrize("path", list(REPLAYED))
+def test_seeded_history_is_what_the_services_write(seeded, path):
+    """Taken again through the services at the recorded times, a case writes the same rows."""
+    case = REPLAYED[path]().order_by("pk").first()
+    assert case is not None, path
+    expected = replay.state(case)
+    replayed = replay.state(replay.replay(case))
+    for part in expected:
+        assert replayed[part] == expected[part], (path, case.number, part)
 
 
 # --- the rows are valid ------------------------------------------------------------------------------
