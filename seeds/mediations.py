@@ -52,6 +52,15 @@ PERFORMANCE = {
     FollowUp.Performance.PARTLY: 10,
     FollowUp.Performance.NOT: 5,
 }
+# A dispute's time limit in the catalogue (48–168 h) is for the centre's first handling. Once it
+# is registered for people's mediation, the centre extends it (the workflow's `extend`) to the
+# term mediation has: the Ministry of Justice's 人民调解工作若干规定 (2002) says a mediation
+# committee "调解纠纷，一般在一个月内调结" (generally concludes a dispute within one month).
+MEDIATION_TERM = timedelta(days=30)
+EXTENSION_NOTE = "纠纷已受理进入人民调解，依《人民调解工作若干规定》一般在一个月内调结，处置期限相应延长"
+# Synthetic: the share of difficult disputes (land, labour, family estates) whose mediation
+# takes more sessions, further apart, and may run past the month.
+PROTRACTED_SHARE = 0.08
 TERMS = ["一次性赔偿损失", "分期偿还欠款", "恢复原状并赔礼道歉", "按约定划分使用界线", "协商调整物业服务费"]
 
 
@@ -156,6 +165,17 @@ class DisputeFactory:
         walk.step(
             "assign", registered_at, Status.ASSIGNED, admin, assignee_unit=unit, assigned_at=registered_at
         )
+        # The centre then gives the dispute mediation's term (case_extend).
+        extended_at = registered_at + timedelta(minutes=rng.randrange(5, 60))
+        walk.step(
+            "extend",
+            extended_at,
+            Status.ASSIGNED,
+            admin,
+            EXTENSION_NOTE,
+            due_at=registered_at + MEDIATION_TERM,
+            is_overdue=False,
+        )
         return plan
 
     def _parties(self) -> list[Party]:
@@ -178,8 +198,10 @@ class DisputeFactory:
         at = self._start(plan, m.registered_at + timedelta(hours=rng.randrange(4, 48)))
         if m.level != MediationLevel.STREET and rng.random() < 0.06:
             at = self._escalate(plan, at + timedelta(days=rng.randrange(1, 4)))
-        for _n in range(rng.randrange(1, 4)):
-            at += timedelta(days=rng.randrange(1, 5))
+        protracted = rng.random() < PROTRACTED_SHARE
+        sessions, gap = ((3, 7), (5, 13)) if protracted else ((1, 4), (1, 5))
+        for _n in range(rng.randrange(*sessions)):
+            at += timedelta(days=rng.randrange(*gap))
             plan.sessions.append(
                 Session(
                     held_on=at.date(),

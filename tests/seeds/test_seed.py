@@ -5,15 +5,15 @@ import io
 import random
 import re
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.utils import translation
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.utils import timezone, translation
 
 from cases import services as case_services
 from cases import workflow as case_workflow
@@ -319,7 +319,12 @@ def test_case_history_follows_the_workflow_and_the_stage_times(seeded):
                 s.at for s in steps if s.action == action and (action != "verify" or s.to_status == "closed")
             ]
             assert getattr(case, stage) == (last[-1] if last else None), (case.number, stage)
-        assert case.due_at == case.reported_at + timedelta(hours=case.category.time_limit_hours)
+        extensions = [s for s in steps if s.action == "extend"]
+        due_at = case.reported_at + timedelta(hours=case.category.time_limit_hours)
+        for extension in extensions:
+            assert extension.changes["due_at"][0] == timezone.localtime(due_at).isoformat()
+            due_at = datetime.fromisoformat(extension.changes["due_at"][1])
+        assert case.due_at == due_at, case.number
         assert case.rework_count == sum(
             1 for s in steps if s.action == "verify" and s.to_status == "assigned"
         )
@@ -362,6 +367,50 @@ def test_mediation_history_and_the_dispute_cases(seeded):
     assert MediationCase.objects.exclude(referral="").exists()
     signed_on = Subquery(Agreement.objects.filter(mediation=OuterRef("mediation")).values("signed_on")[:1])
     assert not FollowUp.objects.filter(visited_on__lt=signed_on).exists()
+
+
+# --- closed on time ---------------------------------------------------------------------------------
+
+
+def test_each_kind_is_mostly_closed_on_time(seeded):
+    """About 93–95% of the closed cases of each kind in each street, as the README says."""
+    rates = {}
+    rows = (
+        Case.objects.filter(status="closed")
+        .values("street__name", "kind")
+        .annotate(closed=Count("id"), on_time=Count("id", filter=Q(closed_at__lte=F("due_at"))))
+        .order_by()
+    )
+    for row in rows:
+        rates[(row["street__name"], row["kind"])] = row["on_time"] / row["closed"]
+    assert set(rates) == {
+        ("圣泉街道", "incident"),
+        ("圣泉街道", "dispute"),
+        ("几江街道", "city_management"),
+        ("东城街道", "incident"),
+    }
+    for key, rate in rates.items():
+        assert 0.90 <= rate <= 0.97, (key, rate)
+    shengquan = Case.objects.filter(street__name="圣泉街道")
+    assert shengquan.filter(closed_at__lte=F("due_at")).count() / shengquan.count() >= 0.90
+
+
+def test_a_dispute_registered_for_mediation_gets_the_mediation_term(seeded):
+    """The centre extends the dispute to a month from registration, the term of people's
+    mediation (人民调解工作若干规定: 一般在一个月内调结), through the workflow's extend step."""
+    registrations = dict(MediationCase.objects.values_list("case_id", "registered_at"))
+    extensions = CaseEvent.objects.filter(action="extend").select_related("case")
+    assert sorted(e.case_id for e in extensions) == sorted(registrations)
+    for extension in extensions:
+        registered_at = registrations[extension.case_id]
+        assert registered_at < extension.at < registered_at + timedelta(hours=1)
+        assert extension.case.due_at == registered_at + timedelta(days=30)
+        assert "人民调解工作若干规定" in extension.note and extension.actor.username == "sq-admin"
+        assert extension.from_status == extension.to_status == "assigned"
+    late = MediationCase.objects.filter(case__closed_at__gt=F("case__due_at"))
+    # Those closed late are the mediations that ran past the month.
+    assert late.exists()
+    assert not late.filter(concluded_at__lt=F("registered_at") + timedelta(days=25)).exists()
 
 
 # --- the history is what the services write, in time order ------------------------------------
