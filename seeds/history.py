@@ -8,7 +8,7 @@ closures, reworks, escalations, satisfaction) are synthetic; only the totals are
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
 from typing import NamedTuple
 
@@ -24,6 +24,7 @@ from cases.models import (
     Priority,
     Source,
     Status,
+    Supervision,
     Triage,
 )
 from cases.services import _as_json as change_value  # the history's own serialisation
@@ -37,6 +38,7 @@ UNITS = {
     Level.STREET: ["街道平安办", "街道城市管理办公室", "街道社会事务办", "街道应急办"],
     Level.DISTRICT: ["区城市管理局", "区住房城乡建委", "区公安分局", "区应急管理局", "区市场监管局"],
 }
+HOUR = timedelta(hours=1)
 RESULTS = [
     "已现场处置完毕",
     "已协调相关单位整改到位",
@@ -62,6 +64,7 @@ class Walk:
 
     case: Case
     steps: list[Step] = field(default_factory=list)
+    supervisions: list[tuple[date, int]] = field(default_factory=list)  # (day, hours overdue)
 
     def step(self, action: str, at: datetime, to_status: str, actor, note: str = "", **changes) -> None:
         """Apply `changes` to the case and record the step with the fields it really changed.
@@ -77,6 +80,35 @@ class Walk:
                 setattr(self.case, name, value)
         self.steps.append(Step(action, at, self.case.status, to_status, actor, note, diff))
         self.case.status = to_status
+
+    def sweep(self, as_of: datetime) -> None:
+        """What the hourly `sweep_overdue` wrote about this case up to `as_of`.
+
+        A sweep on the hour finds the case overdue once its due time has passed while it is
+        open (not closed): the first such sweep marks it, with a history row, and the first
+        sweep of each day writes that day's supervision entry (督办) with the hours overdue.
+        """
+        case = self.case
+        end = case.closed_at or as_of
+        marked = case.due_at.replace(minute=0, second=0, microsecond=0) + HOUR  # first sweep after due
+        last = end.replace(minute=0, second=0, microsecond=0)  # last sweep while open
+        if case.closed_at is not None and last == case.closed_at:
+            last -= HOUR
+        if marked > last:
+            return
+        assert not any(s.action == "extend" and s.at > marked for s in self.steps), case.title
+        index = next((n for n, s in enumerate(self.steps) if s.at > marked), len(self.steps))
+        status = self.steps[index - 1].to_status
+        note = _("Past its due time and not closed.")
+        self.steps.insert(
+            index, Step("mark_overdue", marked, status, status, None, note, {"is_overdue": [False, True]})
+        )
+        case.is_overdue = True
+        day, last_day = marked.astimezone(syn.LOCAL).date(), last.astimezone(syn.LOCAL).date()
+        while day <= last_day:
+            first = max(marked, syn.local(day.year, day.month, day.day))
+            self.supervisions.append((day, int((first - case.due_at).total_seconds() // 3600)))
+            day += timedelta(days=1)
 
     def events(self) -> list[CaseEvent]:
         return [
@@ -107,8 +139,12 @@ class Profile:
 
 
 class CaseFactory:
-    def __init__(self, rng: Random, plan: StreetPlan, staff: Staff, profile: Profile):
+    """Builds one street's cases as they stand at `as_of`, the moment the street's data shows:
+    nothing in their history happens later."""
+
+    def __init__(self, rng: Random, plan: StreetPlan, staff: Staff, profile: Profile, as_of: datetime):
         self.rng, self.plan, self.staff, self.profile = rng, plan, staff, profile
+        self.as_of = as_of
         self.communities = {c.pk: c for c in plan.communities}
 
     # --- a new case, as a grid worker reports it --------------------------------------------
@@ -152,6 +188,8 @@ class CaseFactory:
             closed_at = case.due_at + timedelta(minutes=rng.randrange(60, 72 * 60))
         else:
             closed_at = t0 + limit * rng.uniform(0.15, 0.97)
+        if closed_at >= self.as_of:  # a case reported shortly before closes sooner
+            closed_at = t0 + (self.as_of - t0) * rng.uniform(0.5, 0.95)
         on_the_spot = (
             case.triage == Triage.SMALL
             and case.level == Level.GRID
@@ -164,13 +202,20 @@ class CaseFactory:
         walk.step(
             "verify", closed_at, Status.CLOSED, self.staff.admin, "核查通过，予以结案", closed_at=closed_at
         )
-        if rng.random() < profile.feedback_share:
-            satisfaction = syn.weighted(rng, SATISFACTION)
-            at = closed_at + timedelta(hours=rng.randrange(2, 48))
-            walk.step(
-                "feedback", at, Status.CLOSED, case.reporter, satisfaction=satisfaction, feedback_note=""
-            )
+        self.feedback(walk)
+        walk.sweep(self.as_of)
         return walk
+
+    def feedback(self, walk: Walk) -> None:
+        """The resident's satisfaction, some hours after closure (if given by `as_of`)."""
+        rng, case = self.rng, walk.case
+        if rng.random() < self.profile.feedback_share:
+            satisfaction = syn.weighted(rng, SATISFACTION)
+            at = case.closed_at + timedelta(hours=rng.randrange(2, 48))
+            if at <= self.as_of:
+                walk.step(
+                    "feedback", at, Status.CLOSED, case.reporter, satisfaction=satisfaction, feedback_note=""
+                )
 
     def _on_the_spot(self, walk: Walk) -> None:
         """即报即办 as `case_create(on_the_spot=True)` records it: four steps by the worker, at once."""
@@ -238,10 +283,18 @@ class CaseFactory:
         walk.step("resolve", resolved, Status.RESOLVED, handler, result, resolved_at=resolved, result=result)
 
     def leave_open(self, walk: Walk, status: str) -> Walk:
-        """A case still being worked on: stopped at `status` on its way to closure."""
+        """A case still being worked on at `as_of`, stopped at `status` on its way to closure.
+
+        Its steps fall within its time limit and before `as_of`: a recent case is still within
+        its time; an older one went as far as `status` in time and has waited since (for a
+        department, a notice period), overdue and supervised.
+        """
+        case = walk.case
         if status != Status.REPORTED:
-            target = walk.case.reported_at + (walk.case.due_at - walk.case.reported_at) * 0.9
+            span = min(case.due_at, self.as_of) - case.reported_at
+            target = case.reported_at + span * 0.9
             self._dispatch_and_handle(walk, target, stop_at=status if status != Status.RESOLVED else None)
+        walk.sweep(self.as_of)
         return walk
 
 
@@ -260,6 +313,14 @@ def number_and_save(plan: StreetPlan, walks: list[Walk]) -> list[Walk]:
         case.version = len(walk.steps)
     Case.objects.bulk_create([w.case for w in walks], batch_size=1000)
     CaseEvent.objects.bulk_create([e for w in walks for e in w.events()], batch_size=2000)
+    Supervision.objects.bulk_create(
+        [
+            Supervision(case=w.case, day=day, overdue_hours=hours)
+            for w in walks
+            for day, hours in w.supervisions
+        ],
+        batch_size=2000,
+    )
     for year, last in counters.items():
         counter, _created = CaseNumberCounter.objects.get_or_create(street=plan.street, year=year)
         counter.last = max(counter.last, last)

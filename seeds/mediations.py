@@ -30,9 +30,10 @@ from mediation.models import MediationStatus as M
 from mediation.services import _as_json as change_value  # the history's own serialisation
 from seeds import synthetic as syn
 from seeds.figures import value
-from seeds.history import SATISFACTION, CaseFactory, Profile, Walk, spread
+from seeds.history import CaseFactory, Profile, Walk, spread
 from seeds.people import Staff
 from seeds.territory import StreetPlan
+from seeds.workload import SQ_AS_OF
 
 PERIOD = (syn.local(2020, 6, 1), syn.local(2022, 11, 15))
 OUTCOMES = {M.AGREED: 88, M.FAILED: 8, M.WITHDRAWN: 4}
@@ -112,7 +113,9 @@ def _utc(value):
 class DisputeFactory:
     def __init__(self, rng: Random, plan: StreetPlan, staff: Staff):
         self.rng, self.plan, self.staff = rng, plan, staff
-        self.cases = CaseFactory(rng, plan, staff, Profile(0, 0, 0, 0.75, 0, {"patrol": 60, "resident": 40}))
+        profile = Profile(0, 0, 0, 0.75, 0, {"patrol": 60, "resident": 40})
+        self.cases = CaseFactory(rng, plan, staff, profile, SQ_AS_OF)
+        self.as_of = SQ_AS_OF
         self.categories = list(
             Category.objects.select_related("major").filter(major__code="01").order_by("code")
         )
@@ -128,6 +131,8 @@ class DisputeFactory:
         plan = self._register(walk, category)
         self._mediate(plan)
         self._close_case(plan)
+        walk.sweep(self.as_of)
+        assert max(s.at for s in walk.steps) <= self.as_of and plan.events[-1].at <= self.as_of
         return plan
 
     def _register(self, walk: Walk, category) -> MediationPlan:
@@ -198,7 +203,8 @@ class DisputeFactory:
         at = self._start(plan, m.registered_at + timedelta(hours=rng.randrange(4, 48)))
         if m.level != MediationLevel.STREET and rng.random() < 0.06:
             at = self._escalate(plan, at + timedelta(days=rng.randrange(1, 4)))
-        protracted = rng.random() < PROTRACTED_SHARE
+        # A difficult mediation takes up to 80 days: only those with the room before `as_of`.
+        protracted = rng.random() < PROTRACTED_SHARE and m.registered_at + timedelta(days=80) < self.as_of
         sessions, gap = ((3, 7), (5, 13)) if protracted else ((1, 4), (1, 5))
         for _n in range(rng.randrange(*sessions)):
             at += timedelta(days=rng.randrange(*gap))
@@ -322,6 +328,8 @@ class DisputeFactory:
                 later.append((self._on_day(visited), "follow-up", follow.performance, follow))
         for when, action, note, row in sorted(later, key=lambda item: item[0]):
             assert when > at
+            if when > self.as_of:
+                break  # not yet, at the moment the street's data shows
             if action == "confirm":
                 plan.confirmation = row
             else:
@@ -333,16 +341,12 @@ class DisputeFactory:
 
     def _close_case(self, plan: MediationPlan) -> None:
         """The centre verifies and closes the resolved dispute case; the resident may answer."""
-        rng, walk, admin = self.rng, plan.walk, self.staff.admin
-        case = walk.case
-        closed_at = case.resolved_at + timedelta(hours=rng.randrange(2, 30))
-        walk.step("verify", closed_at, Status.CLOSED, admin, "核查通过，予以结案", closed_at=closed_at)
-        if rng.random() < 0.75:
-            satisfaction = syn.weighted(rng, SATISFACTION)
-            at = closed_at + timedelta(hours=rng.randrange(2, 48))
-            walk.step(
-                "feedback", at, Status.CLOSED, case.reporter, satisfaction=satisfaction, feedback_note=""
-            )
+        walk = plan.walk
+        closed_at = walk.case.resolved_at + timedelta(hours=self.rng.randrange(2, 30))
+        walk.step(
+            "verify", closed_at, Status.CLOSED, self.staff.admin, "核查通过，予以结案", closed_at=closed_at
+        )
+        self.cases.feedback(walk)
 
 
 def shengquan_disputes(rng: Random, plan: StreetPlan, staff: Staff) -> list[MediationPlan]:

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from cases import services as case_services
 from cases import workflow as case_workflow
-from cases.models import Case, CaseEvent, Category
+from cases.models import Case, CaseEvent, Category, Supervision
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street, UserScope
 from mediation import workflow as mediation_workflow
 from mediation.models import (
@@ -33,6 +33,7 @@ from mediation.models import (
     Session,
 )
 from seeds.figures import FIGURES, SQ_NAMED_URBAN, THOUSAND_HOUSEHOLDS, value
+from seeds.workload import DC_AS_OF, JJ_AS_OF, SQ_AS_OF
 from tests.seeds import replay
 
 pytestmark = pytest.mark.django_db
@@ -311,6 +312,9 @@ def test_case_history_follows_the_workflow_and_the_stage_times(seeded):
         assert steps[0].action == "report" and steps[0].at == case.reported_at
         for before, step in pairwise(steps):
             assert step.from_status == before.to_status, case.number
+            if step.action == "mark_overdue":  # the sweep's mark keeps the status
+                assert step.to_status == step.from_status and step.actor_id is None, case.number
+                continue
             assert step.to_status in case_workflow.TRANSITIONS[step.from_status][step.action], case.number
             assert step.at >= before.at
         assert steps[-1].to_status == case.status and case.version == len(steps)
@@ -413,6 +417,68 @@ def test_a_dispute_registered_for_mediation_gets_the_mediation_term(seeded):
     assert not late.filter(concluded_at__lt=F("registered_at") + timedelta(days=25)).exists()
 
 
+# --- the moment each street is shown at -----------------------------------------------------------
+
+AS_OF = {"圣泉街道": SQ_AS_OF, "几江街道": JJ_AS_OF, "东城街道": DC_AS_OF}
+OPEN = ["reported", "accepted", "assigned", "in_progress", "resolved"]
+
+
+def test_nothing_in_a_street_happens_after_its_moment(seeded):
+    for street, as_of in AS_OF.items():
+        in_street = {"case__street__name": street}
+        assert not CaseEvent.objects.filter(**in_street, at__gt=as_of).exists(), street
+        assert not Supervision.objects.filter(**in_street, day__gt=as_of.date()).exists(), street
+    as_of = SQ_AS_OF
+    assert not MediationEvent.objects.filter(at__gt=as_of).exists()
+    day = as_of.date()
+    assert not Session.objects.filter(held_on__gt=day).exists()
+    assert not FollowUp.objects.filter(visited_on__gt=day).exists()
+    assert not JudicialConfirmation.objects.filter(decided_on__gt=day).exists()
+
+
+def test_open_cases_are_mostly_recent_and_within_their_time(seeded):
+    """Jijiang's 250 open cases and a few of Dongcheng's, as they stand at the street's moment."""
+    shares = {}
+    for street, expected in (("几江街道", range(250, 251)), ("东城街道", range(3, 21))):
+        as_of = AS_OF[street]
+        open_cases = Case.objects.filter(street__name=street, status__in=OPEN)
+        assert open_cases.count() in expected, street
+        assert not open_cases.filter(accepted_at__isnull=True).exists()
+        within = open_cases.filter(due_at__gt=as_of)
+        # Within their time limit: the latest reported, not marked, not supervised.
+        assert within.filter(reported_at__gt=as_of - timedelta(days=14)).count() == within.count()
+        assert not within.filter(Q(is_overdue=True) | Q(supervisions__isnull=False)).exists()
+        overdue = open_cases.filter(due_at__lte=as_of)
+        assert overdue.exists() and overdue.count() == overdue.filter(is_overdue=True).count(), street
+        for case in overdue:
+            days = (as_of.date() - timezone.localtime(case.events.get(action="mark_overdue").at).date()).days
+            assert case.supervisions.count() == days + 1, case.number
+        shares[street] = within.count() / open_cases.count()
+        assert set(open_cases.values_list("status", flat=True)) >= {"assigned", "in_progress"}
+    assert 0.6 <= shares["几江街道"] <= 0.9 and shares["东城街道"] >= 0.5, shares
+    assert not Case.objects.filter(street__name="圣泉街道", status__in=OPEN).exists()
+
+
+def test_overdue_marks_and_supervisions_follow_the_hourly_sweep(seeded):
+    """Marked overdue by the first hourly sweep after the due time, if the case was still open;
+    one supervision entry a day from then while it stayed open."""
+    marks = dict(CaseEvent.objects.filter(action="mark_overdue").values_list("case_id", "at"))
+    supervisions = Counter(Supervision.objects.values_list("case_id", flat=True))
+    rows = Case.objects.values_list("pk", "street__name", "due_at", "closed_at", "is_overdue")
+    for pk, street, due_at, closed_at, is_overdue in rows.iterator(chunk_size=5000):
+        sweep = due_at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        seen = sweep < closed_at if closed_at else sweep <= AS_OF[street]
+        assert is_overdue == seen == (pk in marks), pk
+        if seen:
+            assert marks[pk] == sweep, pk
+            last = min(closed_at - timedelta(microseconds=1), AS_OF[street]) if closed_at else AS_OF[street]
+            days = (timezone.localtime(last).date() - timezone.localtime(sweep).date()).days
+            assert supervisions[pk] == days + 1, pk
+        else:
+            assert pk not in supervisions, pk
+    assert len(marks) > 1000
+
+
 # --- the history is what the services write, in time order ------------------------------------
 
 
@@ -469,6 +535,17 @@ REPLAYED = {
     "the demo mediator's": lambda: Case.objects.filter(
         mediations__lead_mediator__user__username="sq-mediator"
     ),
+    "closed late, marked overdue": lambda: Case.objects.filter(
+        kind="incident", status="closed", is_overdue=True
+    ),
+    "a dispute closed late": lambda: Case.objects.filter(kind="dispute", is_overdue=True),
+    "open and overdue": lambda: Case.objects.filter(street__name="几江街道", is_overdue=True).exclude(
+        status="closed"
+    ),
+    "open within its time": lambda: Case.objects.filter(
+        street__name="几江街道", status="resolved", is_overdue=False
+    ),
+    "dongcheng, open": lambda: Case.objects.filter(street__name="东城街道").exclude(status="closed"),
 }
 
 
