@@ -73,6 +73,11 @@ FIGURES: dict[str, Figure] = {
     "dc_guanba_estates": Figure(20, R004, "在20个物管、非物管小区建成30个千户网格"),
     "dc_guanba_party_homes": Figure(200, R004, "200个“党群小家”"),
     "dc_guanba_volunteers": Figure(6000, R004, "注册志愿者6000余人"),
+    "dc_grid_levels": Figure(
+        ("街道党工委", "村(社区)党委", "党支部", "楼栋党小组(党群小家)", "党员(居民)"),
+        R004,
+        "东城街道党工委——村(社区)党委——党支部——楼栋党小组(党群小家)——党员(居民)的五级网格体系",
+    ),
 }
 
 

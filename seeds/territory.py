@@ -170,8 +170,15 @@ def build_dongcheng(rng: Random) -> StreetPlan:
             ]
         else:
             grids += [_grid(rng, community, i) for i in range(1, DONGCHENG_OTHER_GRIDS[community.name] + 1)]
+    # The five-level grid system (report 004): street party committee → village or community
+    # party committee → party branch → building party group (楼栋党小组, the party-mass home
+    # 党群小家) → party members and residents. Here: the street, its communities, a party
+    # branch on every grid, party-mass homes as micro-grids, the grid's members.
+    for grid in grids:
+        grid.party_branch = f"{grid.name}党支部"  # synthetic names
     _save_grids(plan, grids)
     _guanba_party_homes(rng, plan)
+    _dongcheng_party_homes(rng, plan)
     return plan
 
 
@@ -195,4 +202,31 @@ def _guanba_party_homes(rng: Random, plan: StreetPlan) -> None:
                 leader_phone=syn.mobile(rng),
             )
         )
+    MicroGrid.objects.bulk_create(homes)
+
+
+def _dongcheng_party_homes(rng: Random, plan: StreetPlan) -> None:
+    """The party-mass homes of Dongcheng's other grids: their number is synthetic.
+
+    Rural ones follow 黄渔村's way (report 004): a village cadre, a party member, a villager
+    representative and a volunteer with a few households, led by the cadre (no building).
+    """
+    homes = []
+    for community in plan.communities:
+        if community.name == "灌坝社区":
+            continue
+        rural = community.kind == RURAL
+        for grid in plan.grids_of(community):
+            for i in range(1, rng.randrange(1, 3) + 1 if rural else rng.randrange(3, 6) + 1):
+                homes.append(
+                    MicroGrid(
+                        grid=grid,
+                        code=f"{grid.code}{i:03d}",
+                        name=f"{grid.name}党群小家{i}",
+                        covers=MicroGrid.Covers.PARTY_HOME,
+                        leader_title="" if rural else MicroGrid.LeaderTitle.BUILDING_LEADER,
+                        leader_name=syn.person_name(rng),
+                        leader_phone=syn.mobile(rng),
+                    )
+                )
     MicroGrid.objects.bulk_create(homes)

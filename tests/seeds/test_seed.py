@@ -236,6 +236,24 @@ def test_dongcheng_figures(seeded):
     assert set(Case.objects.filter(street=dc).values_list("triage", flat=True)) == {"big", "small", "private"}
 
 
+def test_dongcheng_grids_carry_the_five_levels(seeded):
+    """Street → village or community → grid with its party branch → party-mass homes (楼栋党小组,
+    党群小家) → residents, on every grid of the street (report 004)."""
+    assert len(value("dc_grid_levels")) == 5
+    dc = _street("东城街道")
+    grids = Grid.objects.filter(community__street=dc)
+    assert grids.count() == 30 + 32 and not grids.filter(party_branch="").exists()
+    homes = Counter(
+        MicroGrid.objects.filter(grid__in=grids, covers="party_home").values_list("grid_id", flat=True)
+    )
+    assert set(homes) == set(grids.values_list("pk", flat=True))
+    guanba = grids.filter(community__name="灌坝社区")
+    assert sum(homes[pk] for pk in guanba.values_list("pk", flat=True)) == value("dc_guanba_party_homes")
+    residents = CoGovernanceMember.objects.filter(grid__in=grids).values("grid").distinct()
+    assert residents.count() == grids.count()
+    assert not MicroGrid.objects.filter(grid__in=grids).exclude(covers="party_home").exists()
+
+
 def test_the_named_communities_have_their_kind(seeded):
     """Communities (社区) are urban and villages (村) rural, as the reports name them."""
     named = {
