@@ -8,8 +8,11 @@ closures, reworks, escalations, satisfaction) are synthetic; only the totals are
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
 
 from cases.models import (
     LEVEL_ORDER,
@@ -21,8 +24,10 @@ from cases.models import (
     Priority,
     Source,
     Status,
+    Supervision,
     Triage,
 )
+from cases.services import _as_json as change_value  # the history's own serialisation
 from seeds import synthetic as syn
 from seeds.people import Staff
 from seeds.territory import StreetPlan
@@ -33,6 +38,7 @@ UNITS = {
     Level.STREET: ["街道平安办", "街道城市管理办公室", "街道社会事务办", "街道应急办"],
     Level.DISTRICT: ["区城市管理局", "区住房城乡建委", "区公安分局", "区应急管理局", "区市场监管局"],
 }
+HOUR = timedelta(hours=1)
 RESULTS = [
     "已现场处置完毕",
     "已协调相关单位整改到位",
@@ -42,30 +48,81 @@ RESULTS = [
 ]
 
 
+class Step(NamedTuple):
+    action: str
+    at: datetime
+    from_status: str
+    to_status: str
+    actor: object
+    note: str
+    changes: dict
+
+
 @dataclass
 class Walk:
-    """One case and the steps that brought it to its status."""
+    """One case and the steps that brought it to its status, as `cases.services` records them."""
 
     case: Case
-    steps: list[tuple] = field(default_factory=list)  # (action, at, from, to, actor, note)
+    steps: list[Step] = field(default_factory=list)
+    supervisions: list[tuple[date, int]] = field(default_factory=list)  # (day, hours overdue)
 
-    def step(self, action: str, at: datetime, to_status: str, actor, note: str = "") -> None:
-        self.steps.append((action, at, self.case.status, to_status, actor, note))
+    def step(self, action: str, at: datetime, to_status: str, actor, note: str = "", **changes) -> None:
+        """Apply `changes` to the case and record the step with the fields it really changed.
+
+        The same bookkeeping as `cases.services.record_step`: only fields whose value changes
+        are listed, old and new, serialised as the service serialises them.
+        """
+        diff = {}
+        for name, value in changes.items():
+            old = getattr(self.case, name)
+            if old != value:
+                diff[name] = [change_value(name, old), change_value(name, value)]
+                setattr(self.case, name, value)
+        self.steps.append(Step(action, at, self.case.status, to_status, actor, note, diff))
         self.case.status = to_status
+
+    def sweep(self, as_of: datetime) -> None:
+        """What the hourly `sweep_overdue` wrote about this case up to `as_of`.
+
+        A sweep on the hour finds the case overdue once its due time has passed while it is
+        open (not closed): the first such sweep marks it, with a history row, and the first
+        sweep of each day writes that day's supervision entry (督办) with the hours overdue.
+        """
+        case = self.case
+        end = case.closed_at or as_of
+        marked = case.due_at.replace(minute=0, second=0, microsecond=0) + HOUR  # first sweep after due
+        last = end.replace(minute=0, second=0, microsecond=0)  # last sweep while open
+        if case.closed_at is not None and last == case.closed_at:
+            last -= HOUR
+        if marked > last:
+            return
+        assert not any(s.action == "extend" and s.at > marked for s in self.steps), case.title
+        index = next((n for n, s in enumerate(self.steps) if s.at > marked), len(self.steps))
+        status = self.steps[index - 1].to_status
+        note = _("Past its due time and not closed.")
+        self.steps.insert(
+            index, Step("mark_overdue", marked, status, status, None, note, {"is_overdue": [False, True]})
+        )
+        case.is_overdue = True
+        day, last_day = marked.astimezone(syn.LOCAL).date(), last.astimezone(syn.LOCAL).date()
+        while day <= last_day:
+            first = max(marked, syn.local(day.year, day.month, day.day))
+            self.supervisions.append((day, int((first - case.due_at).total_seconds() // 3600)))
+            day += timedelta(days=1)
 
     def events(self) -> list[CaseEvent]:
         return [
             CaseEvent(
                 case=self.case,
-                action=a,
-                at=at,
-                from_status=f,
-                to_status=t,
-                actor=actor,
-                note=note,
-                changes={},
+                action=s.action,
+                at=s.at,
+                from_status=s.from_status,
+                to_status=s.to_status,
+                actor=s.actor,
+                note=s.note,
+                changes=s.changes,
             )
-            for a, at, f, t, actor, note in self.steps
+            for s in self.steps
         ]
 
 
@@ -82,8 +139,12 @@ class Profile:
 
 
 class CaseFactory:
-    def __init__(self, rng: Random, plan: StreetPlan, staff: Staff, profile: Profile):
+    """Builds one street's cases as they stand at `as_of`, the moment the street's data shows:
+    nothing in their history happens later."""
+
+    def __init__(self, rng: Random, plan: StreetPlan, staff: Staff, profile: Profile, as_of: datetime):
         self.rng, self.plan, self.staff, self.profile = rng, plan, staff, profile
+        self.as_of = as_of
         self.communities = {c.pk: c for c in plan.communities}
 
     # --- a new case, as a grid worker reports it --------------------------------------------
@@ -127,6 +188,8 @@ class CaseFactory:
             closed_at = case.due_at + timedelta(minutes=rng.randrange(60, 72 * 60))
         else:
             closed_at = t0 + limit * rng.uniform(0.15, 0.97)
+        if closed_at >= self.as_of:  # a case reported shortly before closes sooner
+            closed_at = t0 + (self.as_of - t0) * rng.uniform(0.5, 0.95)
         on_the_spot = (
             case.triage == Triage.SMALL
             and case.level == Level.GRID
@@ -136,76 +199,102 @@ class CaseFactory:
             self._on_the_spot(walk)
         else:
             self._dispatch_and_handle(walk, closed_at)
-        walk.step("verify", closed_at, Status.CLOSED, self.staff.admin, "核查通过，予以结案")
-        case.closed_at = closed_at
-        if rng.random() < profile.feedback_share:
-            case.satisfaction = syn.weighted(rng, SATISFACTION)
-            walk.step(
-                "feedback", closed_at + timedelta(hours=rng.randrange(2, 48)), Status.CLOSED, case.reporter
-            )
+        walk.step(
+            "verify", closed_at, Status.CLOSED, self.staff.admin, "核查通过，予以结案", closed_at=closed_at
+        )
+        self.feedback(walk)
+        walk.sweep(self.as_of)
         return walk
 
+    def feedback(self, walk: Walk) -> None:
+        """The resident's satisfaction, some hours after closure (if given by `as_of`)."""
+        rng, case = self.rng, walk.case
+        if rng.random() < self.profile.feedback_share:
+            satisfaction = syn.weighted(rng, SATISFACTION)
+            at = case.closed_at + timedelta(hours=rng.randrange(2, 48))
+            if at <= self.as_of:
+                walk.step(
+                    "feedback", at, Status.CLOSED, case.reporter, satisfaction=satisfaction, feedback_note=""
+                )
+
     def _on_the_spot(self, walk: Walk) -> None:
-        case, worker, at = walk.case, self.staff.workers_by_grid[walk.case.grid_id][0], walk.case.reported_at
-        case.on_the_spot = True
-        case.accepted_at = case.assigned_at = case.started_at = case.resolved_at = at
-        case.assignee_worker = worker
-        case.result = self.rng.choice(RESULTS)
-        for action, status in (("accept", Status.ACCEPTED), ("assign", Status.ASSIGNED)):
-            walk.step(action, at, status, worker.user, "即报即办")
-        walk.step("start", at, Status.IN_PROGRESS, worker.user)
-        walk.step("resolve", at, Status.RESOLVED, worker.user, case.result)
+        """即报即办 as `case_create(on_the_spot=True)` records it: four steps by the worker, at once."""
+        worker, at = self.staff.workers_by_grid[walk.case.grid_id][0], walk.case.reported_at
+        result, note = self.rng.choice(RESULTS), _("Resolved on the spot")
+        walk.step("accept", at, Status.ACCEPTED, worker.user, note, accepted_at=at, on_the_spot=True)
+        walk.step("assign", at, Status.ASSIGNED, worker.user, note, assignee_worker=worker, assigned_at=at)
+        walk.step("start", at, Status.IN_PROGRESS, worker.user, started_at=at)
+        walk.step("resolve", at, Status.RESOLVED, worker.user, note, resolved_at=at, result=result)
 
     def _dispatch_and_handle(self, walk: Walk, closed_at: datetime, *, stop_at: str | None = None) -> None:
         rng, case, admin = self.rng, walk.case, self.staff.admin
         t0, span = case.reported_at, closed_at - case.reported_at
-        case.accepted_at = t0 + span * 0.05
-        walk.step("accept", case.accepted_at, Status.ACCEPTED, admin)
+        walk.step("accept", t0 + span * 0.05, Status.ACCEPTED, admin, accepted_at=t0 + span * 0.05)
         if stop_at == Status.ACCEPTED:
             return
         if case.level != Level.DISTRICT and rng.random() < self.profile.escalation_share:
-            case.level = LEVEL_ORDER[LEVEL_ORDER.index(case.level) + 1]
-            case.escalation_count = 1
-            walk.step("escalate", t0 + span * 0.08, Status.ACCEPTED, admin, "超出本级处置能力，提级处置")
+            walk.step(
+                "escalate",
+                t0 + span * 0.08,
+                Status.ACCEPTED,
+                admin,
+                "超出本级处置能力，提级处置",
+                level=LEVEL_ORDER[LEVEL_ORDER.index(case.level) + 1],
+                assignee_worker=None,
+                assignee_unit="",
+                assigned_at=None,
+                started_at=None,
+                escalation_count=case.escalation_count + 1,
+            )
         handler = self._assign(walk, t0 + span * 0.12)
         if stop_at == Status.ASSIGNED:
             return
         rework = stop_at is None and rng.random() < self.profile.rework_share
         if rework:
             self._handle(walk, handler, t0 + span * 0.2, t0 + span * 0.45)
-            case.rework_count = 1
-            walk.step("verify", t0 + span * 0.5, Status.ASSIGNED, admin, "整改不到位，退回重办")
+            walk.step(
+                "verify",
+                t0 + span * 0.5,
+                Status.ASSIGNED,
+                admin,
+                "整改不到位，退回重办",
+                resolved_at=None,
+                rework_count=case.rework_count + 1,
+            )
             self._handle(walk, handler, t0 + span * 0.55, t0 + span * 0.85, stop_at=stop_at)
         else:
             self._handle(walk, handler, t0 + span * 0.2, t0 + span * 0.85, stop_at=stop_at)
 
     def _assign(self, walk: Walk, at: datetime):
-        case = walk.case
-        case.assigned_at = at
+        case, admin = walk.case, self.staff.admin
         if case.level in UNITS:
-            case.assignee_unit = self.rng.choice(UNITS[case.level])
-            walk.step("assign", at, Status.ASSIGNED, self.staff.admin, case.assignee_unit)
-            return self.staff.admin  # the centre records a department's handling
+            unit = self.rng.choice(UNITS[case.level])
+            walk.step("assign", at, Status.ASSIGNED, admin, unit, assignee_unit=unit, assigned_at=at)
+            return admin  # the centre records a department's handling
         worker = self.staff.workers_by_grid[case.grid_id][0]
-        case.assignee_worker = worker
-        walk.step("assign", at, Status.ASSIGNED, self.staff.admin)
+        walk.step("assign", at, Status.ASSIGNED, admin, assignee_worker=worker, assigned_at=at)
         return worker.user
 
     def _handle(self, walk: Walk, handler, started: datetime, resolved: datetime, *, stop_at=None) -> None:
-        case = walk.case
-        case.started_at = started
-        walk.step("start", started, Status.IN_PROGRESS, handler)
+        walk.step("start", started, Status.IN_PROGRESS, handler, started_at=started)
         if stop_at == Status.IN_PROGRESS:
             return
-        case.resolved_at = resolved
-        case.result = self.rng.choice(RESULTS)
-        walk.step("resolve", resolved, Status.RESOLVED, handler, case.result)
+        result = self.rng.choice(RESULTS)
+        walk.step("resolve", resolved, Status.RESOLVED, handler, result, resolved_at=resolved, result=result)
 
     def leave_open(self, walk: Walk, status: str) -> Walk:
-        """A case still being worked on: stopped at `status` on its way to closure."""
+        """A case still being worked on at `as_of`, stopped at `status` on its way to closure.
+
+        Its steps fall within its time limit and before `as_of`: a recent case is still within
+        its time; an older one went as far as `status` in time and has waited since (for a
+        department, a notice period), overdue and supervised.
+        """
+        case = walk.case
         if status != Status.REPORTED:
-            target = walk.case.reported_at + (walk.case.due_at - walk.case.reported_at) * 0.9
+            span = min(case.due_at, self.as_of) - case.reported_at
+            target = case.reported_at + span * 0.9
             self._dispatch_and_handle(walk, target, stop_at=status if status != Status.RESOLVED else None)
+        walk.sweep(self.as_of)
         return walk
 
 
@@ -224,6 +313,14 @@ def number_and_save(plan: StreetPlan, walks: list[Walk]) -> list[Walk]:
         case.version = len(walk.steps)
     Case.objects.bulk_create([w.case for w in walks], batch_size=1000)
     CaseEvent.objects.bulk_create([e for w in walks for e in w.events()], batch_size=2000)
+    Supervision.objects.bulk_create(
+        [
+            Supervision(case=w.case, day=day, overdue_hours=hours)
+            for w in walks
+            for day, hours in w.supervisions
+        ],
+        batch_size=2000,
+    )
     for year, last in counters.items():
         counter, _created = CaseNumberCounter.objects.get_or_create(street=plan.street, year=year)
         counter.last = max(counter.last, last)

@@ -8,8 +8,11 @@ and texts are synthetic.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from random import Random
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
 
 from cases.models import Category, Status
 from mediation.models import (
@@ -24,11 +27,13 @@ from mediation.models import (
     Session,
 )
 from mediation.models import MediationStatus as M
+from mediation.services import _as_json as change_value  # the history's own serialisation
 from seeds import synthetic as syn
 from seeds.figures import value
-from seeds.history import SATISFACTION, CaseFactory, Profile, Walk, spread
+from seeds.history import CaseFactory, Profile, Walk, spread
 from seeds.people import Staff
 from seeds.territory import StreetPlan
+from seeds.workload import SQ_AS_OF
 
 PERIOD = (syn.local(2020, 6, 1), syn.local(2022, 11, 15))
 OUTCOMES = {M.AGREED: 88, M.FAILED: 8, M.WITHDRAWN: 4}
@@ -48,30 +53,69 @@ PERFORMANCE = {
     FollowUp.Performance.PARTLY: 10,
     FollowUp.Performance.NOT: 5,
 }
+# A dispute's time limit in the catalogue (48–168 h) is for the centre's first handling. Once it
+# is registered for people's mediation, the centre extends it (the workflow's `extend`) to the
+# term mediation has: the Ministry of Justice's 人民调解工作若干规定 (2002) says a mediation
+# committee "调解纠纷，一般在一个月内调结" (generally concludes a dispute within one month).
+MEDIATION_TERM = timedelta(days=30)
+EXTENSION_NOTE = "纠纷已受理进入人民调解，依《人民调解工作若干规定》一般在一个月内调结，处置期限相应延长"
+# Synthetic: the share of difficult disputes (land, labour, family estates) whose mediation
+# takes more sessions, further apart, and may run past the month.
+PROTRACTED_SHARE = 0.08
 TERMS = ["一次性赔偿损失", "分期偿还欠款", "恢复原状并赔礼道歉", "按约定划分使用界线", "协商调整物业服务费"]
+
+
+class MediationStep(NamedTuple):
+    action: str
+    at: datetime
+    from_status: str
+    to_status: str
+    actor: object
+    note: str
+    changes: dict
 
 
 @dataclass
 class MediationPlan:
     walk: Walk
     mediation: MediationCase
+    actor: object = None  # who takes the mediation's steps: its mediator if they sign in, else the centre
     assisting: list = field(default_factory=list)
-    events: list = field(default_factory=list)  # (action, at, from, to, note)
+    events: list[MediationStep] = field(default_factory=list)
     parties: list[Party] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
     agreement: Agreement | None = None
     confirmation: JudicialConfirmation | None = None
     follow_ups: list[FollowUp] = field(default_factory=list)
 
-    def step(self, action: str, at: datetime, to_status: str, note: str = "") -> None:
-        self.events.append((action, at, self.mediation.status, to_status, note))
+    def step(
+        self, action: str, at: datetime, to_status: str, note: str = "", *, actor=None, **changes
+    ) -> None:
+        """Apply `changes` and record the step as `mediation.services.record_step` does.
+
+        The services take their times from the clock in UTC; so do the recorded changes.
+        """
+        diff = {}
+        for name, new in changes.items():
+            old = getattr(self.mediation, name)
+            if old != new:
+                diff[name] = [change_value(_utc(old)), change_value(_utc(new))]
+                setattr(self.mediation, name, new)
+        actor = actor or self.actor
+        self.events.append(MediationStep(action, at, self.mediation.status, to_status, actor, note, diff))
         self.mediation.status = to_status
+
+
+def _utc(value):
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
 class DisputeFactory:
     def __init__(self, rng: Random, plan: StreetPlan, staff: Staff):
         self.rng, self.plan, self.staff = rng, plan, staff
-        self.cases = CaseFactory(rng, plan, staff, Profile(0, 0, 0, 0.75, 0, {"patrol": 60, "resident": 40}))
+        profile = Profile(0, 0, 0, 0.75, 0, {"patrol": 60, "resident": 40})
+        self.cases = CaseFactory(rng, plan, staff, profile, SQ_AS_OF)
+        self.as_of = SQ_AS_OF
         self.categories = list(
             Category.objects.select_related("major").filter(major__code="01").order_by("code")
         )
@@ -82,16 +126,18 @@ class DisputeFactory:
         rng, admin = self.rng, self.staff.admin
         category = rng.choice(self.categories)
         walk = self.cases.report(category, rng.choice(self.plan.grids), reported_at, kind="dispute")
-        case = walk.case
-        case.accepted_at = reported_at + timedelta(hours=rng.randrange(1, 6))
-        walk.step("accept", case.accepted_at, Status.ACCEPTED, admin)
+        accepted_at = reported_at + timedelta(hours=rng.randrange(1, 6))
+        walk.step("accept", accepted_at, Status.ACCEPTED, admin, accepted_at=accepted_at)
         plan = self._register(walk, category)
         self._mediate(plan)
         self._close_case(plan)
+        walk.sweep(self.as_of)
+        assert max(s.at for s in walk.steps) <= self.as_of and plan.events[-1].at <= self.as_of
         return plan
 
     def _register(self, walk: Walk, category) -> MediationPlan:
-        rng, case = self.rng, walk.case
+        """受理, as `mediation_register` does it: the mediation, and the case dispatched to it."""
+        rng, case, admin = self.rng, walk.case, self.staff.admin
         level = {"grid": MediationLevel.GRID, "community": MediationLevel.COMMUNITY}.get(
             case.level, MediationLevel.STREET
         )
@@ -112,17 +158,29 @@ class DisputeFactory:
             summary=f"{category.name}：双方就{case.address}相关事项发生争议。",
             lead_mediator=lead,
             room=room,
-            registered_by=self.staff.admin,
+            registered_by=admin,
             registered_at=registered_at,
             status="",
         )
-        plan = MediationPlan(walk, mediation)
+        plan = MediationPlan(walk, mediation, actor=lead.user if lead.user_id else admin)
         plan.assisting = [m for m in rng.sample(self.ordinary, rng.randrange(0, 3)) if m.pk != lead.pk]
-        plan.step("register", registered_at, M.REGISTERED)
+        plan.step("register", registered_at, M.REGISTERED, actor=admin)
         plan.parties = self._parties()
-        case.assignee_unit = f"人民调解：{room.name}"
-        case.assigned_at = registered_at
-        walk.step("assign", registered_at, Status.ASSIGNED, self.staff.admin, case.assignee_unit)
+        unit = _("People's mediation: %(place)s") % {"place": room.name}
+        walk.step(
+            "assign", registered_at, Status.ASSIGNED, admin, assignee_unit=unit, assigned_at=registered_at
+        )
+        # The centre then gives the dispute mediation's term (case_extend).
+        extended_at = registered_at + timedelta(minutes=rng.randrange(5, 60))
+        walk.step(
+            "extend",
+            extended_at,
+            Status.ASSIGNED,
+            admin,
+            EXTENSION_NOTE,
+            due_at=registered_at + MEDIATION_TERM,
+            is_overdue=False,
+        )
         return plan
 
     def _parties(self) -> list[Party]:
@@ -141,73 +199,116 @@ class DisputeFactory:
         ]
 
     def _mediate(self, plan: MediationPlan) -> None:
-        rng, m, walk = self.rng, plan.mediation, plan.walk
-        started = m.registered_at + timedelta(hours=rng.randrange(4, 48))
-        m.started_at = started
-        plan.step("start", started, M.MEDIATING)
-        walk.case.started_at = started
-        walk.step("start", started, Status.IN_PROGRESS, self.staff.admin, "开始调解")
-        at = started
+        rng, m = self.rng, plan.mediation
+        at = self._start(plan, m.registered_at + timedelta(hours=rng.randrange(4, 48)))
         if m.level != MediationLevel.STREET and rng.random() < 0.06:
             at = self._escalate(plan, at + timedelta(days=rng.randrange(1, 4)))
-        for _ in range(rng.randrange(1, 4)):
-            at += timedelta(days=rng.randrange(1, 5))
+        # A difficult mediation takes up to 80 days: only those with the room before `as_of`.
+        protracted = rng.random() < PROTRACTED_SHARE and m.registered_at + timedelta(days=80) < self.as_of
+        sessions, gap = ((3, 7), (5, 13)) if protracted else ((1, 4), (1, 5))
+        for _n in range(rng.randrange(*sessions)):
+            at += timedelta(days=rng.randrange(*gap))
             plan.sessions.append(
                 Session(
                     held_on=at.date(),
                     place=m.room.name,
                     attendees="双方当事人、调解员、网格员",
                     notes="听取双方陈述，释法说理，引导协商。",
-                    recorded_by=self.staff.admin,
+                    recorded_by=plan.actor,
                 )
             )
             plan.step("session", at, M.MEDIATING, f"{at.date()} {m.room.name}")
         self._conclude(plan, at + timedelta(hours=rng.randrange(2, 30)))
 
+    def _start(self, plan: MediationPlan, at: datetime) -> datetime:
+        """`mediation_start`: the case starts with it the first time; a restart after escalation
+        finds the case in progress already."""
+        walk = plan.walk
+        if walk.case.status == Status.ASSIGNED:
+            walk.step("start", at, Status.IN_PROGRESS, plan.actor, _("Mediation started."), started_at=at)
+        plan.step("start", at, M.MEDIATING, started_at=at)
+        return at
+
     def _escalate(self, plan: MediationPlan, at: datetime) -> datetime:
+        """`mediation_escalate`: registered again one level up; the case gets a comment."""
         m = plan.mediation
-        m.level = MediationLevel.STREET if m.level == MediationLevel.COMMUNITY else MediationLevel.COMMUNITY
-        m.escalation_count = 1
-        if m.level == MediationLevel.STREET:
-            m.room = self.staff.street_room
-        plan.step("escalate", at, M.REGISTERED, "本级调解未果，提交上一级调解")
-        m.started_at = at + timedelta(hours=4)
-        plan.step("start", m.started_at, M.MEDIATING)
-        return m.started_at
+        level = MediationLevel.STREET if m.level == MediationLevel.COMMUNITY else MediationLevel.COMMUNITY
+        plan.step(
+            "escalate",
+            at,
+            M.REGISTERED,
+            "本级调解未果，提交上一级调解",
+            level=level,
+            room=self.staff.street_room if level == MediationLevel.STREET else m.room,
+            started_at=None,
+            concluded_at=None,
+            outcome_note="",
+            escalation_count=m.escalation_count + 1,
+        )
+        note = _("Mediation escalated to %(level)s level.") % {"level": MediationLevel(level).label}
+        plan.walk.step("comment", at, plan.walk.case.status, plan.actor, note)
+        return self._start(plan, at + timedelta(hours=4))
 
     def _conclude(self, plan: MediationPlan, at: datetime) -> None:
-        rng, m = self.rng, plan.mediation
+        rng, m, walk = self.rng, plan.mediation, plan.walk
         outcome = syn.weighted(rng, OUTCOMES)
-        m.concluded_at = at
         if outcome == M.AGREED:
             form = Agreement.Form.WRITTEN if rng.random() < 0.65 else Agreement.Form.ORAL
             content = f"经调解，双方自愿达成协议：{rng.choice(TERMS)}。"
-            m.outcome_note = content
             plan.agreement = Agreement(
                 form=form,
                 content=content,
                 signed_on=at.date(),
                 performance_deadline=at.date() + timedelta(days=rng.randrange(7, 60)),
             )
-            plan.step("agree", at, M.AGREED)
+            plan.step("agree", at, M.AGREED, concluded_at=at, outcome_note=content)
+            result = _("Mediation succeeded: %(form)s, signed on %(day)s.") % {
+                "form": Agreement.Form(form).label,
+                "day": plan.agreement.signed_on,
+            }
+            self._resolve_case(plan, at, result)
             self._after_agreement(plan, at)
         elif outcome == M.FAILED:
-            m.outcome_note = "双方分歧较大，未能达成协议"
-            plan.step("fail", at, M.FAILED, m.outcome_note)
-            plan.walk.step("comment", at, Status.IN_PROGRESS, self.staff.admin, f"调解不成：{m.outcome_note}")
-            m.referral = syn.weighted(rng, REFERRALS)
-            m.referred_at = at + timedelta(hours=2)
-            m.referral_note = "已告知当事人依法维权途径"
-            plan.step("refer", m.referred_at, M.FAILED, m.referral_note)
+            reason = "双方分歧较大，未能达成协议"
+            plan.step("fail", at, M.FAILED, reason, concluded_at=at, outcome_note=reason)
+            walk.step(
+                "comment",
+                at,
+                Status.IN_PROGRESS,
+                plan.actor,
+                _("Mediation failed: %(reason)s") % {"reason": reason},
+            )
+            referral, note = syn.weighted(rng, REFERRALS), "已告知当事人依法维权途径"
+            referred_at = at + timedelta(hours=2)
+            plan.step(
+                "refer",
+                referred_at,
+                M.FAILED,
+                note,
+                referral=referral,
+                referral_note=note,
+                referred_at=referred_at,
+            )
+            result = _("Mediation failed; referred to %(to)s. %(note)s") % {
+                "to": m.get_referral_display(),
+                "note": note,
+            }
+            self._resolve_case(plan, referred_at, result.strip())
         else:
-            m.outcome_note = "申请人撤回调解申请"
-            plan.step("withdraw", at, M.WITHDRAWN, m.outcome_note)
+            reason = "申请人撤回调解申请"
+            plan.step("withdraw", at, M.WITHDRAWN, reason, concluded_at=at, outcome_note=reason)
+            self._resolve_case(plan, at, _("Mediation withdrawn: %(reason)s") % {"reason": reason})
+
+    def _resolve_case(self, plan: MediationPlan, at: datetime, result: str) -> None:
+        plan.walk.step("resolve", at, Status.RESOLVED, plan.actor, result, resolved_at=at, result=result)
 
     def _after_agreement(self, plan: MediationPlan, at: datetime) -> None:
+        """Judicial confirmation and follow-up visits, each recorded on its day, in time order."""
         rng, signed_on = self.rng, plan.agreement.signed_on
+        later = []  # (at, action, note, row)
         if plan.agreement.form == Agreement.Form.WRITTEN and rng.random() < 0.2:
             applied = signed_on + timedelta(days=rng.randrange(1, 28))  # within the 30 days of art. 33
-            plan.confirmation = JudicialConfirmation(
+            confirmation = JudicialConfirmation(
                 applied_on=applied,
                 result=JudicialConfirmation.Result.CONFIRMED
                 if rng.random() < 0.95
@@ -215,44 +316,37 @@ class DisputeFactory:
                 court="江津区人民法院",
                 decided_on=applied + timedelta(days=rng.randrange(3, 12)),
             )
-            plan.step("confirm", at + timedelta(days=(applied - signed_on).days), M.AGREED)
+            # Recorded once the court has decided: the service takes no date in the future.
+            note = f"{confirmation.court} · {confirmation.result}"
+            later.append((self._on_day(confirmation.decided_on), "confirm", note, confirmation))
         if rng.random() < 0.7:
             for n in range(rng.randrange(1, 3)):
                 visited = signed_on + timedelta(days=7 + 30 * n + rng.randrange(20))
                 follow = FollowUp(
-                    visited_on=visited, by=self.staff.admin, performance=syn.weighted(rng, PERFORMANCE)
+                    visited_on=visited, by=plan.actor, performance=syn.weighted(rng, PERFORMANCE)
                 )
-                plan.follow_ups.append(follow)
-                plan.step(
-                    "follow-up", at + timedelta(days=(visited - signed_on).days), M.AGREED, follow.performance
-                )
+                later.append((self._on_day(visited), "follow-up", follow.performance, follow))
+        for when, action, note, row in sorted(later, key=lambda item: item[0]):
+            assert when > at
+            if when > self.as_of:
+                break  # not yet, at the moment the street's data shows
+            if action == "confirm":
+                plan.confirmation = row
+            else:
+                plan.follow_ups.append(row)
+            plan.step(action, when, M.AGREED, note)
+
+    def _on_day(self, day: date) -> datetime:
+        return syn.local(day.year, day.month, day.day, self.rng.randrange(9, 18), self.rng.randrange(60))
 
     def _close_case(self, plan: MediationPlan) -> None:
-        """The dispute case is resolved with the mediation's outcome, then verified and closed."""
-        rng, m, walk, admin = self.rng, plan.mediation, plan.walk, self.staff.admin
-        case = walk.case
-        if m.status == M.AGREED:
-            form = "书面调解协议" if plan.agreement.form == Agreement.Form.WRITTEN else "口头调解协议"
-            resolved, result = m.concluded_at, f"调解成功：{form}，{plan.agreement.signed_on} 签订。"
-        elif m.referral:
-            resolved, result = (
-                m.referred_at,
-                f"调解不成，已引导至{m.get_referral_display()}。{m.referral_note}",
-            )
-        else:  # a withdrawal hands the case back to the centre, resolved with it as its result
-            resolved, result = m.concluded_at, f"调解撤回：{m.outcome_note}"
-        case.resolved_at, case.result = resolved, result
-        walk.step("resolve", resolved, Status.RESOLVED, admin, result)
-        case.closed_at = resolved + timedelta(hours=rng.randrange(2, 30))
-        walk.step("verify", case.closed_at, Status.CLOSED, admin, "核查通过，予以结案")
-        if rng.random() < 0.75:
-            case.satisfaction = syn.weighted(rng, SATISFACTION)
-            walk.step(
-                "feedback",
-                case.closed_at + timedelta(hours=rng.randrange(2, 48)),
-                Status.CLOSED,
-                case.reporter,
-            )
+        """The centre verifies and closes the resolved dispute case; the resident may answer."""
+        walk = plan.walk
+        closed_at = walk.case.resolved_at + timedelta(hours=self.rng.randrange(2, 30))
+        walk.step(
+            "verify", closed_at, Status.CLOSED, self.staff.admin, "核查通过，予以结案", closed_at=closed_at
+        )
+        self.cases.feedback(walk)
 
 
 def shengquan_disputes(rng: Random, plan: StreetPlan, staff: Staff) -> list[MediationPlan]:
@@ -279,16 +373,16 @@ def save(plans: list[MediationPlan]) -> None:
         (
             MediationEvent(
                 mediation=p.mediation,
-                action=a,
-                at=at,
-                from_status=f,
-                to_status=t,
-                note=note,
-                actor=_actor(p),
-                changes={},
+                action=e.action,
+                at=e.at,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                note=e.note,
+                actor=e.actor,
+                changes=e.changes,
             )
             for p in plans
-            for a, at, f, t, note in p.events
+            for e in p.events
         ),
         batch_size=2000,
     )
@@ -302,9 +396,3 @@ def save(plans: list[MediationPlan]) -> None:
             plan.confirmation.agreement = plan.agreement
             confirmations.append(plan.confirmation)
     JudicialConfirmation.objects.bulk_create(confirmations)
-
-
-def _actor(plan: MediationPlan):
-    """Steps of the demo mediator's cases are theirs; the centre records the others."""
-    lead = plan.mediation.lead_mediator
-    return lead.user if lead.user_id else plan.mediation.registered_by

@@ -235,6 +235,11 @@ def staff_dongcheng(rng: Random, plan: StreetPlan) -> Staff:
     staff.workers_by_grid = _index(workers, specs)
     guanba = next(c for c in plan.communities if c.name == "灌坝社区")
     members = _volunteers(rng, guanba, VOLUNTEERS_GUANBA, plan.grids_of(guanba))
+    # The grid system's last level, residents: a few volunteers on each other grid (synthetic).
+    for community in plan.communities:
+        if community != guanba:
+            for grid in plan.grids_of(community):
+                members += _volunteers(rng, community, rng.randrange(2, 6), [grid])
     CoGovernanceMember.objects.bulk_create(members, batch_size=2000)
     gaoqiao = next(c for c in plan.communities if c.name == "高桥村")
     staff.mediators = Mediator.objects.bulk_create(

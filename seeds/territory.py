@@ -9,7 +9,7 @@ from random import Random
 
 from grids.models import Community, Grid, MicroGrid, Street
 from seeds import synthetic as syn
-from seeds.figures import value
+from seeds.figures import SQ_NAMED_URBAN, THOUSAND_HOUSEHOLDS, value
 
 URBAN, RURAL = Community.Kind.URBAN, Community.Kind.RURAL
 
@@ -26,7 +26,7 @@ class StreetPlan:
 
 # name, kind, number of grids. Synthetic names are marked; the counts add up to the figures.
 SHENGQUAN = [
-    *[(name, URBAN, n) for name, n in zip(value("sq_named_urban"), (10, 9, 9, 8), strict=True)],
+    *[(name, URBAN, n) for name, n in zip(SQ_NAMED_URBAN, (10, 9, 9, 8), strict=True)],
     ("泉源社区", URBAN, 8),  # synthetic
     ("青云社区", URBAN, 8),  # synthetic
     ("金桥社区", URBAN, 8),  # synthetic
@@ -46,7 +46,6 @@ DONGCHENG_OTHER_GRIDS = {
     "黄渔村": 7,
     "高桥村": 8,
 }  # synthetic
-GUANBA_ESTATES = 20  # "在20个物管、非物管小区" (report 004)
 
 
 def _street(name, code, abbreviation, district_name, district_code) -> Street:
@@ -72,8 +71,9 @@ def _grid(rng: Random, community: Community, index: int, *, name: str | None = N
         residents = rng.randrange(300, 700)
         kind, default_name = Grid.Kind.RURAL_GROUP, f"{community.name}{index}组"
     else:
-        # An urban grid holds 1,500–2,000 residents, report 002.
-        residents = rng.randrange(1500, 2001)
+        # An urban grid holds 1,500–2,000 residents (report 002's rule, used in every street).
+        low, high = value("sq_grid_sizing")
+        residents = rng.randrange(low, high + 1)
         kind, default_name = Grid.Kind.URBAN_RESIDENTIAL, f"{community.name}第{index}网格"
     if households is not None:
         residents = int(households * rng.uniform(2.4, 2.8))
@@ -159,13 +159,26 @@ def build_dongcheng(rng: Random) -> StreetPlan:
         if community.name == "灌坝社区":
             # Thousand-household grids (千户网格), report 004.
             grids += [
-                _grid(rng, community, i, name=f"灌坝第{i}千户网格", households=rng.randrange(950, 1100))
+                _grid(
+                    rng,
+                    community,
+                    i,
+                    name=f"灌坝第{i}千户网格",
+                    households=rng.randrange(*THOUSAND_HOUSEHOLDS),
+                )
                 for i in range(1, value("dc_guanba_grids") + 1)
             ]
         else:
             grids += [_grid(rng, community, i) for i in range(1, DONGCHENG_OTHER_GRIDS[community.name] + 1)]
+    # The five-level grid system (report 004): street party committee → village or community
+    # party committee → party branch → building party group (楼栋党小组, the party-mass home
+    # 党群小家) → party members and residents. Here: the street, its communities, a party
+    # branch on every grid, party-mass homes as micro-grids, the grid's members.
+    for grid in grids:
+        grid.party_branch = f"{grid.name}党支部"  # synthetic names
     _save_grids(plan, grids)
     _guanba_party_homes(rng, plan)
+    _dongcheng_party_homes(rng, plan)
     return plan
 
 
@@ -176,7 +189,7 @@ def _guanba_party_homes(rng: Random, plan: StreetPlan) -> None:
     homes = []
     for n in range(value("dc_guanba_party_homes")):
         grid = grids[n % len(grids)]
-        estate = n % GUANBA_ESTATES + 1
+        estate = n % value("dc_guanba_estates") + 1
         homes.append(
             MicroGrid(
                 grid=grid,
@@ -189,4 +202,31 @@ def _guanba_party_homes(rng: Random, plan: StreetPlan) -> None:
                 leader_phone=syn.mobile(rng),
             )
         )
+    MicroGrid.objects.bulk_create(homes)
+
+
+def _dongcheng_party_homes(rng: Random, plan: StreetPlan) -> None:
+    """The party-mass homes of Dongcheng's other grids: their number is synthetic.
+
+    Rural ones follow 黄渔村's way (report 004): a village cadre, a party member, a villager
+    representative and a volunteer with a few households, led by the cadre (no building).
+    """
+    homes = []
+    for community in plan.communities:
+        if community.name == "灌坝社区":
+            continue
+        rural = community.kind == RURAL
+        for grid in plan.grids_of(community):
+            for i in range(1, rng.randrange(1, 3) + 1 if rural else rng.randrange(3, 6) + 1):
+                homes.append(
+                    MicroGrid(
+                        grid=grid,
+                        code=f"{grid.code}{i:03d}",
+                        name=f"{grid.name}党群小家{i}",
+                        covers=MicroGrid.Covers.PARTY_HOME,
+                        leader_title="" if rural else MicroGrid.LeaderTitle.BUILDING_LEADER,
+                        leader_name=syn.person_name(rng),
+                        leader_phone=syn.mobile(rng),
+                    )
+                )
     MicroGrid.objects.bulk_create(homes)

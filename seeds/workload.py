@@ -1,12 +1,13 @@
 """The case history of each street: how many cases of which kind, over which period.
 
-The totals are figures (`seeds.figures`); periods, category mixes and the open cases' stages
-are synthetic.
+The totals are figures (`seeds.figures`); periods, category mixes, the moments the streets
+are shown at and the open cases are synthetic.
 """
 
+from datetime import datetime, timedelta
 from random import Random
 
-from cases.models import Category, Source, Status
+from cases.models import Category, Source, Status, Triage
 from seeds import synthetic as syn
 from seeds.figures import value
 from seeds.history import CaseFactory, Profile, Walk, number_and_save, spread
@@ -18,16 +19,24 @@ SQ_PERIOD = (syn.local(2021, 3, 1), syn.local(2022, 11, 30))
 JJ_PERIOD = (syn.local(2023, 1, 1), syn.local(2023, 12, 31))
 DC_PERIOD = (syn.local(2022, 1, 1), syn.local(2022, 12, 31))
 DC_INCIDENTS = 600  # synthetic: the Dongcheng report gives no case count
+# The moment each street's data shows (synthetic): its history stops there, and the cases
+# still open then are open in the seed. Jijiang and Dongcheng at the end of their periods;
+# Shengquan, all of whose events and disputes are closed, on 16 December 2022, a date that
+# report 002's page tells of.
+SQ_AS_OF = syn.local(2022, 12, 16)
+JJ_AS_OF = JJ_PERIOD[1]
+DC_AS_OF = DC_PERIOD[1]
 # Shares of the incident major classes (by code) in the synthetic mix.
 INCIDENT_MIX = {"05": 25, "06": 15, "04": 15, "07": 15, "02": 10, "03": 8, "08": 7, "09": 5}
-# Stages of Jijiang's open cases (1% of 25,000, the rest of its 99% closure rate). All are
-# accepted (立案), so that closed / accepted, the closure rate's formula, is the report's 99%.
-OPEN_STAGES = {
-    Status.ACCEPTED: 70,
-    Status.ASSIGNED: 60,
-    Status.IN_PROGRESS: 80,
-    Status.RESOLVED: 40,
-}
+# Jijiang's open cases: 1% of 25,000, the rest of its 99% closure rate, all accepted (立案) so
+# that closed / accepted, the closure rate's formula, is the report's 99%. Most are recent,
+# still within their time limit; the others waited past it for a department or a notice
+# period (big matters such as illegal building), overdue and supervised. Dongcheng has no
+# closure figure: a few of its last events are open in the same way.
+JJ_OPEN = {"recent": 190, "overdue": 60}
+DC_OPEN = {"recent": 5, "overdue": 2}  # at most: Dongcheng's last two weeks hold few events
+RECENT_STAGES = {Status.ACCEPTED: 20, Status.ASSIGNED: 25, Status.IN_PROGRESS: 35, Status.RESOLVED: 20}
+OVERDUE_STAGES = {Status.ASSIGNED: 30, Status.IN_PROGRESS: 70}
 
 PATROL_HEAVY = {
     Source.PATROL: 55,
@@ -54,7 +63,7 @@ def _incident_category(rng: Random, by_major) -> Category:
 def shengquan_incidents(rng: Random, plan: StreetPlan, staff: Staff) -> list[Walk]:
     """1,781 grid events, every one closed (report 002)."""
     profile = Profile(0.07, 0.04, 0.05, 0.8, 0.4, PATROL_HEAVY)
-    factory, by_major = CaseFactory(rng, plan, staff, profile), _categories_by_major()
+    factory, by_major = CaseFactory(rng, plan, staff, profile, SQ_AS_OF), _categories_by_major()
     walks = [
         factory.close(factory.report(_incident_category(rng, by_major), rng.choice(plan.grids), at))
         for at in spread(rng, value("sq_incidents_closed"), *SQ_PERIOD)
@@ -65,28 +74,52 @@ def shengquan_incidents(rng: Random, plan: StreetPlan, staff: Staff) -> list[Wal
 def jijiang_city_cases(rng: Random, plan: StreetPlan, staff: Staff) -> list[Walk]:
     """25,000 city-management cases, 24,750 of them closed: a 99% closure rate (report 003)."""
     profile = Profile(0.05, 0.03, 0.03, 0.6, 0.3, CITY)
-    factory, city = CaseFactory(rng, plan, staff, profile), _categories_by_major()["10"]
-    moments = spread(rng, value("jj_city_cases"), *JJ_PERIOD)
-    open_count = value("jj_city_cases") - value("jj_city_cases_closed")
-    # The open cases are the latest ones, still on their way at the end of the period.
-    stages = [stage for stage, n in OPEN_STAGES.items() for _ in range(n)]
-    assert len(stages) == open_count
-    walks = []
-    for n, at in enumerate(moments):
-        walk = factory.report(rng.choice(city), rng.choice(plan.grids), at)
-        opened = n - (len(moments) - open_count)
-        walks.append(factory.leave_open(walk, stages[opened]) if opened >= 0 else factory.close(walk))
+    factory, city = CaseFactory(rng, plan, staff, profile, JJ_AS_OF), _categories_by_major()["10"]
+    walks = [
+        factory.report(rng.choice(city), rng.choice(plan.grids), at)
+        for at in spread(rng, value("jj_city_cases"), *JJ_PERIOD)
+    ]
+    walks = _finish(rng, factory, walks, JJ_OPEN)
+    closed = sum(walk.case.status == Status.CLOSED for walk in walks)
+    assert closed == value("jj_city_cases_closed") == value("jj_city_cases") - sum(JJ_OPEN.values())
     return walks
 
 
 def dongcheng_incidents(rng: Random, plan: StreetPlan, staff: Staff) -> list[Walk]:
     """A synthetic year of Dongcheng events, sorted by the three-matter triage (三事分流)."""
     profile = Profile(0.06, 0.04, 0.06, 0.7, 0.4, PATROL_HEAVY)
-    factory, by_major = CaseFactory(rng, plan, staff, profile), _categories_by_major()
-    return [
-        factory.close(factory.report(_incident_category(rng, by_major), rng.choice(plan.grids), at))
+    factory, by_major = CaseFactory(rng, plan, staff, profile, DC_AS_OF), _categories_by_major()
+    walks = [
+        factory.report(_incident_category(rng, by_major), rng.choice(plan.grids), at)
         for at in spread(rng, DC_INCIDENTS, *DC_PERIOD)
     ]
+    return _finish(rng, factory, walks, DC_OPEN)
+
+
+def _finish(rng: Random, factory: CaseFactory, walks: list[Walk], open_counts: dict[str, int]) -> list[Walk]:
+    """Leave the chosen cases open at the street's moment and close the others."""
+    as_of = factory.as_of
+    # Recent: the latest cases of the last two weeks still within their time limit at `as_of`.
+    recent = [
+        n
+        for n in reversed(range(len(walks)))
+        if walks[n].case.reported_at > as_of - timedelta(weeks=2) and walks[n].case.due_at > as_of
+    ][: open_counts["recent"]]
+    # Overdue: big matters reported one to eight weeks before, past their time limit.
+    window = (as_of - timedelta(weeks=8), as_of - timedelta(weeks=1))
+    candidates = [n for n, walk in enumerate(walks) if _waits(walk, window, as_of) and n not in recent]
+    overdue = rng.sample(candidates, open_counts["overdue"])
+    stages = {n: syn.weighted(rng, RECENT_STAGES) for n in recent}
+    stages |= {n: syn.weighted(rng, OVERDUE_STAGES) for n in sorted(overdue)}
+    return [
+        factory.leave_open(walk, stages[n]) if n in stages else factory.close(walk)
+        for n, walk in enumerate(walks)
+    ]
+
+
+def _waits(walk: Walk, window: tuple[datetime, datetime], as_of: datetime) -> bool:
+    case = walk.case
+    return case.triage == Triage.BIG and window[0] <= case.reported_at < window[1] and case.due_at < as_of
 
 
 def save(plan: StreetPlan, walks: list[Walk]) -> list[Walk]:

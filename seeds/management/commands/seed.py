@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases.models import Category
@@ -55,7 +56,16 @@ class Command(BaseCommand):
 
 
 def build() -> dict[str, int]:
-    """Every builder draws from one generator in a fixed order: the same run, the same data."""
+    """Every builder draws from one generator in a fixed order: the same run, the same data.
+
+    The history's notes are written in the service's language, as its users would see the
+    services write them.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _build()
+
+
+def _build() -> dict[str, int]:
     rng = syn.new_random()
     people.create_superuser()
     sq = territory.build_shengquan(rng)
