@@ -434,3 +434,10 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.visited_on} · {self.get_performance_display()}"
+
+    def summary(self) -> str:
+        """The visit's day and what it found, in the active language: its history note."""
+        return gettext("Follow-up visit on %(day)s: %(performance)s.") % {
+            "day": self.visited_on,
+            "performance": self.get_performance_display(),
+        }

@@ -572,14 +572,10 @@ def mediation_follow_up(
     ) as m:
         _check_choice("performance", performance, FollowUp.Performance)
         _check_day("visited_on", visited_on, not_before=m.agreement.signed_on)
-        FollowUp.objects.create(
+        follow_up = FollowUp.objects.create(
             mediation=m, visited_on=visited_on, by=actor, performance=performance, notes=notes
         )
-        note = _("Follow-up visit on %(day)s: %(performance)s.") % {
-            "day": visited_on,
-            "performance": FollowUp.Performance(performance).label,
-        }
-        record_step(m, action="follow-up", actor=actor, note=note)
+        record_step(m, action="follow-up", actor=actor, note=follow_up.summary())
     return m
 
 

@@ -317,15 +317,16 @@ class DisputeFactory:
                 decided_on=applied + timedelta(days=rng.randrange(3, 12)),
             )
             # Recorded once the court has decided: the service takes no date in the future.
-            note = f"{confirmation.court} · {confirmation.result}"
-            later.append((self._on_day(confirmation.decided_on), "confirm", note, confirmation))
+            later.append(
+                (self._on_day(confirmation.decided_on), "confirm", confirmation.summary(), confirmation)
+            )
         if rng.random() < 0.7:
             for n in range(rng.randrange(1, 3)):
                 visited = signed_on + timedelta(days=7 + 30 * n + rng.randrange(20))
                 follow = FollowUp(
                     visited_on=visited, by=plan.actor, performance=syn.weighted(rng, PERFORMANCE)
                 )
-                later.append((self._on_day(visited), "follow-up", follow.performance, follow))
+                later.append((self._on_day(visited), "follow-up", follow.summary(), follow))
         for when, action, note, row in sorted(later, key=lambda item: item[0]):
             assert when > at
             if when > self.as_of:
