@@ -101,3 +101,12 @@ def test_the_cache_comes_from_cache_url(tmp_path):
     assert (code, out) == (0, "django.core.cache.backends.locmem.LocMemCache")
     code, out, _ = load_settings('CACHES["default"]["BACKEND"]', CACHE_URL=f"filecache://{tmp_path}")
     assert (code, out) == (0, "django.core.cache.backends.filebased.FileBasedCache")
+
+
+def test_the_system_checks_find_nothing_on_the_default_database():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout and "WARNINGS" not in result.stderr
