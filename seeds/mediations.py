@@ -10,7 +10,6 @@ and texts are synthetic.
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from random import Random
-from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -30,7 +29,7 @@ from mediation.models import MediationStatus as M
 from mediation.services import _as_json as change_value  # the history's own serialisation
 from seeds import synthetic as syn
 from seeds.figures import value
-from seeds.history import CaseFactory, Profile, Walk, spread
+from seeds.history import CaseFactory, Profile, Step, Walk, spread
 from seeds.people import Staff
 from seeds.territory import StreetPlan
 from seeds.workload import SQ_AS_OF
@@ -65,23 +64,13 @@ PROTRACTED_SHARE = 0.08
 TERMS = ["一次性赔偿损失", "分期偿还欠款", "恢复原状并赔礼道歉", "按约定划分使用界线", "协商调整物业服务费"]
 
 
-class MediationStep(NamedTuple):
-    action: str
-    at: datetime
-    from_status: str
-    to_status: str
-    actor: object
-    note: str
-    changes: dict
-
-
 @dataclass
 class MediationPlan:
     walk: Walk
     mediation: MediationCase
     actor: object = None  # who takes the mediation's steps: its mediator if they sign in, else the centre
     assisting: list = field(default_factory=list)
-    events: list[MediationStep] = field(default_factory=list)
+    events: list[Step] = field(default_factory=list)  # a mediation's steps, as a case's
     parties: list[Party] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
     agreement: Agreement | None = None
@@ -102,7 +91,7 @@ class MediationPlan:
                 diff[name] = [change_value(_utc(old)), change_value(_utc(new))]
                 setattr(self.mediation, name, new)
         actor = actor or self.actor
-        self.events.append(MediationStep(action, at, self.mediation.status, to_status, actor, note, diff))
+        self.events.append(Step(action, at, self.mediation.status, to_status, actor, note, diff))
         self.mediation.status = to_status
 
 
