@@ -110,59 +110,15 @@ def test_two_concurrent_resolve_requests_one_200_one_409_one_history_row(world, 
     assert final.result == winner["result"]
 
 
-def test_a_retry_while_the_first_request_is_still_running_is_409(world, api, category, monkeypatch):
+def _retry_while_the_first_request_writes(world, api, category, monkeypatch, key: str):
+    """Send a create with `key` that waits inside `case_create` while the same request is retried.
+
+    Answers (the first response, the retry's response, a function that sends it once more).
+    """
     from django.urls import reverse
 
     from tests.cases.test_api_cases import payload
 
-    # given the first request holds its key while the case is being written (slowly)
-    entered, release = threading.Event(), threading.Event()
-    real_create = services.case_create
-
-    def slow_create(**kwargs):
-        entered.set()
-        assert release.wait(timeout=30)
-        return real_create(**kwargs)
-
-    monkeypatch.setattr(services, "case_create", slow_create)
-    body = payload(world, category)
-    url = reverse("v1:case-list")
-
-    def first():
-        return api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-slow")
-
-    thread, result = _in_thread(first)
-    try:
-        assert entered.wait(timeout=30)
-        # when the phone retries meanwhile
-        retry = api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-slow")
-    finally:
-        release.set()
-        thread.join(timeout=30)
-
-    # then the retry is told to wait, and the first request alone creates the case
-    assert retry.status_code == 409
-    assert retry.json()["code"] == "idempotency_key_in_flight"
-    assert result["value"].status_code == 201
-    assert Case.objects.count() == 1
-    replay = api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-slow")
-    assert replay.status_code == 201 and replay.json() == result["value"].json()
-    assert Case.objects.count() == 1
-
-
-def test_a_request_whose_key_a_retry_took_over_is_rolled_back_and_one_case_remains(
-    world, api, category, monkeypatch
-):
-    from datetime import timedelta
-
-    from django.urls import reverse
-
-    from cases import idempotency
-    from cases.models import IdempotencyKey
-    from tests.cases.test_api_cases import payload
-
-    # given a first request so slow that its claim counts as abandoned (timeout set to zero)
-    monkeypatch.setattr(idempotency, "IN_FLIGHT_TIMEOUT", timedelta(0))
     entered, release = threading.Event(), threading.Event()
     real_create = services.case_create
     calls = []
@@ -178,24 +134,53 @@ def test_a_request_whose_key_a_retry_took_over_is_rolled_back_and_one_case_remai
     body = payload(world, category)
     url = reverse("v1:case-list")
 
-    def first():
-        return api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-taken")
+    def send():
+        return api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
 
-    thread, result = _in_thread(first)
+    thread, result = _in_thread(send)
     try:
         assert entered.wait(timeout=30)
-        # when a retry takes the key over and creates the case
-        retry = api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-taken")
+        retry = send()
     finally:
         release.set()
         thread.join(timeout=30)
+    return result["value"], retry, send
+
+
+def test_a_retry_while_the_first_request_is_still_running_is_409(world, api, category, monkeypatch):
+    # given the first request holds its key while the case is being written (slowly),
+    # when the phone retries meanwhile
+    first, retry, send = _retry_while_the_first_request_writes(world, api, category, monkeypatch, "k-slow")
+
+    # then the retry is told to wait, and the first request alone creates the case
+    assert retry.status_code == 409
+    assert retry.json()["code"] == "idempotency_key_in_flight"
+    assert first.status_code == 201
+    assert Case.objects.count() == 1
+    replay = send()
+    assert replay.status_code == 201 and replay.json() == first.json()
+    assert Case.objects.count() == 1
+
+
+def test_a_request_whose_key_a_retry_took_over_is_rolled_back_and_one_case_remains(
+    world, api, category, monkeypatch
+):
+    from datetime import timedelta
+
+    from cases import idempotency
+    from cases.models import IdempotencyKey
+
+    # given a first request so slow that its claim counts as abandoned (timeout set to zero),
+    # when a retry takes the key over and creates the case
+    monkeypatch.setattr(idempotency, "IN_FLIGHT_TIMEOUT", timedelta(0))
+    first, retry, send = _retry_while_the_first_request_writes(world, api, category, monkeypatch, "k-taken")
 
     # then the slow first request stores nothing and writes nothing: one case, the retry's
     assert retry.status_code == 201, retry.json()
-    assert result["value"].status_code == 409
-    assert result["value"].json()["code"] == "idempotency_key_in_flight"
+    assert first.status_code == 409
+    assert first.json()["code"] == "idempotency_key_in_flight"
     assert list(Case.objects.values_list("pk", flat=True)) == [retry.json()["id"]]
     key = IdempotencyKey.objects.get(key="k-taken")
     assert (key.state, key.response_body["id"]) == ("done", retry.json()["id"])
-    replay = api(world.worker_a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-taken")
+    replay = send()
     assert replay["Idempotent-Replayed"] == "true" and replay.json() == retry.json()
