@@ -1,11 +1,24 @@
-"""Role checks for API writes. Which objects exist for a caller is the scope's business."""
+"""Who may change the territory and read residents' data in full; the grids app's grants.
+
+Which objects exist for a caller is the scope's business (`grids.scope`); this is what their
+role allows with them.
+"""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from core.access import ACCESS, CENTRE, DISPATCHERS
 from grids.scope import scope_for
 
-TERRITORY_EDITORS = frozenset({"superuser", "street_admin"})
+ACCESS.register(
+    "grids",
+    {
+        # Territory and staff writes: superusers anywhere, street admins in their street.
+        "edit_territory": CENTRE,
+        # Residents' names and phones on the territory's records (micro-grid leaders, members).
+        "reveal": DISPATCHERS,
+    },
+)
 
 
 class TerritoryEditorOrReadOnly(BasePermission):
@@ -16,4 +29,4 @@ class TerritoryEditorOrReadOnly(BasePermission):
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
             return True
-        return scope_for(request.user).role in TERRITORY_EDITORS
+        return ACCESS.role_may("grids", "edit_territory", scope_for(request.user).role)

@@ -11,6 +11,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed
+from core.locking import lock_one
 from grids.models import (
     CoGovernanceMember,
     Community,
@@ -65,7 +66,7 @@ def _save(obj: models.Model, scope: Scope) -> models.Model:
     _check_may_edit(scope, obj)
     if obj.pk is not None:
         # The admin hands over an object its form has already changed: compare with the row.
-        stored = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+        stored = lock_one(type(obj)._base_manager.all(), pk=obj.pk)
         _check_may_edit(scope, stored)
         _check_placement_change(scope, stored, obj)
     obj.full_clean()
@@ -240,7 +241,7 @@ def grid_worker_delete(*, scope: Scope, worker: GridWorker) -> None:
     rows they wrote keep naming them.
     """
     _check_may_edit(scope, worker)
-    user = get_user_model()._base_manager.select_for_update().get(pk=worker.user_id)
+    user = lock_one(get_user_model()._base_manager.all(), pk=worker.user_id)
     delete_or_refuse(worker)
     UserScope.objects.filter(user=user, role=UserScope.Role.GRID_WORKER).delete()
     # An account that also holds another role (linked before accounts were checked) keeps it.

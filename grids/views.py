@@ -8,9 +8,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.access import Role
 from grids import filters
 from grids import serializers as grid_serializers
-from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street, UserScope
+from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
 from grids.permissions import TerritoryEditorOrReadOnly
 from grids.reveal import RevealMixin
 from grids.scope import scope_for
@@ -206,5 +207,5 @@ class MeView(APIView):
 
 
 def _role_label(role: str) -> str:
-    labels = {**dict(UserScope.Role.choices), "superuser": _("superuser"), "none": _("no role")}
+    labels = dict(Role.choices)
     return str(labels.get(role, role))

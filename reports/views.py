@@ -19,17 +19,12 @@ from rest_framework.views import APIView
 from cases.models import Kind
 from config.errors import RoleNotAllowed
 from config.schema import ERRORS
-from grids.models import Community, Street, UserScope
-from grids.scope import SUPERUSER, scope_for
+from core.access import ACCESS
+from grids.models import Community, Street
+from grids.scope import scope_for
 from reports import exports, selectors
 from reports import metrics as m
 from reports.serializers import MediationParams, ReportParams, ResolutionParams, report_answer
-
-Role = UserScope.Role
-# Grid workers see their own grids' cases to work on them, not the territory's figures;
-# mediators read the mediation report of the mediations they see, not the case figures.
-RESOLUTION_READERS = {SUPERUSER, Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.DISTRICT_VIEWER}
-MEDIATION_READERS = {*RESOLUTION_READERS, Role.MEDIATOR}
 
 EXPORT_LANGUAGE = "zh-hans"
 
@@ -48,7 +43,6 @@ class ReportView(APIView):
     permission_classes = [IsAuthenticated]
     content_negotiation_class = ExportFormatNegotiation
     params_class: type[ReportParams]
-    readers: set[str]
     slug: str
     title = ""
 
@@ -60,7 +54,7 @@ class ReportView(APIView):
 
     def get(self, request):
         scope = scope_for(request.user)
-        if scope.role not in self.readers:
+        if not ACCESS.role_may("reports", self.slug, scope.role):
             raise RoleNotAllowed(_("Your role may not read this report."))
         params = self.params_class(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -107,7 +101,6 @@ class ResolutionReportView(ReportView):
     """Received, accepted and closed cases with closure, on-time, rework and satisfaction rates."""
 
     params_class = ResolutionParams
-    readers = RESOLUTION_READERS
     slug = "resolution"
     title = gettext_lazy("Resolution report")
 
@@ -132,7 +125,6 @@ class MediationReportView(ReportView):
     """Registered, concluded and agreed mediations, with success, confirmation and follow-up figures."""
 
     params_class = MediationParams
-    readers = MEDIATION_READERS
     slug = "mediation"
     title = gettext_lazy("Mediation report")
 
@@ -190,7 +182,7 @@ class DashboardView(TemplateView):
             # No period chosen counts the whole history, as the API does without `from`/`to`:
             # the figures the reports print are cumulative ones.
             "selected": {name: query.get(name, "") for name in ("street", "community", "kind", "from", "to")},
-            "may_read": scope.role in RESOLUTION_READERS,
+            "may_read": ACCESS.role_may("reports", "resolution", scope.role),
             "columns": _columns(m.resolution_metrics(now=None)),
             "mediation_columns": _columns(m.mediation_metrics()),
             "dashboard_config": {

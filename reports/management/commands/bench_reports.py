@@ -28,6 +28,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from cases.models import Case, Category, MajorCategory
+from core.access import Role
 from grids.models import Community, Grid, Street, UserScope
 from grids.scope import SUPERUSER, Scope
 from mediation.models import Agreement, FollowUp, MediationCase, MediationRoom, Mediator
@@ -272,9 +273,9 @@ class Command(BaseCommand):
     def _time_reports(self, repeat: int):
         today = timezone.localdate()
         year = ReportFilters(date_from=today - timedelta(days=364), date_to=today)
-        viewer = Scope(role="district_viewer", district_code=DISTRICT)
+        viewer = Scope(role=Role.DISTRICT_VIEWER, district_code=DISTRICT)
         first_street = Street.objects.filter(district_code=DISTRICT).order_by("code").first()
-        admin = Scope(role="street_admin", street_id=first_street.pk)
+        admin = Scope(role=Role.STREET_ADMIN, street_id=first_street.pk)
         superuser = Scope(role=SUPERUSER)
         counted = Case.objects.filter(street__district_code=DISTRICT).count()
         in_year = Case.objects.filter(
