@@ -13,11 +13,12 @@ RUN_DEBUG ?= $(or $(DJANGO_DEBUG),false)
 RUN_CACHE_URL ?= $(or $(CACHE_URL),filecache://$(CURDIR)/.cache/django)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages setup-db clean
+.PHONY: help run test test-quick lint format messages setup-db clean
 
 help:
 	@echo "make run    install, migrate, load fixtures and seed data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install test tools and run the whole suite (SQLite, or DATABASE_URL)"
+	@echo "make test-quick   the suite without the tests marked slow (the full seed)"
 	@echo "make lint   ruff check and format check"
 
 $(BIN)/python:
@@ -45,6 +46,10 @@ run: setup-db
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The tests marked `slow` seed the whole data of the reports; leave them out while working.
+test-quick: $(VENV)/.dev-installed
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
