@@ -21,6 +21,13 @@ ACCESS.register(
 )
 
 
+def may_edit_street(scope, street_id: int | None) -> bool:
+    """Territory and staff writes: superusers anywhere, street admins in their own street."""
+    if not ACCESS.role_may("grids", "edit_territory", scope.role):
+        return False
+    return scope.is_superuser or street_id == scope.street_id
+
+
 class TerritoryEditorOrReadOnly(BasePermission):
     """Anyone may read what their scope shows; street admins and superusers may write."""
 

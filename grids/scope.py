@@ -89,11 +89,6 @@ class Scope:
             return queryset.filter(**{f"{grid}__in": self.grid_ids})
         return queryset.none()
 
-    # --- what the role may write -------------------------------------------------------
-    def may_edit_street(self, street_id: int | None) -> bool:
-        """Territory and staff writes: superusers anywhere, street admins in their street."""
-        return self.is_superuser or (self.role == Role.STREET_ADMIN and street_id == self.street_id)
-
     def as_dict(self) -> dict:
         return {
             "role": self.role,

@@ -22,6 +22,7 @@ from grids.models import (
     Street,
     UserScope,
 )
+from grids.permissions import may_edit_street
 from grids.querysets import accounts_free_for_grid_worker
 from grids.scope import Scope
 
@@ -58,7 +59,7 @@ def street_id_of(obj: models.Model) -> int | None:
 def _check_may_edit(scope: Scope, obj: models.Model) -> None:
     if isinstance(obj, Street) and obj.pk is None and not scope.is_superuser:
         raise RoleNotAllowed(_("Only a superuser may create a street."))
-    if not scope.may_edit_street(street_id_of(obj)):
+    if not may_edit_street(scope, street_id_of(obj)):
         raise RoleNotAllowed(_("You may only change the territory of your own street."))
 
 

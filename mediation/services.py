@@ -26,6 +26,7 @@ from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed
 from core.access import ACCESS, Role
 from core.locking import lock_one
 from core.validation import check_choice, required_text
+from grids.permissions import may_edit_street
 from grids.scope import scope_for
 from grids.services import delete_or_refuse
 from mediation import workflow
@@ -541,7 +542,7 @@ SERVICES = {
 
 
 def _check_roster_editor(actor, street_id: int | None) -> None:
-    if not scope_for(actor).may_edit_street(street_id):
+    if not may_edit_street(scope_for(actor), street_id):
         raise RoleNotAllowed(_("You may only change the mediation roster of your own street."))
 
 
