@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
     path("", include("grids.urls")),
+    path("", include("registry.urls")),
     path("", include("cases.urls")),
     path("mediation/", include("mediation.urls")),
     path("reports/", include("reports.urls")),

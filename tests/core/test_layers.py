@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # From the bottom up; each may import those before it (and Django, DRF, the standard library).
-LAYERS = ["config", "core", "grids", "cases", "mediation", "reports", "seeds"]
+LAYERS = ["config", "core", "grids", "registry", "cases", "mediation", "reports", "seeds"]
 # `config` holds the settings and the URL table too: the URLs name every app's views.
 EXEMPT = {"config/urls.py", "config/settings.py"}
 
