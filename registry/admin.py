@@ -182,6 +182,12 @@ class ResidentAdmin(BaseDataAdmin):
     masked_id_number = masked("id_number", mask_id_number, _("ID number"))
     masked_phone = masked("phone", mask_phone, _("phone"))
 
+    # A list narrowed to one house or building (a link from their pages) is where names are searched.
+    PLACE_LOOKUPS = ("house__id__exact", "house__building__id__exact")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.PLACE_LOOKUPS or super().lookup_allowed(lookup, value, request)
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if not term:

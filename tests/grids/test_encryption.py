@@ -61,7 +61,9 @@ def test_a_changed_value_or_key_id_fails_its_tag(two_keys):
 
 def test_the_blind_index_is_of_the_normalised_value_under_its_own_key(settings):
     assert blind_index("023-4700 1234", kind="phone") == blind_index("02347001234", kind="phone")
-    assert blind_index("50011619580302007x", kind="document") == blind_index("50011619580302007X", kind="document")
+    assert blind_index("50011619580302007x", kind="document") == blind_index(
+        "50011619580302007X", kind="document"
+    )
     assert blind_index("13912345678", kind="phone") != blind_index("13912345678", kind="document")
     before = blind_index("13912345678", kind="phone")
     settings.PII_INDEX_KEY = bytes(32)
@@ -164,9 +166,9 @@ def test_rotation_reseals_every_value_under_the_new_key_and_leaves_them_readable
     call_command("rotate_pii_key", stdout=(out := _Out()))
     assert "registry.Resident.id_number: dev-unsafe 1; re-sealed 1" in out.text
 
-    assert {sealed_key_id(v) for v in _raw("registry_resident", "id_number") + _raw("registry_resident", "phone")} == {
-        "k2027"
-    }
+    assert {
+        sealed_key_id(v) for v in _raw("registry_resident", "id_number") + _raw("registry_resident", "phone")
+    } == {"k2027"}
     assert {sealed_key_id(v) for v in _raw("grids_cogovernancemember", "phone")} == {"k2027"}
     # The old key can go: everything still opens, and the blind index did not change.
     settings.PII_KEYS = {"k2027": settings.PII_KEYS["k2027"]}
@@ -182,7 +184,9 @@ def test_rotation_does_not_overwrite_a_value_changed_meanwhile(world, two_keys, 
     from grids.management.commands.rotate_pii_key import _reseal_batch
 
     settings.PII_ACTIVE_KEY = two_keys
-    resident = ResidentFactory(house=HouseFactory(building=BuildingFactory(grid=world.grid_a1)), phone=PHONES[0])
+    resident = ResidentFactory(
+        house=HouseFactory(building=BuildingFactory(grid=world.grid_a1)), phone=PHONES[0]
+    )
     stale = _raw("registry_resident", "phone")[0]
     settings.PII_ACTIVE_KEY = "k2027"
     Resident.objects.filter(pk=resident.pk).update(phone=PHONES[1])  # an edit after the command read

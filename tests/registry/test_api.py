@@ -61,7 +61,9 @@ def test_a_grid_worker_records_a_building_of_their_grid(world):
     ],
 )
 def test_a_bad_building_is_a_400_naming_the_field_and_writes_nothing(world, change, field):
-    response = client_for(world.admin_a).post("/api/v1/buildings/", _building_body(world, **change), format="json")
+    response = client_for(world.admin_a).post(
+        "/api/v1/buildings/", _building_body(world, **change), format="json"
+    )
     assert response.status_code == 400, response.content
     assert field in response.json()
     assert not Building.objects.exists()
@@ -76,7 +78,9 @@ def test_a_building_code_is_unique_in_its_community(world):
 
 @pytest.mark.parametrize("who", ["viewer", "nobody"])
 def test_roles_that_do_not_collect_cannot_create(world, who):
-    response = client_for(getattr(world, who)).post("/api/v1/buildings/", _building_body(world), format="json")
+    response = client_for(getattr(world, who)).post(
+        "/api/v1/buildings/", _building_body(world), format="json"
+    )
     assert response.status_code == 403
     assert not Building.objects.exists()
 
@@ -117,8 +121,12 @@ def test_a_building_is_corrected_with_patch(world, place):
 
 def test_a_create_retried_with_its_idempotency_key_is_replayed(world):
     client = client_for(world.worker_a)
-    first = client.post("/api/v1/buildings/", _building_body(world), format="json", HTTP_IDEMPOTENCY_KEY="b-1")
-    again = client.post("/api/v1/buildings/", _building_body(world), format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    first = client.post(
+        "/api/v1/buildings/", _building_body(world), format="json", HTTP_IDEMPOTENCY_KEY="b-1"
+    )
+    again = client.post(
+        "/api/v1/buildings/", _building_body(world), format="json", HTTP_IDEMPOTENCY_KEY="b-1"
+    )
     assert first.status_code == again.status_code == 201
     assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
     assert Building.objects.count() == 1
@@ -126,7 +134,9 @@ def test_a_create_retried_with_its_idempotency_key_is_replayed(world):
         "/api/v1/buildings/", _building_body(world, floors=3), format="json", HTTP_IDEMPOTENCY_KEY="b-1"
     )
     assert other.status_code == 422 and Building.objects.count() == 1
-    bad_key = client.post("/api/v1/buildings/", _building_body(world), format="json", HTTP_IDEMPOTENCY_KEY="a b")
+    bad_key = client.post(
+        "/api/v1/buildings/", _building_body(world), format="json", HTTP_IDEMPOTENCY_KEY="a b"
+    )
     assert bad_key.status_code == 400 and "Idempotency-Key" in bad_key.json()
 
 
@@ -161,7 +171,9 @@ def test_houses_organisations_and_facilities_are_recorded_in_scope(world, place)
     assert house.status_code == 201, house.content
     assert house.json()["landlord_name"] == "王**"
     wrong = client.post(
-        "/api/v1/houses/", {"building": place.building_b.pk, "floor": 1, "room": "1", "use": "vacant"}, format="json"
+        "/api/v1/houses/",
+        {"building": place.building_b.pk, "floor": 1, "room": "1", "use": "vacant"},
+        format="json",
     )
     assert wrong.status_code == 400 and "building" in wrong.json()
     organisation = client.post(
@@ -179,7 +191,13 @@ def test_houses_organisations_and_facilities_are_recorded_in_scope(world, place)
     assert organisation.status_code == 201, organisation.content
     bad_code = client.post(
         "/api/v1/organisations/",
-        {"grid": world.grid_a1.pk, "name": "某公司", "kind": "enterprise", "address": "x", "credit_code": "91350100M000100Y44"},
+        {
+            "grid": world.grid_a1.pk,
+            "name": "某公司",
+            "kind": "enterprise",
+            "address": "x",
+            "credit_code": "91350100M000100Y44",
+        },
         format="json",
     )
     assert bad_code.status_code == 400 and "credit_code" in bad_code.json()
@@ -256,7 +274,9 @@ def test_a_resident_is_registered_masked_with_the_birth_date_of_the_id(world, pl
     ],
 )
 def test_a_bad_resident_is_a_400_naming_the_field(world, place, change, field):
-    response = client_for(world.admin_a).post("/api/v1/residents/", _resident_body(place, **change), format="json")
+    response = client_for(world.admin_a).post(
+        "/api/v1/residents/", _resident_body(place, **change), format="json"
+    )
     assert response.status_code == 400, response.content
     assert field in response.json()
     assert Resident.objects.count() == 2 and Residence.objects.count() == 0
@@ -301,15 +321,21 @@ def test_residents_are_filtered_by_tags_and_a_category_filter_does_not_exist(wor
 def test_moving_out_and_in_keeps_the_dated_history(world, place):
     client = client_for(world.admin_a)
     created = client.post("/api/v1/residents/", _resident_body(place), format="json").json()
-    out = client.post(f"/api/v1/residents/{created['id']}/move-out/", {"moved_out_on": "2022-10-01"}, format="json")
+    out = client.post(
+        f"/api/v1/residents/{created['id']}/move-out/", {"moved_out_on": "2022-10-01"}, format="json"
+    )
     assert out.status_code == 200 and out.json()["moved_out"] is True and out.json()["house"] is None
     early = client.post(
-        f"/api/v1/residents/{created['id']}/move-in/", {"house": place.house.pk, "moved_in_on": "bad"}, format="json"
+        f"/api/v1/residents/{created['id']}/move-in/",
+        {"house": place.house.pk, "moved_in_on": "bad"},
+        format="json",
     )
     assert early.status_code == 400 and "moved_in_on" in early.json()
     new_house = HouseFactory(building=place.building, room="502", floor=5)
     back = client.post(
-        f"/api/v1/residents/{created['id']}/move-in/", {"house": new_house.pk, "moved_in_on": "2022-11-01"}, format="json"
+        f"/api/v1/residents/{created['id']}/move-in/",
+        {"house": new_house.pk, "moved_in_on": "2022-11-01"},
+        format="json",
     )
     assert back.status_code == 200 and back.json()["house"] == new_house.pk
     history = client.get(f"/api/v1/residents/{created['id']}/").json()["residences"]

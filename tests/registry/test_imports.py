@@ -103,10 +103,15 @@ def test_only_the_centre_imports(world):
 def test_residents_are_imported_into_their_houses_with_a_stay(world, place):
     header = "社区编码,楼栋编码,单元,房号,姓名,性别,证件号码,电话,人口类型,与户主关系,标签,入住日期"
     community, building = world.community_a.code, place.building.code
+    first, wrong, third = (
+        id_number_for(21, "19450101"),
+        id_number_for(22, "19450101")[:-1] + "0",
+        id_number_for(23),
+    )
     rows = [
-        f"{community},{building},1,301,刘一,男,{id_number_for(21, '19450101')},13500001111,户籍人口,户主,独居老人,2020-05-01",
-        f"{community},{building},1,301,刘二,女,{id_number_for(22, '19450101')[:-1]}0,,户籍人口,配偶,,2020-05-01",
-        f"{community},{building},1,999,刘三,女,{id_number_for(23, '19450101')},,户籍人口,,,",
+        f"{community},{building},1,301,刘一,男,{first},13500001111,户籍人口,户主,独居老人,2020-05-01",
+        f"{community},{building},1,301,刘二,女,{wrong},,户籍人口,配偶,,2020-05-01",
+        f"{community},{building},1,999,刘三,女,{third},,户籍人口,,,",
     ]
     content = ("\n".join([header, *rows]) + "\n").encode()
     user = world.admin_a
@@ -139,7 +144,9 @@ def test_the_admin_import_page_checks_a_file(world, client):
     url = reverse("admin:registry_building_import")
     page = client.get(url)
     assert page.status_code == 200 and "网格编码" in page.content.decode()
-    upload = io.BytesIO(_buildings_csv(world, _good(world), f"{world.grid_a1.code},A1-41,坏楼,路,0,1,住宅,否,"))
+    upload = io.BytesIO(
+        _buildings_csv(world, _good(world), f"{world.grid_a1.code},A1-41,坏楼,路,0,1,住宅,否,")
+    )
     upload.name = "buildings.csv"
     response = client.post(url, {"file": upload, "dry_run": "on"})
     text = response.content.decode()

@@ -44,7 +44,15 @@ def test_registration_sets_the_first_visit_one_interval_on(key_person):
     assert (event.action, event.from_status, event.to_status) == ("register", "", "active")
     outbox = OutboxEvent.objects.get(name="key_persons.register")
     assert outbox.aggregate_id == key_person.pk
-    assert set(outbox.payload) == {"from_status", "to_status", "changes", "changed", "grid", "street", "responsible_worker"}
+    assert set(outbox.payload) == {
+        "from_status",
+        "to_status",
+        "changes",
+        "changed",
+        "grid",
+        "street",
+        "responsible_worker",
+    }
 
 
 # --- who sees a key person --------------------------------------------------------------------------
@@ -96,18 +104,33 @@ def test_a_resident_and_a_case_do_not_tell_that_the_person_is_a_key_person(world
 
 
 def test_only_the_centre_registers_a_key_person(world, place, correction, worker_a):
-    body = {"resident": place.resident.pk, "category": correction.pk, "risk_level": "low", "responsible_worker": worker_a.pk}
+    body = {
+        "resident": place.resident.pk,
+        "category": correction.pk,
+        "risk_level": "low",
+        "responsible_worker": worker_a.pk,
+    }
     for who in ("staff_a", "worker_a"):
-        assert client_for(getattr(world, who)).post("/api/v1/key-persons/", body, format="json").status_code == 403
+        assert (
+            client_for(getattr(world, who)).post("/api/v1/key-persons/", body, format="json").status_code
+            == 403
+        )
     outside = client_for(world.admin_b).post("/api/v1/key-persons/", body, format="json")
     assert outside.status_code == 400 and "resident" in outside.json()
-    bad = client_for(world.admin_a).post("/api/v1/key-persons/", {**body, "risk_level": "extreme"}, format="json")
+    bad = client_for(world.admin_a).post(
+        "/api/v1/key-persons/", {**body, "risk_level": "extreme"}, format="json"
+    )
     assert bad.status_code == 400 and "risk_level" in bad.json()
     assert not KeyPerson.objects.exists()
 
 
 def test_registration_is_idempotent_with_a_key(world, place, correction, worker_a):
-    body = {"resident": place.resident.pk, "category": correction.pk, "risk_level": "low", "responsible_worker": worker_a.pk}
+    body = {
+        "resident": place.resident.pk,
+        "category": correction.pk,
+        "risk_level": "low",
+        "responsible_worker": worker_a.pk,
+    }
     client = client_for(world.admin_a)
     first = client.post("/api/v1/key-persons/", body, format="json", HTTP_IDEMPOTENCY_KEY="kp-1")
     again = client.post("/api/v1/key-persons/", body, format="json", HTTP_IDEMPOTENCY_KEY="kp-1")
@@ -128,7 +151,9 @@ def test_a_visit_fulfils_the_due_visit_and_sets_the_next(world, key_person):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["last_visited_on"] == str(visited_on) and body["next_visit_due"] == str(visited_on + timedelta(days=7))
+    assert body["last_visited_on"] == str(visited_on) and body["next_visit_due"] == str(
+        visited_on + timedelta(days=7)
+    )
     assert response["ETag"] == '"2"'
     visit = Visit.objects.get()
     assert (visit.due_on, visit.next_due, visit.worker.user) == (
@@ -154,7 +179,9 @@ def test_a_visit_fulfils_the_due_visit_and_sets_the_next(world, key_person):
 )
 def test_a_bad_visit_is_a_400_and_writes_nothing(world, key_person, body, field):
     data = {"visited_on": str(_today()), "form": "phone", "findings": "正常", **body}
-    response = client_for(world.worker_a).post(f"/api/v1/key-persons/{key_person.pk}/visit/", data, format="json")
+    response = client_for(world.worker_a).post(
+        f"/api/v1/key-persons/{key_person.pk}/visit/", data, format="json"
+    )
     assert response.status_code == 400 and field in response.json()
     assert not Visit.objects.exists() and KeyPerson.objects.get().version == 1
 
@@ -166,11 +193,17 @@ def test_the_workflow_checks_role_then_version_then_move(world, key_person):
     stale = client_for(world.admin_a).post(url + "visit/", visit, format="json", HTTP_IF_MATCH='"7"')
     assert stale.status_code == 412 and stale.json()["current_version"] == 1
     ended = client_for(world.admin_a).post(url + "end/", {"reason": "矫正期满"}, format="json")
-    assert ended.status_code == 200 and ended.json()["status"] == "ended" and ended.json()["next_visit_due"] is None
+    assert (
+        ended.status_code == 200
+        and ended.json()["status"] == "ended"
+        and ended.json()["next_visit_due"] is None
+    )
     refused = client_for(world.worker_a).post(url + "visit/", visit, format="json")
     assert refused.status_code == 409 and refused.json()["allowed_actions"] == []
     resumed = client_for(world.admin_a).post(url + "resume/", {"reason": "重新纳管"}, format="json")
-    assert resumed.status_code == 200 and resumed.json()["next_visit_due"] == str(_today() + timedelta(days=7))
+    assert resumed.status_code == 200 and resumed.json()["next_visit_due"] == str(
+        _today() + timedelta(days=7)
+    )
     assert list(KeyPersonEvent.objects.filter(key_person=key_person).values_list("action", flat=True)) == [
         "register",
         "end",
@@ -180,7 +213,9 @@ def test_the_workflow_checks_role_then_version_then_move(world, key_person):
 
 def test_a_new_risk_level_sets_a_new_frequency(world, key_person):
     response = client_for(world.admin_a).post(
-        f"/api/v1/key-persons/{key_person.pk}/change-risk/", {"risk_level": "low", "reason": "表现良好"}, format="json"
+        f"/api/v1/key-persons/{key_person.pk}/change-risk/",
+        {"risk_level": "low", "reason": "表现良好"},
+        format="json",
     )
     assert response.status_code == 200
     assert response.json()["next_visit_due"] == str(key_person.registered_on + timedelta(days=30))
@@ -210,7 +245,9 @@ def test_reassigning_hands_the_key_person_to_another_worker(world, key_person):
     assert client_for(world.worker_a).get(f"/api/v1/key-persons/{key_person.pk}/").status_code == 404
     assert client_for(other.user).get(f"/api/v1/key-persons/{key_person.pk}/").status_code == 200
     foreign = GridWorkerFactory(street=world.street_b)
-    bad = client_for(world.admin_a).post(f"/api/v1/key-persons/{key_person.pk}/reassign/", {"worker": foreign.pk}, format="json")
+    bad = client_for(world.admin_a).post(
+        f"/api/v1/key-persons/{key_person.pk}/reassign/", {"worker": foreign.pk}, format="json"
+    )
     assert bad.status_code == 400 and "worker" in bad.json()
 
 
@@ -230,11 +267,18 @@ def test_overdue_visits_are_listed_and_counted(world, place, key_person, correct
     assert due_later.status == "ended"
     client = client_for(world.admin_a)
     overdue = client.get("/api/v1/key-persons/?overdue=true").json()
-    assert [k["id"] for k in overdue["results"]] == [key_person.pk] and overdue["results"][0]["overdue"] is True
+    assert [k["id"] for k in overdue["results"]] == [key_person.pk] and overdue["results"][0][
+        "overdue"
+    ] is True
     assert client.get("/api/v1/key-persons/?overdue=false").json()["count"] == 1
     assert client.get("/api/v1/key-persons/?overdue=maybe").status_code == 400
     keypersons.key_person_visit(
-        scope=_scope(world.admin_a), actor=world.admin_a, key_person_id=key_person.pk, visited_on=_today(), form="home", findings="正常"
+        scope=_scope(world.admin_a),
+        actor=world.admin_a,
+        key_person_id=key_person.pk,
+        visited_on=_today(),
+        form="home",
+        findings="正常",
     )
     assert client.get("/api/v1/key-persons/?overdue=true").json()["count"] == 0
     counted = client.get("/api/v1/key-persons/counts/").json()["rows"]

@@ -7,7 +7,13 @@ from django.core.exceptions import ValidationError
 
 from registry.models import House, Organisation, Resident
 from registry.validators import birth_date_of_id_number, credit_code_check_character, validate_credit_code
-from tests.factories import BuildingFactory, HouseFactory, MicroGridFactory, OrganisationFactory, id_number_for
+from tests.factories import (
+    BuildingFactory,
+    HouseFactory,
+    MicroGridFactory,
+    OrganisationFactory,
+    id_number_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +89,10 @@ def test_the_birth_date_comes_from_the_id_number(world):
 @pytest.mark.parametrize(
     ("id_number", "code"),
     [
-        (id_number_for(3, "19581224")[:-1] + ("1" if id_number_for(3, "19581224")[-1] != "1" else "2"), "id_check_digit"),
+        (
+            id_number_for(3, "19581224")[:-1] + ("1" if id_number_for(3, "19581224")[-1] != "1" else "2"),
+            "id_check_digit",
+        ),
         ("500116195813240030", "id_birth_date"),  # month 13
         ("5001161958122400", "id_shape"),
     ],
@@ -118,7 +127,9 @@ def test_a_foreign_resident_is_recorded_with_a_passport_and_a_nationality(world)
 
 
 def test_a_passport_number_has_a_shape_too(world):
-    resident = _resident(world, document_type="passport", id_number="E1", nationality="越南", residence_type="foreign")
+    resident = _resident(
+        world, document_type="passport", id_number="E1", nationality="越南", residence_type="foreign"
+    )
     with pytest.raises(ValidationError) as error:
         resident.full_clean()
     assert list(error.value.message_dict) == ["id_number"]
@@ -130,7 +141,13 @@ def test_a_passport_number_has_a_shape_too(world):
 def test_only_a_rented_house_has_a_landlord_and_a_lease(world):
     building = BuildingFactory(grid=world.grid_a1, floors=6, units=2)
     house = House(
-        building=building, unit=1, floor=2, room="201", use="self_occupied", landlord_name="王房东", lease_start=date(2022, 1, 1)
+        building=building,
+        unit=1,
+        floor=2,
+        room="201",
+        use="self_occupied",
+        landlord_name="王房东",
+        lease_start=date(2022, 1, 1),
     )
     with pytest.raises(ValidationError) as error:
         house.full_clean()
@@ -171,7 +188,12 @@ def test_a_buildings_micro_grid_is_in_its_grid(world):
 def test_the_catalogues_are_installed(db):
     from registry.models import FacilityType, KeyPersonCategory, ResidentTag, SafetyTag, VisitRule
 
-    assert set(ResidentTag.objects.values_list("name", flat=True)) >= {"独居老人", "留守儿童", "残疾人", "退役军人"}
+    assert set(ResidentTag.objects.values_list("name", flat=True)) >= {
+        "独居老人",
+        "留守儿童",
+        "残疾人",
+        "退役军人",
+    }
     assert set(KeyPersonCategory.objects.values_list("name", flat=True)) >= {
         "社区矫正对象",
         "刑满释放人员",

@@ -16,9 +16,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS))
         parser.add_argument("file", type=Path)
-        parser.add_argument("--as", dest="username", required=True, help="The user whose territory and role apply.")
+        parser.add_argument(
+            "--as", dest="username", required=True, help="The user whose territory and role apply."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check every row; write nothing.")
-        parser.add_argument("--keep-good", action="store_true", help="Write the good rows and report the others.")
+        parser.add_argument(
+            "--keep-good", action="store_true", help="Write the good rows and report the others."
+        )
 
     def handle(self, *args, kind, file, username, dry_run=False, keep_good=False, **options):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
