@@ -293,7 +293,12 @@ class KeyPersonViewSet(
         return response
 
     def retrieve(self, request, *args, **kwargs):
-        return self._detail(self.get_object())
+        key_person = self.get_object()
+        response = Response(
+            s.KeyPersonDetailSerializer(key_person, context=self.get_serializer_context()).data
+        )
+        response["ETag"] = etag_for(key_person.version)
+        return response
 
     @extend_schema(
         summary=_("Register a key person (the centre)"),

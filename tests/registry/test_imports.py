@@ -136,7 +136,9 @@ def test_the_management_command_imports_as_a_user(world, tmp_path):
     path.write_bytes(_buildings_csv(world, f"{world.grid_a1.code},A1-40,坏楼,路,0,1,住宅,否,"))
     with pytest.raises(CommandError) as error:
         call_command("import_base_data", "building", str(path), "--as", "admin-a", stdout=out)
-    assert "line 2" in str(error.value) and "层数" in str(error.value)
+    assert (
+        "第 2 行" in str(error.value) and "层数" in str(error.value) and "未写入任何数据" in str(error.value)
+    )
 
 
 def test_the_admin_import_page_checks_a_file(world, client):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from config.errors import DomainError
 from grids.scope import scope_for
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, kind, file, username, dry_run=False, keep_good=False, **options):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise CommandError(f"No active user {username!r}.")
+            raise CommandError(_("No active user %(username)s.") % {"username": username})
         try:
             report = base_data_import(
                 scope=scope_for(user),
@@ -40,10 +41,14 @@ class Command(BaseCommand):
             )
         except (DomainError, OSError) as exc:
             raise CommandError(str(getattr(exc, "message", exc))) from None
-        lines = [f"line {e['line']} · {e['column']} · {e['message']}" for e in report.errors]
-        summary = f"{report.rows} rows read, {report.created} written, {len(report.errors)} refused."
+        lines = [_("line %(line)s · %(column)s · %(message)s") % error for error in report.errors]
+        summary = _("%(rows)s rows read, %(created)s written, %(refused)s refused.") % {
+            "rows": report.rows,
+            "created": report.created,
+            "refused": len(report.errors),
+        }
         if report.errors and not dry_run and not keep_good:
-            raise CommandError("\n".join([*lines, summary, "Nothing was written."]))
+            raise CommandError("\n".join([*lines, summary, _("Nothing was written.")]))
         for line in lines:
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(summary))
