@@ -11,7 +11,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import SearchFilter
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -23,6 +22,7 @@ from cases.idempotency import HEADER, check_key, fingerprint, run_idempotent
 from cases.models import Case, CaseAttachment, CaseEvent, Category
 from config.api import error_response, etag_for, expected_version
 from config.errors import RoleNotAllowed, StaleVersion
+from config.parsers import FormParser, JSONParser, MultiPartParser
 from grids.reveal import RevealMixin
 from grids.scope import Scope
 from grids.viewsets import ScopedViewSetMixin

@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from config.errors import DomainError
+from config.parsers import PayloadTooLarge
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -88,11 +90,18 @@ def error_response(exc) -> tuple[int, dict] | None:
 
 
 def exception_handler(exc, context):
-    """DRF's handler plus the project's domain errors and Django's model validation."""
+    """DRF's handler plus the project's domain errors and Django's model validation.
+
+    Anything else (a bug, a database that cannot be reached) goes on to
+    `config.middleware.ApiEdgeMiddleware`, which logs it and answers JSON.
+    """
     if isinstance(exc, (DomainError, DjangoValidationError)):
         set_rollback()
         status_code, data = error_response(exc)
         return Response(data, status=status_code)
+    if isinstance(exc, RequestDataTooBig):
+        # A form or multipart body over DATA_UPLOAD_MAX_MEMORY_SIZE, found while Django parsed it.
+        exc = PayloadTooLarge()
     return drf_exception_handler(exc, context)
 
 
