@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cases.models import Case, Kind, Level, Priority, Source, Status, Triage
 from config.api import StrictOrderingFilter
-from config.filters import StrictBooleanFilter
+from config.filters import PeriodFilter, StrictBooleanFilter
 
 # Priorities from the least to the most pressing; their codes sort alphabetically otherwise.
 PRIORITY_RANK = models.Case(
@@ -32,9 +32,9 @@ class CaseFilter(filters.FilterSet):
     assignee_worker = filters.NumberFilter(field_name="assignee_worker_id")
     on_the_spot = StrictBooleanFilter()
     overdue = StrictBooleanFilter(method="filter_overdue", label="overdue now")
-    reported = filters.DateFromToRangeFilter(field_name="reported_at")
-    closed = filters.DateFromToRangeFilter(field_name="closed_at")
-    due = filters.DateFromToRangeFilter(field_name="due_at")
+    reported = PeriodFilter(field_name="reported_at")
+    closed = PeriodFilter(field_name="closed_at")
+    due = PeriodFilter(field_name="due_at")
 
     class Meta:
         model = Case

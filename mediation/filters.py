@@ -2,7 +2,7 @@
 
 import django_filters as filters
 
-from config.filters import StrictBooleanFilter
+from config.filters import PeriodFilter, StrictBooleanFilter
 from mediation.models import (
     DisputeType,
     MediationCase,
@@ -45,7 +45,7 @@ class MediationFilter(filters.FilterSet):
     room = filters.NumberFilter(field_name="room_id")
     lead_mediator = filters.NumberFilter(field_name="lead_mediator_id")
     case = filters.NumberFilter(field_name="case_id")
-    registered = filters.DateFromToRangeFilter(field_name="registered_at")
+    registered = PeriodFilter(field_name="registered_at")
 
     class Meta:
         model = MediationCase

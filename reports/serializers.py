@@ -5,6 +5,7 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from cases.models import Category, Kind
+from config.filters import PeriodDayValidator
 from reports import metrics as m
 from reports.selectors import MEDIATION_DIMENSIONS, RESOLUTION_DIMENSIONS, ReportFilters
 
@@ -28,11 +29,17 @@ class ReportParams(serializers.Serializer):
         fields = super().get_fields()
         fields["group_by"].choices = list(self.dimensions)
         # `from` is a Python keyword, so the two period fields are added by name.
+        # Within FIRST_DAY and LAST_DAY: the selectors turn a day into a local time range,
+        # which overflows at the ends of the calendar.
         fields["from"] = serializers.DateField(
-            required=False, help_text=_("First day of the period (ISO date, local time, inclusive).")
+            required=False,
+            validators=[PeriodDayValidator()],
+            help_text=_("First day of the period (ISO date, local time, inclusive)."),
         )
         fields["to"] = serializers.DateField(
-            required=False, help_text=_("Last day of the period (ISO date, local time, inclusive).")
+            required=False,
+            validators=[PeriodDayValidator()],
+            help_text=_("Last day of the period (ISO date, local time, inclusive)."),
         )
         return fields
 
