@@ -6,6 +6,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from grids.scope import scope_for
 
 TERRITORY_EDITORS = frozenset({"superuser", "street_admin"})
+# The centre and community staff dispatch cases to grid workers: they call them.
+WORKER_DISPATCHERS = frozenset({"superuser", "street_admin", "community_staff"})
 
 
 class TerritoryEditorOrReadOnly(BasePermission):

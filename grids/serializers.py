@@ -4,7 +4,9 @@ from rest_framework.validators import UniqueValidator
 
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
+from grids.permissions import WORKER_DISPATCHERS
 from grids.privacy import mask_name, mask_phone, validate_phone
+from grids.scope import scope_for
 
 
 class TerritorySerializer(serializers.ModelSerializer):
@@ -83,10 +85,27 @@ class MicroGridSerializer(TerritorySerializer):
         ]
 
 
+class DispatcherOnlyPhoneField(PersonalDataField):
+    """A worker's phone: read in full by the roles that dispatch workers, masked for others.
+
+    Other workers, district viewers and mediators have no call to make to a worker's
+    private mobile; the audited reveal (`POST /workers/{id}/reveal/`) is the way to it.
+    """
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        if request is not None and scope_for(request.user).role in WORKER_DISPATCHERS:
+            return serializers.CharField.to_representation(self, value)
+        return super().to_representation(value)
+
+
 class GridWorkerSerializer(serializers.ModelSerializer):
     street = ScopedRelatedField(queryset=Street.objects.all())
     grids = ScopedRelatedField(queryset=Grid.objects.select_related("community"), many=True, required=False)
     username = serializers.CharField(source="user.username", read_only=True)
+    phone = DispatcherOnlyPhoneField(
+        mask=mask_phone, required=False, allow_blank=True, max_length=20, validators=[validate_phone]
+    )
 
     class Meta:
         model = GridWorker

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from grids import filters
 from grids import serializers as grid_serializers
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street, UserScope
-from grids.permissions import TerritoryEditorOrReadOnly
+from grids.permissions import WORKER_DISPATCHERS, TerritoryEditorOrReadOnly
 from grids.reveal import RevealMixin
 from grids.scope import scope_for
 from grids.services import (
@@ -127,11 +127,19 @@ class CoGovernanceMemberViewSet(RevealMixin, TerritoryViewSet):
     partial_update=extend_schema(summary=_("Change a grid worker")),
     destroy=extend_schema(summary=_("Delete a grid worker with no assigned cases and close their login")),
 )
-class GridWorkerViewSet(TerritoryViewSet):
+class GridWorkerViewSet(RevealMixin, TerritoryViewSet):
     queryset = GridWorker.objects.select_related("user")
     filterset_class = filters.GridWorkerFilter
-    search_fields = ["name", "user__username", "phone"]
     ordering_fields = ["name", "id", "kind"]
+    reveal_fields = ("phone",)
+    reveal_roles = WORKER_DISPATCHERS
+
+    @property
+    def search_fields(self):
+        # A masked phone must not be found digit by digit through the search.
+        if self.scope.role in WORKER_DISPATCHERS:
+            return ["name", "user__username", "phone"]
+        return ["name", "user__username"]
 
     def get_queryset(self):
         # A worker may also cover grids the caller does not see: list only the visible ones.
