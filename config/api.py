@@ -8,6 +8,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, filters, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -30,6 +31,24 @@ class Pagination(pagination.PageNumberPagination):
         if not isinstance(number, str) or number in self.last_page_strings or _positive_int(number):
             return number
         raise exceptions.ValidationError({self.page_query_param: [_("A positive whole number is required.")]})
+
+    def get_schema_operation_parameters(self, view):
+        parameters = {p["name"]: p for p in super().get_schema_operation_parameters(view)}
+        parameters[self.page_query_param]["schema"] = {
+            "oneOf": [
+                {"type": "integer", "minimum": 1},
+                {"type": "string", "enum": list(self.last_page_strings)},
+            ]
+        }
+        parameters[self.page_query_param]["description"] = str(
+            gettext_lazy("A page number from 1, or `last`; a page past the last one is a 404.")
+        )
+        parameters[self.page_size_query_param]["schema"] = {"type": "integer", "minimum": 1}
+        parameters[self.page_size_query_param]["description"] = str(
+            gettext_lazy("Rows per page, from 1; more than %(max)d gives %(max)d.")
+            % {"max": self.max_page_size}
+        )
+        return list(parameters.values())
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

@@ -232,6 +232,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error bodies every operation refers to (config/schema.py), after the enums' own hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.add_error_components",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CommunityKindEnum": "grids.models.Community.Kind",
         "GridKindEnum": "grids.models.Grid.Kind",

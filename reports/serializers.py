@@ -1,7 +1,7 @@
 """The reports' query parameters (validated, each error keyed by its parameter) and answer shapes."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from cases.models import Category, Kind
@@ -97,10 +97,24 @@ _RATE = inline_serializer(
         "denominator": serializers.IntegerField(),
     },
 )
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "nullable": True,
+        "description": "A street's, community's, grid's, category's, room's or mediator's id (a number); "
+        "a choice value or YYYY-MM (a string); null for the mediations held in no room.",
+    }
+)
+class ReportKeyIdField(serializers.Field):
+    """A group's id: a number, a string or null, as the grouping gives it."""
+
+
 _KEY = inline_serializer(
     "ReportKey",
     {
-        "id": serializers.CharField(allow_null=True, help_text=_("Row id, choice value or YYYY-MM.")),
+        "id": ReportKeyIdField(allow_null=True, help_text=_("Row id, choice value or YYYY-MM.")),
         "name": serializers.CharField(),
     },
 )
