@@ -88,6 +88,10 @@ class FormParser(parsers.FormParser):
 
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        result = super().parse(stream, media_type, parser_context)
+        try:
+            result = super().parse(stream, media_type, parser_context)
+        except exceptions.ParseError:
+            # DRF's "Multipart form parse error - …" is English and quotes the parser.
+            raise exceptions.ParseError(_("The body is not a valid multipart form.")) from None
         _refuse_bad_form_text(result.data)
         return result

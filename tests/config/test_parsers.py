@@ -99,3 +99,11 @@ def test_a_nul_in_a_form_field_is_400_on_that_field(world, api):
     )
     assert response.status_code == 400
     assert response.json() == {"name": [BAD_TEXT]}
+
+
+def test_a_broken_multipart_body_is_a_translated_400(world, api):
+    response = api(world.admin_a).generic(
+        "POST", reverse("v1:community-list"), b"--x\r\nnot a part", "multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": "请求体不是有效的 multipart 表单。"}
