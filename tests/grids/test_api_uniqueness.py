@@ -120,3 +120,12 @@ def test_a_username_in_use_is_not_revealed_by_a_request_that_fails_for_another_r
     assert taken.status_code == unused.status_code == 400
     assert taken.json() == unused.json() and list(taken.json()) == ["kind"]
     assert not get_user_model().objects.filter(username="nobody-has-it").exists()
+
+
+def test_a_street_admin_creating_a_street_is_refused_alike_whatever_its_name(world, api):
+    body = {"code": "500116901", "abbreviation": "XX", "district_name": "江津区", "district_code": "500116"}
+    taken = api(world.admin_a).post(url("street-list"), {**body, "name": world.street_b.name}, format="json")
+    unused = api(world.admin_a).post(url("street-list"), {**body, "name": "无此街道"}, format="json")
+    assert taken.status_code == unused.status_code == 403
+    assert taken.json() == unused.json()
+    assert Street.objects.count() == 2
