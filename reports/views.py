@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from cases.models import Kind
 from config.errors import RoleNotAllowed
+from config.replica import replica_reads
 from config.schema import ERRORS
 from core.access import ACCESS
 from grids.models import Community, Street
@@ -60,9 +61,13 @@ class ReportView(APIView):
         params.is_valid(raise_exception=True)
         group_by, file_format = params.validated_data["group_by"], params.validated_data["format"]
         filters = params.filters()
-        selectors.check_filters(scope, filters)
         exporting = file_format != "json"
-        with translation.override(EXPORT_LANGUAGE) if exporting else nullcontext():
+        # Reports and exports are the heavy reads a replica is for (`config.replica`).
+        with (
+            replica_reads(request.user),
+            translation.override(EXPORT_LANGUAGE) if exporting else nullcontext(),
+        ):
+            selectors.check_filters(scope, filters)
             report = self.run(scope, group_by, filters)
             if exporting:
                 return self._download(report, group_by, file_format, filters)
