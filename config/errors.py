@@ -77,3 +77,14 @@ class IdempotencyKeyInFlight(DomainError):
 
     status_code = 409
     code = "idempotency_key_in_flight"
+
+
+class AccountLocked(DomainError):
+    """Too many failed sign-ins: the account refuses every password for a while: 429."""
+
+    status_code = 429
+    code = "account_locked"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
