@@ -197,9 +197,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+
+
+def _proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """The header a TLS proxy sets to "https" ("X-Forwarded-Proto"), as Django reads it."""
+    name = name.strip()
+    return ("HTTP_" + name.upper().replace("-", "_"), "https") if name else None
+
+
+# HTTPS only in production: plain HTTP is redirected and browsers are told (HSTS) never to
+# use it. Behind a TLS proxy, the proxy must set the header named here (and strip it from
+# what clients send); an empty value trusts no header, for a gunicorn that terminates TLS.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(
+    env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto" if PRODUCTION else "")
+)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=PRODUCTION)
 
 # --- Signing in: client addresses, throttles, lockout and API tokens ----------------------------
 # How many proxies in front of the service append to X-Forwarded-For. Any client can send
