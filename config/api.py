@@ -13,6 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from config.errors import (
+    AccountLocked,
     ActionNotAllowed,
     DomainError,
     IdempotencyKeyInFlight,
@@ -32,6 +33,7 @@ ERROR_STATUS: dict[type[DomainError], int] = {
     IdempotencyKeyInFlight: 409,
     StaleVersion: 412,
     IdempotencyKeyReused: 422,
+    AccountLocked: 429,
 }
 
 

@@ -1,11 +1,8 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.access import Role
@@ -166,24 +163,6 @@ class GridWorkerViewSet(TerritoryViewSet):
     def _reread(self, worker: GridWorker) -> GridWorker:
         """The saved worker as a read shows it: through the scoped grid prefetch."""
         return self.get_queryset().get(pk=worker.pk)
-
-
-class TokenView(ObtainAuthToken):
-    """`POST {username, password}` → `{token}`; send it as `Authorization: Token <token>`."""
-
-    permission_classes = [AllowAny]
-    throttle_scope = "auth"
-    throttle_classes = [ScopedRateThrottle]
-
-    @extend_schema(
-        summary=_("Obtain an API token"),
-        request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
-        ),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
 
 
 class MeView(APIView):
