@@ -9,15 +9,16 @@ PORT ?= 8000
 WORKERS ?= 3
 # The served site behaves as in production (no debug pages); `make run DJANGO_DEBUG=true` to debug.
 RUN_DEBUG ?= $(or $(DJANGO_DEBUG),false)
-# gunicorn's workers share one cache, so that the token throttle counts across them.
+# gunicorn's workers share one cache, so that the sign-in throttles count across them.
 RUN_CACHE_URL ?= $(or $(CACHE_URL),filecache://$(CURDIR)/.cache/django)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages setup-db clean
+.PHONY: help run test test-quick lint format messages setup-db clean
 
 help:
 	@echo "make run    install, migrate, load fixtures and seed data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install test tools and run the whole suite (SQLite, or DATABASE_URL)"
+	@echo "make test-quick   the suite without the tests marked slow (the full seed)"
 	@echo "make lint   ruff check and format check"
 
 $(BIN)/python:
@@ -40,11 +41,15 @@ setup-db: $(VENV)/.runtime-installed
 
 run: setup-db
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DJANGO_DEBUG=$(RUN_DEBUG) CACHE_URL=$(RUN_CACHE_URL) $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+	DJANGO_DEBUG=$(RUN_DEBUG) CACHE_URL=$(RUN_CACHE_URL) $(BIN)/gunicorn -c config/gunicorn.conf.py \
+		--bind $(HOST):$(PORT) --workers $(WORKERS)
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The tests marked `slow` seed the whole data of the reports; leave them out while working.
+test-quick: $(VENV)/.dev-installed
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -231,7 +231,7 @@ def _run_on_each(modeladmin, request, queryset, label, call):
 class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
     """Cases change only through the services: the form edits the description, actions move them."""
 
-    editor_roles = workflow.DISPATCHERS
+    editor_grant = ("cases", "admin_edit")
     list_display = [
         "number",
         "title",

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        # The app's grants (`core.access.ACCESS`) are declared when this module is imported.
+        from cases import workflow  # noqa: F401

@@ -28,6 +28,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from cases.models import CaseAttachment
 from cases.services import locked_case, record_step
 from config.errors import InvalidInput
+from core.workflow import Move
 
 # Each accepted type, recognised by the first bytes of the file, not by its name.
 SIGNATURES = (
@@ -189,7 +190,7 @@ def case_attach(
     content = checked_content(upload, content_type)
     stored = None
     try:
-        with locked_case(case_id, action="attach", actor=actor, expected_version=expected_version) as case:
+        with locked_case(case_id, Move("attach"), actor=actor, expected_version=expected_version) as case:
             attachment = CaseAttachment(
                 case=case,
                 token=secrets.token_hex(16),
@@ -201,7 +202,7 @@ def case_attach(
             attachment.file.save(f"{attachment.token}.{extension}", ContentFile(content), save=False)
             stored = attachment.file.name
             attachment.save()
-            record_step(case, action="attach", actor=actor, note=attachment.download_name, changes={})
+            record_step(case, action="attach", actor=actor, note=attachment.download_name)
     except BaseException:
         if stored is not None:
             attachment.file.storage.delete(stored)

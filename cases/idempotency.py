@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import IdempotencyKey
 from config.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, InvalidInput
+from core.locking import lock_one
 
 HEADER = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
@@ -100,7 +101,7 @@ def _claim(user, key: str, request_fingerprint: str) -> tuple[datetime, tuple[in
     except IntegrityError:
         pass
     with transaction.atomic():
-        row = IdempotencyKey.objects.select_for_update().get(user=user, key=key)
+        row = lock_one(IdempotencyKey.objects.all(), user=user, key=key)
         expired = row.created_at < now - retention()
         abandoned = row.state == IdempotencyKey.State.IN_FLIGHT and row.created_at < now - IN_FLIGHT_TIMEOUT
         if expired or abandoned:

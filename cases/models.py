@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.querysets import CaseQuerySet
-from config.history import AppendOnlyModel
+from core.history import AppendOnlyModel
 
 
 class Kind(models.TextChoices):
@@ -236,6 +236,9 @@ class Case(models.Model):
     )
     feedback_note = models.TextField(_("feedback"), blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Another workflow holding the case (`cases.holds`): its kind ("mediation") and its id.
+    holder_kind = models.CharField(_("held by"), max_length=20, blank=True, editable=False)
+    holder_id = models.PositiveBigIntegerField(_("holder id"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = CaseQuerySet.as_manager()
@@ -254,6 +257,11 @@ class Case(models.Model):
                 name="case_closed_at_only_when_closed",
             ),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="case_version_positive"),
+            models.CheckConstraint(
+                condition=models.Q(holder_kind="", holder_id__isnull=True)
+                | (~models.Q(holder_kind="") & models.Q(holder_id__isnull=False)),
+                name="case_holder_kind_and_id_together",
+            ),
         ]
         indexes = [
             models.Index(fields=["street", "reported_at"], name="case_street_reported_idx"),
@@ -293,7 +301,7 @@ class Case(models.Model):
 class CaseEvent(AppendOnlyModel):
     """One recorded step of a case: who did what, when, from which status to which.
 
-    Append-only (`config.history`): nothing changes or deletes a row once written.
+    Append-only (`core.history`): nothing changes or deletes a row once written.
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))

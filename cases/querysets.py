@@ -1,27 +1,37 @@
 """Reads of cases."""
 
+from collections.abc import Callable
 from datetime import datetime
 
-from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
-from grids.scope import GRIDS, MEDIATION, Scope
+from grids.scope import GRIDS, Scope
 
 # Statuses in which a case still needs work; a case past its due time in one of these is
 # overdue. Rejected cases are finished without being closed and are never overdue.
 OPEN_STATUSES = ("reported", "accepted", "assigned", "in_progress", "resolved")
 
 
+# How callers of scope levels that have no territory of their own see cases, registered by the
+# app that defines the level (mediation, for mediators: the cases of the mediations they see).
+CaseVisibility = Callable[[models.QuerySet, Scope], models.QuerySet]
+_visibility_by_level: dict[str, CaseVisibility] = {}
+
+
+def register_visibility(level: str, visibility: CaseVisibility) -> None:
+    _visibility_by_level[level] = visibility
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, scope: Scope):
         """Cases in the caller's territory; a grid worker also sees what they reported or handle.
 
-        A mediator sees the dispute cases whose mediation they see.
+        A scope level without a territory sees what its app registered (`register_visibility`),
+        else nothing.
         """
-        if scope.level == MEDIATION:
-            mediations = apps.get_model("mediation", "MediationCase").objects.visible_to(scope)
-            return self.filter(pk__in=mediations.values("case_id"))
+        if scope.level in _visibility_by_level:
+            return _visibility_by_level[scope.level](self, scope)
         if scope.level == GRIDS:
             return self.filter(
                 models.Q(grid_id__in=scope.grid_ids)

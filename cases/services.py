@@ -1,13 +1,15 @@
-"""Every write to a case. Views, the admin and the mediation app call these, nothing else.
+"""Every write to a case. Views, the admin, the seed's checks and the mediation app call these.
 
-Each action runs in one transaction: it re-reads the case with a row lock, checks the
-caller's role, the client's version and the move against `cases.workflow`, saves only the
-fields it changed, and writes one `CaseEvent`. An error leaves nothing written.
+Each action runs in one transaction: it locks the case among those the caller sees, checks
+the caller's role, the client's version and the move against `cases.workflow`, saves only the
+fields it changed, and writes one `CaseEvent` and its outbox event. An error leaves nothing
+written. A case outside the caller's territory is not found, from the API, the admin or the
+shell alike.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,17 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import workflow
+from cases.holds import Holder, holder_of
 from cases.models import Case, CaseEvent, Category, Level, Priority, Source, Status, Triage
 from cases.numbering import next_case_number
-from config.errors import InvalidInput, RoleNotAllowed, StaleVersion
+from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed
+from core.locking import lock_one
+from core.validation import required_text
+from core.workflow import Move
 from grids.models import Grid, GridWorker, MicroGrid
-from grids.privacy import mask_name, mask_phone
 from grids.scope import GRIDS, scope_for
 
 # How far back a case logged offline may say it was observed.
 OFFLINE_GRACE = timedelta(days=30)
 CLOCK_SKEW = timedelta(minutes=5)
-PERSONAL_FIELDS = {"contact_name": mask_name, "contact_phone": mask_phone}
 EDITABLE_FIELDS = frozenset(
     {
         "title",
@@ -48,88 +52,45 @@ EDITABLE_FIELDS = frozenset(
 # --- the shared mechanics ---------------------------------------------------------------
 
 
-def _as_json(field: str, value: Any) -> Any:
-    if field in PERSONAL_FIELDS:
-        return PERSONAL_FIELDS[field](value or "")
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat()
-    if isinstance(value, (date, Decimal)):
-        return str(value)
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
+def record_step(case: Case, **step) -> CaseEvent:
+    """Change `case`, raise its version, save the changed fields, record the step and its event."""
+    return workflow.CASE_HISTORY.record(case, **step)
 
 
-def record_step(
-    case: Case,
-    *,
-    action: str,
-    actor,
-    changes: dict[str, Any] | None = None,
-    to_status: str | None = None,
-    note: str = "",
-    at: datetime | None = None,
-) -> CaseEvent:
-    """Change `case`, raise its version, save the changed fields and record the step."""
-    changes = changes or {}
-    from_status = case.status
-    diff = {}
-    for field, value in changes.items():
-        old = getattr(case, field)
-        if old != value:
-            diff[field] = [_as_json(field, old), _as_json(field, value)]
-            setattr(case, field, value)
-    if to_status is not None:
-        case.status = to_status
-    case.version += 1
-    case.save(update_fields=sorted({"status", "version", *changes}))
-    return CaseEvent.objects.create(
-        case=case,
-        action=action,
-        actor=actor,
-        at=at or timezone.now(),
-        from_status=from_status,
-        to_status=case.status,
-        note=note,
-        changes=diff,
-    )
+def _move(action: str, acting: Holder | None = None, outcome: str | None = None) -> Move:
+    return Move(action, outcome=outcome, acting=acting)
 
 
 @contextmanager
-def locked_case(
-    case_id: int,
-    *,
-    action: str,
-    actor,
-    expected_version: int | None,
-    check_role: bool = True,
-    by_mediation: bool = False,
-) -> Iterator[Case]:
-    """Lock the case row, then check role (403), version (412) and move (409), in that order.
+def locked_case(case_id: int, move: Move, *, actor, expected_version: int | None) -> Iterator[Case]:
+    """Lock the case among those the actor sees (`ObjectNotFound` otherwise), then check role
+    (403), version (412) and move (409), in that order, and hand it over for the change.
 
-    `check_role=False, by_mediation=True` is for the mediation services, which move the
-    dispute case they hold (see `workflow.MEDIATION_MOVES`) after checking their own roles.
+    A move taken on behalf of the workflow that holds the case (`move.acting`, a mediation)
+    was checked for its role by that workflow.
     """
-    with transaction.atomic():
-        case = Case.objects.select_for_update(of=("self",)).select_related("assignee_worker").get(pk=case_id)
-        scope = scope_for(actor)
-        if check_role and not workflow.may(scope, action, case):
-            raise RoleNotAllowed(_("Your role may not %(action)s this case.") % {"action": action})
-        if expected_version is not None and expected_version != case.version:
-            raise StaleVersion(
-                _("The case has changed since you read it (version %(version)d).")
-                % {"version": case.version},
-                current_version=case.version,
-            )
-        workflow.check_move(case, action, scope if check_role else None, by_mediation=by_mediation)
+    scope = scope_for(actor)
+    cases = Case.objects.visible_to(scope).select_related("assignee_worker")
+    with workflow.CASE_WORKFLOW.locked(
+        cases, case_id, move, scope=scope, expected_version=expected_version
+    ) as case:
         yield case
 
 
-def _required(field: str, value: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput(field, _("This field is required."))
-    return value
+def case_check_action(*, case: Case, action: str, actor, expected_version: int | None = None) -> None:
+    """Check role (403), version (412) and move (409) of `action` on a case the caller sees.
+
+    The API calls this before it reads the request body, so that an action not allowed now
+    is a 409 (or 403) whatever the body says; the service checks again under the lock.
+    Nothing is written.
+    """
+    workflow.CASE_WORKFLOW.check(case, action, scope=scope_for(actor), expected_version=expected_version)
+
+
+def check_may_report(actor) -> None:
+    scope = scope_for(actor)
+    if scope.role not in workflow.ROLES["report"]:
+        raise RoleNotAllowed(_("Your role may not report cases."))
 
 
 # --- reporting a case -------------------------------------------------------------------
@@ -163,9 +124,8 @@ def case_create(
     the case passes through accept, assign (to the worker), start and resolve in this one
     call, each step recorded, and waits in `resolved` for the centre's verification.
     """
+    check_may_report(actor)
     scope = scope_for(actor)
-    if scope.role not in workflow.ROLES["report"]:
-        raise RoleNotAllowed(_("Your role may not report cases."))
     if not Grid.objects.visible_to(scope).filter(pk=grid.pk).exists():
         raise InvalidInput("grid", _("Choose a grid in your territory."))
     if micro_grid is not None and micro_grid.grid_id != grid.pk:
@@ -195,7 +155,7 @@ def case_create(
         priority=priority,
         triage=triage,
         level=Level.GRID if on_the_spot else category.default_level,
-        title=_required("title", title),
+        title=required_text("title", title),
         description=description,
         address=address,
         latitude=latitude,
@@ -207,47 +167,41 @@ def case_create(
         reported_at=reported_at,
         due_at=reported_at + timedelta(hours=category.time_limit_hours),
     )
-    CaseEvent.objects.create(
-        case=case, action="report", actor=actor, at=reported_at, from_status="", to_status=Status.REPORTED
-    )
+    record_step(case, action="report", actor=actor, at=reported_at, first=True)
     if on_the_spot:
-        _handle_on_the_spot(case, actor=actor, scope=scope, result=result, at=now)
+        worker = GridWorker.objects.get(user=actor)
+        for action, changes, note in on_the_spot_steps(worker, at=now, result=result):
+            workflow.check_move(case, action, scope)
+            to_status = workflow.next_status(case, action)
+            record_step(
+                case, action=action, actor=actor, at=now, to_status=to_status, changes=changes, note=note
+            )
     return case
 
 
 def _check_on_the_spot(scope, triage: str, result: str) -> None:
+    """On-the-spot's own role rule: a grid worker, in their own grid, a small matter.
+
+    It stands instead of the centre's roles of each of the four steps; the steps are still
+    moves of the one table.
+    """
     if scope.level != GRIDS:
         raise RoleNotAllowed(_("Only a grid worker resolves a matter on the spot in their own grid."))
     if triage != Triage.SMALL:
         raise InvalidInput("triage", _("Only small matters are resolved on the spot."))
-    _required("result", result)
+    required_text("result", result)
 
 
-def _handle_on_the_spot(case: Case, *, actor, scope, result: str, at: datetime) -> None:
-    """Accept, assign to the worker, start and resolve: each step a move of the one table.
-
-    The role rule is on-the-spot's own (`_check_on_the_spot`: a grid worker, their own grid,
-    a small matter), not the centre's roles of each action; the moves are the table's.
-    """
-    worker = GridWorker.objects.get(user=actor)
+def on_the_spot_steps(worker: GridWorker, *, at: datetime, result: str) -> list[tuple[str, dict, str]]:
+    """即报即办 as steps (action, changed fields, note): accepted, assigned to the worker, started
+    and resolved, all at `at`. The seed builds its on-the-spot histories from this too."""
     note = _("Resolved on the spot")
-    steps = (
+    return [
         ("accept", {"accepted_at": at, "on_the_spot": True}, note),
         ("assign", {"assignee_worker": worker, "assigned_at": at}, note),
         ("start", {"started_at": at}, ""),
         ("resolve", {"resolved_at": at, "result": result.strip()}, note),
-    )
-    for action, changes, step_note in steps:
-        workflow.check_move(case, action, scope)
-        record_step(
-            case,
-            action=action,
-            actor=actor,
-            to_status=workflow.next_status(case, action),
-            changes=changes,
-            note=step_note,
-            at=at,
-        )
+    ]
 
 
 # --- the workflow actions -----------------------------------------------------------------
@@ -268,7 +222,7 @@ def case_accept(
     Community staff accept at grid or community level only: a matter for the street or the
     district goes up by `escalate`, which is counted and needs a reason.
     """
-    with locked_case(case_id, action="accept", actor=actor, expected_version=expected_version) as case:
+    with locked_case(case_id, _move("accept"), actor=actor, expected_version=expected_version) as case:
         if level and not workflow.may_handle_level(scope_for(actor), level):
             raise InvalidInput(
                 "level", _("Your role accepts cases at grid or community level; escalate to go higher.")
@@ -283,8 +237,8 @@ def case_accept(
 
 def case_reject(*, case_id: int, actor, reason: str, expected_version: int | None = None) -> Case:
     """不予立案: the report is not a case (duplicate, out of scope, not true)."""
-    reason = _required("reason", reason)
-    with locked_case(case_id, action="reject", actor=actor, expected_version=expected_version) as case:
+    reason = required_text("reason", reason)
+    with locked_case(case_id, _move("reject"), actor=actor, expected_version=expected_version) as case:
         changes = {"rejected_at": timezone.now(), "result": reason}
         record_step(
             case, action="reject", actor=actor, to_status=Status.REJECTED, changes=changes, note=reason
@@ -300,14 +254,17 @@ def case_assign(
     unit: str = "",
     note: str = "",
     expected_version: int | None = None,
-    **flags,
+    acting: Holder | None = None,
 ) -> Case:
-    """派遣: hand the case to one grid worker or to a named unit (a department, a property firm)."""
+    """派遣: hand the case to one grid worker or to a named unit (a department, a property firm).
+
+    `acting` is the workflow that holds the case (its mediation), dispatching it to itself.
+    """
     unit = (unit or "").strip()
     if bool(worker) == bool(unit):
         raise InvalidInput("worker", _("Name either a worker or a unit."))
     with locked_case(
-        case_id, action="assign", actor=actor, expected_version=expected_version, **flags
+        case_id, _move("assign", acting), actor=actor, expected_version=expected_version
     ) as case:
         if worker is not None and (worker.street_id != case.street_id or not worker.is_active):
             raise InvalidInput("worker", _("Choose an active worker of the case's street."))
@@ -316,27 +273,25 @@ def case_assign(
     return case
 
 
-def case_start(*, case_id: int, actor, note: str = "", expected_version: int | None = None, **flags) -> Case:
+def case_start(
+    *, case_id: int, actor, note: str = "", expected_version: int | None = None, acting: Holder | None = None
+) -> Case:
     """处置: the assignee starts handling the case."""
-    with locked_case(
-        case_id, action="start", actor=actor, expected_version=expected_version, **flags
-    ) as case:
+    with locked_case(case_id, _move("start", acting), actor=actor, expected_version=expected_version) as case:
+        changes = {"started_at": timezone.now()}
         record_step(
-            case,
-            action="start",
-            actor=actor,
-            to_status=Status.IN_PROGRESS,
-            changes={"started_at": timezone.now()},
-            note=note,
+            case, action="start", actor=actor, to_status=Status.IN_PROGRESS, changes=changes, note=note
         )
     return case
 
 
-def case_resolve(*, case_id: int, actor, result: str, expected_version: int | None = None, **flags) -> Case:
+def case_resolve(
+    *, case_id: int, actor, result: str, expected_version: int | None = None, acting: Holder | None = None
+) -> Case:
     """反馈: the assignee reports the result; the case waits for the centre's verification."""
-    result = _required("result", result)
+    result = required_text("result", result)
     with locked_case(
-        case_id, action="resolve", actor=actor, expected_version=expected_version, **flags
+        case_id, _move("resolve", acting), actor=actor, expected_version=expected_version
     ) as case:
         changes = {"resolved_at": timezone.now(), "result": result}
         record_step(
@@ -350,10 +305,9 @@ def case_verify(
 ) -> Case:
     """核查: passed closes the case (结案); failed sends it back to the assignee as rework."""
     if not passed:
-        note = _required("note", note)
-    with locked_case(case_id, action="verify", actor=actor, expected_version=expected_version) as case:
-        if not passed:
-            workflow.check_rework(case, scope_for(actor))
+        note = required_text("note", note)
+    move = _move("verify", outcome="passed" if passed else "failed")
+    with locked_case(case_id, move, actor=actor, expected_version=expected_version) as case:
         if passed:
             changes: dict[str, Any] = {"closed_at": timezone.now()}
         else:
@@ -365,16 +319,9 @@ def case_verify(
 
 def case_escalate(*, case_id: int, actor, reason: str, expected_version: int | None = None) -> Case:
     """Send the case one level up; it is accepted again there, with nobody assigned."""
-    reason = _required("reason", reason)
-    with locked_case(case_id, action="escalate", actor=actor, expected_version=expected_version) as case:
-        changes = {
-            "level": workflow.level_above(case.level),
-            "assignee_worker": None,
-            "assignee_unit": "",
-            "assigned_at": None,
-            "started_at": None,
-            "escalation_count": case.escalation_count + 1,
-        }
+    reason = required_text("reason", reason)
+    with locked_case(case_id, _move("escalate"), actor=actor, expected_version=expected_version) as case:
+        changes = workflow.escalation_changes(case)
         record_step(
             case, action="escalate", actor=actor, to_status=Status.ACCEPTED, changes=changes, note=reason
         )
@@ -385,8 +332,8 @@ def case_extend(
     *, case_id: int, actor, due_at: datetime, reason: str, expected_version: int | None = None
 ) -> Case:
     """Grant more time: a later due time, with its reason. An overdue mark is lifted."""
-    reason = _required("reason", reason)
-    with locked_case(case_id, action="extend", actor=actor, expected_version=expected_version) as case:
+    reason = required_text("reason", reason)
+    with locked_case(case_id, _move("extend"), actor=actor, expected_version=expected_version) as case:
         if due_at <= case.due_at:
             raise InvalidInput("due_at", _("The new due time must be later than the current one."))
         if due_at <= timezone.now():
@@ -396,10 +343,12 @@ def case_extend(
     return case
 
 
-def case_comment(*, case_id: int, actor, note: str, expected_version: int | None = None, **flags) -> Case:
-    note = _required("note", note)
+def case_comment(
+    *, case_id: int, actor, note: str, expected_version: int | None = None, acting: Holder | None = None
+) -> Case:
+    note = required_text("note", note)
     with locked_case(
-        case_id, action="comment", actor=actor, expected_version=expected_version, **flags
+        case_id, _move("comment", acting), actor=actor, expected_version=expected_version
     ) as case:
         record_step(case, action="comment", actor=actor, note=note)
     return case
@@ -409,7 +358,7 @@ def case_feedback(
     *, case_id: int, actor, satisfaction: str, note: str = "", expected_version: int | None = None
 ) -> Case:
     """The resident's satisfaction with a closed case, recorded once."""
-    with locked_case(case_id, action="feedback", actor=actor, expected_version=expected_version) as case:
+    with locked_case(case_id, _move("feedback"), actor=actor, expected_version=expected_version) as case:
         changes = {"satisfaction": satisfaction, "feedback_note": note.strip()}
         record_step(case, action="feedback", actor=actor, changes=changes, note=note)
     return case
@@ -421,7 +370,7 @@ def case_update(*, case_id: int, actor, data: dict[str, Any], expected_version: 
     if unknown:
         field = sorted(unknown)[0]
         raise InvalidInput(field, _("This field cannot be changed here; use the case's actions."))
-    with locked_case(case_id, action="update", actor=actor, expected_version=expected_version) as case:
+    with locked_case(case_id, _move("update"), actor=actor, expected_version=expected_version) as case:
         changes = dict(data)
         micro_grid = changes.get("micro_grid")
         if micro_grid is not None and micro_grid.grid_id != case.grid_id:
@@ -437,6 +386,37 @@ def case_update(*, case_id: int, actor, data: dict[str, Any], expected_version: 
                     # a shorter one that is already past is marked by the next sweep.
                     changes["is_overdue"] = False
         if "title" in changes:
-            changes["title"] = _required("title", changes["title"])
+            changes["title"] = required_text("title", changes["title"])
         record_step(case, action="update", actor=actor, changes=changes)
+    return case
+
+
+# --- holds: another workflow takes the case over ----------------------------------------------
+
+
+@transaction.atomic
+def case_hold(*, case_id: int, actor, holder: Holder) -> Case:
+    """Let `holder` (a mediation) hold the case: from now on its held moves are the holder's.
+
+    The holding workflow checked the caller's role and records the step in its own history;
+    the case keeps its version, since no step of its own was taken.
+    """
+    case = lock_one(Case.objects.visible_to(scope_for(actor)), pk=case_id)
+    current = holder_of(case)
+    if current is not None and current != holder:
+        raise ActionNotAllowed(
+            _("The case is already held by another workflow."), allowed_actions=workflow.allowed_actions(case)
+        )
+    case.holder_kind, case.holder_id = holder.kind, holder.id
+    case.save(update_fields=["holder_kind", "holder_id"])
+    return case
+
+
+@transaction.atomic
+def case_release(*, case_id: int, actor, holder: Holder) -> Case:
+    """End `holder`'s hold of the case (its mediation is over); a case it does not hold is left as is."""
+    case = lock_one(Case.objects.visible_to(scope_for(actor)), pk=case_id)
+    if case.holder_kind == holder.kind and case.holder_id == holder.id:
+        case.holder_kind, case.holder_id = "", None
+        case.save(update_fields=["holder_kind", "holder_id"])
     return case

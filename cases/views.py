@@ -1,5 +1,4 @@
 import logging
-import traceback
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -15,16 +14,16 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from cases import serializers as s
-from cases import services, workflow
+from cases import services
 from cases.attachments import case_attach, check_request_size
 from cases.filters import CaseFilter, CaseOrderingFilter
-from cases.idempotency import HEADER, check_key, fingerprint, run_idempotent
+from cases.idempotency import HEADER
 from cases.models import Case, CaseAttachment, CaseEvent, Category
+from cases.sync import case_create_once, cases_sync
 from config.api import error_response, etag_for, expected_version
-from config.errors import RoleNotAllowed, StaleVersion
+from config.errors import StaleVersion
 from config.parsers import FormParser, JSONParser, MultiPartParser
 from grids.reveal import RevealMixin
-from grids.scope import Scope
 from grids.viewsets import ScopedViewSetMixin
 
 logger = logging.getLogger(__name__)
@@ -99,12 +98,7 @@ class CaseViewSet(
             )
         return queryset
 
-    def may_reveal(self, scope: Scope, case: Case) -> bool:
-        """The centre (community staff within their community), and the worker the case is assigned to."""
-        if scope.role in self.reveal_roles:
-            return True
-        assigned_user = case.assignee_worker.user_id if case.assignee_worker_id else None
-        return scope.role == "grid_worker" and assigned_user == scope.user_id
+    reveal_grant = ("cases", "reveal")
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
@@ -137,18 +131,14 @@ class CaseViewSet(
         parameters=[IDEMPOTENCY_KEY],
     )
     def create(self, request, *args, **kwargs):
-        self._check_may_report()
+        services.check_may_report(request.user)
         key = request.headers.get(HEADER)
         replayed = False
         if key is None:
             status_code, body = self._create_one(request.data)
         else:
-            check_key(key)
-            status_code, body, replayed = run_idempotent(
-                user=request.user,
-                key=key,
-                request_fingerprint=fingerprint(request.path, request.data),
-                produce=lambda: self._create_one(request.data),
+            status_code, body, replayed = case_create_once(
+                actor=request.user, key=key, path=request.path, data=request.data, create_one=self._create_one
             )
         response = Response(body, status_code)
         if status_code == status.HTTP_201_CREATED:
@@ -157,10 +147,6 @@ class CaseViewSet(
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response
-
-    def _check_may_report(self):
-        if self.scope.role not in workflow.ROLES["report"]:
-            raise RoleNotAllowed(_("Your role may not report cases."))
 
     def _create_one(self, data) -> tuple[int, dict]:
         """Validate and create one case; every error becomes an (HTTP status, body) pair.
@@ -208,63 +194,31 @@ class CaseViewSet(
     @action(detail=False, methods=["post"])
     def sync(self, request):
         """Each item is created on its own: one bad item loses none of the others."""
-        self._check_may_report()
+        services.check_may_report(request.user)
         batch = s.SyncInput(data=request.data)
         batch.is_valid(raise_exception=True)
-        results = [self._sync_item(item) for item in batch.validated_data["items"]]
-        return Response({"results": results})
-
-    def _sync_item(self, raw) -> dict:
-        item = s.SyncItemSerializer(data=raw)
-        if not item.is_valid():
-            key = raw.get("idempotency_key") if isinstance(raw, dict) else None
-            return self._sync_result(key if isinstance(key, str) else None, 400, item.errors, False)
-        item = item.validated_data
-        key = item["idempotency_key"]
-        try:
-            check_key(key, field="idempotency_key")
-            status_code, body, replayed = run_idempotent(
-                user=self.request.user,
-                key=key,
-                # The same fingerprint as a single create, so either way of sending replays the other.
-                request_fingerprint=fingerprint(self.request.path.removesuffix("sync/"), item["case"]),
-                produce=lambda: self._create_one(item["case"]),
-            )
-        except Exception as exc:
-            answer = error_response(exc)
-            if answer is None:
-                answer = self._sync_item_crashed(key, exc)
-            status_code, body, replayed = *answer, False
-        return self._sync_result(key, status_code, body, replayed)
-
-    @staticmethod
-    def _sync_result(key: str | None, status_code: int, body, replayed: bool) -> dict:
-        outcome = "error" if status_code >= 400 else ("replayed" if replayed else "created")
-        return {
-            "idempotency_key": key,
-            "status": status_code,
-            "outcome": outcome,
-            "replayed": replayed,
-            "body": body,
-        }
-
-    def _sync_item_crashed(self, key: str, exc: Exception) -> tuple[int, dict]:
-        """An unexpected error in one item: logged, answered as that item's 500, the batch goes on.
-
-        The item's writes were rolled back and its key released (`run_idempotent`), so the
-        phone may send it again. The log names the key, the user and where it failed, never
-        the exception's message or the item's body, which may hold a resident's data.
-        """
-        logger.error(
-            "Sync item %s of user %s failed with %s:\n%s",
-            key,
-            self.request.user.pk,
-            type(exc).__name__,
-            "".join(traceback.format_tb(exc.__traceback__)),
+        answers = cases_sync(
+            actor=request.user,
+            items=batch.validated_data["items"],
+            # The same fingerprint as a single create, so either way of sending replays the other.
+            path=request.path.removesuffix("sync/"),
+            create_one=self._create_one,
+            error_answer=error_response,
         )
-        return status.HTTP_500_INTERNAL_SERVER_ERROR, {
-            "detail": _("This case could not be saved because of a server error; send it again later.")
-        }
+        return Response(
+            {
+                "results": [
+                    {
+                        "idempotency_key": a.idempotency_key,
+                        "status": a.status,
+                        "outcome": a.outcome,
+                        "replayed": a.replayed,
+                        "body": a.body,
+                    }
+                    for a in answers
+                ]
+            }
+        )
 
     # --- corrections ----------------------------------------------------------------------
 
@@ -283,10 +237,16 @@ class CaseViewSet(
     # --- the workflow actions -----------------------------------------------------------------
 
     def _case_for(self, action_name: str) -> Case:
-        """The case (404 outside the scope), once the caller's role may take the action (403)."""
+        """The case (404 outside the scope), once role (403), version (412) and move (409) allow
+        the action: checked before the body is read, so that a move not allowed now is a 409
+        whatever is sent. The service checks again under the row lock."""
         case = self.get_object()
-        if not workflow.may(self.scope, action_name, case):
-            raise RoleNotAllowed(_("Your role may not %(action)s this case.") % {"action": action_name})
+        services.case_check_action(
+            case=case,
+            action=action_name,
+            actor=self.request.user,
+            expected_version=expected_version(self.request),
+        )
         return case
 
     def _act(self, action_name: str, input_class, service, **fixed) -> Response:

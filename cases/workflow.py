@@ -1,19 +1,21 @@
 """The case workflow: which action is allowed in which status, and who may take it.
 
-`TRANSITIONS` is the one table that decides whether a move is legal; the services in
-`cases.services` consult it and nothing else. `ROLES` says which roles may take each
-action; `GUARDS` adds the few conditions that depend on more than the status, and
-`MEDIATION_MOVES` the moves a dispute makes only with its mediation.
+`TRANSITIONS` is the one table that decides whether a move is legal; `GRANTS` says which roles
+(and which relations to a case) may take each action; the guards add the few conditions that
+depend on more than the status. The engine (`core.workflow`) checks them in one order for the
+API, the admin and the services alike. Higher apps add their own guards from their
+`AppConfig.ready()` (`CASE_WORKFLOW.add_guard`): mediation refuses the rework of a dispute its
+agreement settled.
 """
 
-from collections.abc import Callable
+from django.utils.translation import gettext_lazy as _
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
-from cases.models import LEVEL_ORDER, Case, Kind, Level, Status
-from config.errors import ActionNotAllowed
-from grids.scope import Scope
+from cases import holds
+from cases.models import LEVEL_ORDER, Case, CaseEvent, Level, Status
+from core.access import ACCESS, DISPATCHERS, Relation, Role
+from core.history import History
+from core.workflow import ANY_ACTION, Messages, Move, Workflow, role_limited_to
+from grids.privacy import mask_name, mask_phone
 
 # status → {action: statuses the action may lead to}. "verify" has two outcomes: passed
 # closes the case, failed sends it back to the assignee as rework. "extend" is open in every
@@ -68,35 +70,38 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# Conditions beyond the status: (test on the case, why the action is refused otherwise).
-GUARDS: dict[str, tuple[Callable[[Case], bool], str]] = {
-    "escalate": (
-        lambda case: case.level != Level.DISTRICT,
-        gettext_lazy("The case is already at district level."),
-    ),
-    "feedback": (
-        lambda case: not case.satisfaction,
-        gettext_lazy("The resident's feedback has already been recorded."),
-    ),
-}
+# The outcomes of verify, by their place among its targets.
+PASSED, FAILED = 0, 1
 
-# The centre's roles: they triage, dispatch, verify and close.
-DISPATCHERS = frozenset({"superuser", "street_admin", "community_staff"})
-# "assignee" is the grid worker the case is assigned to; "reporter" the user who logged it.
-ROLES: dict[str, frozenset[str]] = {
-    "report": DISPATCHERS | {"grid_worker"},
+
+def _is_assignee(scope, case: Case) -> bool:
+    worker_user = case.assignee_worker.user_id if case.assignee_worker_id else None
+    return scope.role == Role.GRID_WORKER and worker_user is not None and worker_user == scope.user_id
+
+
+def _is_reporter_of_reported_case(scope, case: Case) -> bool:
+    return case.status == Status.REPORTED and case.reporter_id == scope.user_id
+
+
+ASSIGNEE = Relation("assignee", _("the grid worker the case is assigned to"), _is_assignee)
+REPORTER = Relation(
+    "reporter", _("the user who reported it, while it waits for acceptance"), _is_reporter_of_reported_case
+)
+
+CASE_GRANTS = {
+    "report": DISPATCHERS | {Role.GRID_WORKER},
     "accept": DISPATCHERS,
     "reject": DISPATCHERS,
     "assign": DISPATCHERS,
     "escalate": DISPATCHERS,
     "extend": DISPATCHERS,
     "verify": DISPATCHERS,
-    "update": DISPATCHERS | {"reporter"},
-    "start": DISPATCHERS | {"assignee"},
-    "resolve": DISPATCHERS | {"assignee"},
-    "comment": DISPATCHERS | {"grid_worker"},
-    "attach": DISPATCHERS | {"grid_worker"},
-    "feedback": DISPATCHERS | {"grid_worker"},
+    "update": DISPATCHERS | {REPORTER},
+    "start": DISPATCHERS | {ASSIGNEE},
+    "resolve": DISPATCHERS | {ASSIGNEE},
+    "comment": DISPATCHERS | {Role.GRID_WORKER},
+    "attach": DISPATCHERS | {Role.GRID_WORKER},
+    "feedback": DISPATCHERS | {Role.GRID_WORKER},
 }
 
 # Community staff dispatch what stays in the community; street-level and higher cases belong
@@ -104,119 +109,104 @@ ROLES: dict[str, frozenset[str]] = {
 COMMUNITY_LEVELS = frozenset({Level.GRID, Level.COMMUNITY})
 COMMUNITY_ANY_LEVEL_ACTIONS = frozenset({"comment", "attach", "feedback", "report"})
 
-ACTIONS = frozenset(action for moves in TRANSITIONS.values() for action in moves)
+
+def _not_at_district(case: Case, move: Move):
+    return _("The case is already at district level.") if case.level == Level.DISTRICT else None
 
 
-# A dispute in mediation moves with its mediation. While a mediation holds the case
-# (`mediation.workflow.HOLDS_CASE`: registered, mediating, or failed and not yet referred),
-# these moves come only from the mediation's own actions, which pass `by_mediation=True`;
-# anyone else gets a 409 naming the mediation, so the two workflows cannot diverge.
-MEDIATION_MOVES = frozenset({"assign", "start", "resolve", "escalate"})
+def _no_feedback_yet(case: Case, move: Move):
+    return _("The resident's feedback has already been recorded.") if case.satisfaction else None
 
 
-def _guard_passes(case: Case, action: str) -> bool:
-    guard = GUARDS.get(action)
-    return guard is None or guard[0](case)
+CASE_WORKFLOW = Workflow(
+    "cases",
+    table=TRANSITIONS,
+    grants=CASE_GRANTS,
+    messages=Messages(
+        role=_("Your role may not %(action)s this case."),
+        move=_("“%(action)s” is not allowed while the case is %(status)s."),
+        stale=_("The case has changed since you read it (version %(version)d)."),
+    ),
+    guards={
+        ANY_ACTION: [holds.hold_guard],
+        "escalate": [_not_at_district],
+        "feedback": [_no_feedback_yet],
+    },
+    role_limits={
+        Role.COMMUNITY_STAFF: role_limited_to(COMMUNITY_LEVELS, except_actions=COMMUNITY_ANY_LEVEL_ACTIONS)
+    },
+)
+
+# Who may read a case's resident (contact name and phone) in full: the centre, community staff
+# of the case's community (they see no other), and the worker the case is assigned to, who
+# must call the resident.
+ACCESS.register("cases", {"reveal": DISPATCHERS | {ASSIGNEE}})
+# Who edits the case's description in the admin's form (within what the workflow allows).
+ACCESS.register("cases", {"admin_edit": DISPATCHERS})
 
 
-def holding_mediation(case: Case):
-    """The mediation that holds this dispute case now, or None; read once per case object."""
-    if case.kind != Kind.DISPUTE:
-        return None
-    if "_holding_mediation" not in case.__dict__:
-        from mediation.selectors import mediation_holding_case  # mediation builds on cases
+def _event_context(case: Case) -> dict:
+    """What an outbox event tells of the case besides the step: where it is and who has it."""
+    return {
+        "number": case.number,
+        "kind": case.kind,
+        "category": case.category_id,
+        "street": case.street_id,
+        "community": case.community_id,
+        "grid": case.grid_id,
+        "level": case.level,
+        "assignee_worker": case.assignee_worker_id,
+        "reporter": case.reporter_id,
+    }
 
-        case.__dict__["_holding_mediation"] = mediation_holding_case(case_id=case.pk)
-    return case.__dict__["_holding_mediation"]
+
+# A resident's name and phone are recorded masked in the history's changed fields.
+PERSONAL_FIELDS = {"contact_name": mask_name, "contact_phone": mask_phone}
+CASE_HISTORY = History(
+    "cases", model=CaseEvent, parent_field="case", masks=PERSONAL_FIELDS, context=_event_context
+)
+
+ACTIONS = CASE_WORKFLOW.actions
+ROLES = {action: ACCESS.roles("cases", action) for action in CASE_GRANTS}
 
 
-def _held(case: Case, action: str) -> bool:
-    return action in MEDIATION_MOVES and holding_mediation(case) is not None
-
-
-def may_handle_level(scope: Scope, level: str) -> bool:
+def may_handle_level(scope, level: str) -> bool:
     """Whether the caller's role dispatches cases at `level` (community staff: their community's)."""
-    return scope.role != "community_staff" or level in COMMUNITY_LEVELS
+    return scope.role != Role.COMMUNITY_STAFF or level in COMMUNITY_LEVELS
 
 
-def may(scope: Scope, action: str, case: Case) -> bool:
+def may(scope, action: str, case: Case) -> bool:
     """Whether the caller's role allows `action` on `case` (whatever its status)."""
-    allowed = ROLES.get(action, frozenset())
-    if scope.role in allowed:
-        if action not in COMMUNITY_ANY_LEVEL_ACTIONS:
-            return may_handle_level(scope, case.level)
-        return True
-    worker_user = case.assignee_worker.user_id if case.assignee_worker_id else None
-    if "assignee" in allowed and scope.role == "grid_worker" and worker_user == scope.user_id:
-        return True
-    reporter_may_update = action == "update" and case.status == Status.REPORTED
-    return "reporter" in allowed and reporter_may_update and case.reporter_id == scope.user_id
+    return CASE_WORKFLOW.may(scope, action, case)
 
 
-def allowed_actions(case: Case, scope: Scope | None = None) -> list[str]:
+def allowed_actions(case: Case, scope=None) -> list[str]:
     """Actions the case's status allows now, limited to the caller's role when given."""
-    actions = [a for a in TRANSITIONS.get(case.status, {}) if _guard_passes(case, a) and not _held(case, a)]
-    if scope is not None:
-        actions = [a for a in actions if may(scope, a, case)]
-    return sorted(actions)
+    return CASE_WORKFLOW.allowed_actions(case, scope)
 
 
-def check_move(case: Case, action: str, scope: Scope | None = None, *, by_mediation: bool = False) -> None:
-    """Raise `ActionNotAllowed` (409) unless `action` is allowed in the case's status now.
-
-    `by_mediation` is for the mediation services alone: they move the dispute case they hold.
-    """
-    moves = TRANSITIONS.get(case.status, {})
-    if action not in moves:
-        raise ActionNotAllowed(
-            _("“%(action)s” is not allowed while the case is %(status)s.")
-            % {"action": action, "status": case.get_status_display()},
-            allowed_actions=allowed_actions(case, scope),
-        )
-    if not _guard_passes(case, action):
-        raise ActionNotAllowed(str(GUARDS[action][1]), allowed_actions=allowed_actions(case, scope))
-    if not by_mediation and _held(case, action):
-        mediation = holding_mediation(case)
-        raise ActionNotAllowed(
-            _(
-                "The dispute is in mediation (mediation case %(id)d, %(status)s): it moves only "
-                "with the mediation's actions."
-            )
-            % {"id": mediation.pk, "status": mediation.get_status_display()},
-            allowed_actions=allowed_actions(case, scope),
-        )
-
-
-def check_rework(case: Case, scope: Scope | None = None) -> None:
-    """Raise `ActionNotAllowed` (409) if verify(failed) may not send this case back for rework.
-
-    A dispute settled by a mediation agreement is not reworked: the agreement binds the
-    parties, and the mediation committee follows up on its performance (People's Mediation
-    Law art. 31); a party who does not perform is taken to court (art. 32) or, after judicial
-    confirmation, to enforcement (art. 33). Rework would reopen the case under an `agreed`
-    mediation. The centre closes it (verify passed) and records the performance as follow-ups.
-    """
-    if case.kind != Kind.DISPUTE:
-        return
-    from mediation.selectors import mediation_agreed_for_case  # mediation builds on cases
-
-    mediation = mediation_agreed_for_case(case_id=case.pk)
-    if mediation is not None:
-        raise ActionNotAllowed(
-            _(
-                "The dispute was settled by the agreement of mediation case %(id)d: it is not sent "
-                "back for rework. Record whether the parties perform it as the mediation's "
-                "follow-up visits."
-            )
-            % {"id": mediation.pk},
-            allowed_actions=allowed_actions(case, scope),
-        )
+def check_move(case: Case, move: Move | str, scope=None) -> None:
+    CASE_WORKFLOW.check_move(case, move, scope)
 
 
 def next_status(case: Case, action: str, *, passed: bool = True) -> str:
-    targets = TRANSITIONS[case.status][action]
-    return targets[0] if passed or len(targets) == 1 else targets[1]
+    return CASE_WORKFLOW.next_status(case, action, outcome=PASSED if passed else FAILED)
 
 
 def level_above(level: str) -> str:
     return LEVEL_ORDER[LEVEL_ORDER.index(level) + 1]
+
+
+def escalation_changes(case: Case) -> dict:
+    """What an escalation changes: one level up, back to the centre with nobody assigned.
+
+    `accepted_at` and `due_at` stay: the clock runs from the report, whatever the level.
+    """
+    return {
+        "level": level_above(case.level),
+        "assignee_worker": None,
+        "assignee_unit": "",
+        "assigned_at": None,
+        "started_at": None,
+        "escalation_count": case.escalation_count + 1,
+    }

@@ -14,8 +14,37 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from config.errors import DomainError
+from config.errors import (
+    AccountLocked,
+    ActionNotAllowed,
+    DomainError,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    InvalidInput,
+    ObjectNotFound,
+    RoleNotAllowed,
+    StaleVersion,
+)
 from config.parsers import PayloadTooLarge
+
+# The one mapping from the domain's errors to HTTP: nothing below the API knows these codes.
+ERROR_STATUS: dict[type[DomainError], int] = {
+    InvalidInput: 400,
+    RoleNotAllowed: 403,
+    ObjectNotFound: 404,
+    ActionNotAllowed: 409,
+    IdempotencyKeyInFlight: 409,
+    StaleVersion: 412,
+    IdempotencyKeyReused: 422,
+    AccountLocked: 429,
+}
+
+
+def status_for(exc: DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in ERROR_STATUS:
+            return ERROR_STATUS[cls]
+    return 400
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -90,8 +119,10 @@ def error_response(exc) -> tuple[int, dict] | None:
 
     Used by the exception handler and by batch endpoints that report each item's error.
     """
-    if isinstance(exc, DomainError):
-        return exc.status_code, exc.as_data()
+    if isinstance(exc, ObjectNotFound):
+        exc = exceptions.NotFound(exc.message)
+    elif isinstance(exc, DomainError):
+        return status_for(exc), exc.as_data()
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return 400, {

@@ -1,14 +1,17 @@
-"""Domain errors raised by services and turned into HTTP answers by `config.api`.
+"""The domain's errors: what services and selectors raise when they refuse something.
 
-Services do not know about HTTP; they raise one of these and the API layer (and the admin)
-decides how to show it. Each error carries the status code the API answers with.
+They say what went wrong in the domain's words and carry what a caller needs to react (the
+field, the actions allowed instead, the current version). They know nothing of HTTP: the
+API's edge (`config.api.ERROR_STATUS`) gives each its status code, and the admin shows its
+message.
 """
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 
 class DomainError(Exception):
-    status_code = 400
     code = "invalid"
 
     def __init__(self, message: str):
@@ -20,7 +23,7 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    """Bad input for a named field: 400 with `{field: [message]}`."""
+    """Bad input for a named field: `{field: [message]}`."""
 
     def __init__(self, field: str, message: str):
         super().__init__(message)
@@ -30,10 +33,22 @@ class InvalidInput(DomainError):
         return {self.field: [self.message]}
 
 
-class ActionNotAllowed(DomainError):
-    """The action is not allowed in the object's current state: 409."""
+class ObjectNotFound(DomainError):
+    """No such object among those the caller may see: one outside the caller's territory and
+    one that does not exist are the same answer."""
 
-    status_code = 409
+    code = "not_found"
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("Not found."))
+
+    def as_data(self) -> dict:
+        return {"detail": self.message}
+
+
+class ActionNotAllowed(DomainError):
+    """The action is not allowed in the object's current state."""
+
     code = "action_not_allowed"
 
     def __init__(self, message: str, *, allowed_actions: Iterable[str] = ()):
@@ -45,9 +60,8 @@ class ActionNotAllowed(DomainError):
 
 
 class StaleVersion(DomainError):
-    """The client's `If-Match` names an older version: 412."""
+    """The client's `If-Match` names an older version."""
 
-    status_code = 412
     code = "stale_version"
 
     def __init__(self, message: str, *, current_version: int):
@@ -59,21 +73,28 @@ class StaleVersion(DomainError):
 
 
 class RoleNotAllowed(DomainError):
-    """The caller's role may not do this: 403."""
+    """The caller's role may not do this."""
 
-    status_code = 403
     code = "permission_denied"
 
 
 class IdempotencyKeyReused(DomainError):
-    """The same Idempotency-Key came back with a different request: 422."""
+    """The same Idempotency-Key came back with a different request."""
 
-    status_code = 422
     code = "idempotency_key_reused"
 
 
 class IdempotencyKeyInFlight(DomainError):
-    """The first request with this Idempotency-Key is still being processed: 409."""
+    """The first request with this Idempotency-Key is still being processed."""
 
-    status_code = 409
     code = "idempotency_key_in_flight"
+
+
+class AccountLocked(DomainError):
+    """Too many failed sign-ins: the account refuses every password for a while."""
+
+    code = "account_locked"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

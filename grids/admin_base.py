@@ -16,7 +16,7 @@ from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 
 from config.errors import DomainError, InvalidInput
-from grids.permissions import TERRITORY_EDITORS
+from core.access import ACCESS
 from grids.scope import NO_ROLE, scope_for
 from grids.services import personal_data_reveal
 
@@ -47,7 +47,8 @@ class ScopedModelAdmin(admin.ModelAdmin):
     error message on the same page; the admin's transaction has rolled the write back.
     """
 
-    editor_roles: frozenset[str] = TERRITORY_EDITORS
+    # The grant that allows writes here (`core.access.ACCESS`): (app, action).
+    editor_grant: tuple[str, str] = ("grids", "edit_territory")
     show_full_result_count = False
 
     def get_queryset(self, request):
@@ -118,7 +119,9 @@ class ScopedModelAdmin(admin.ModelAdmin):
         return self.has_module_permission(request)
 
     def _may_edit(self, request) -> bool:
-        return self.has_module_permission(request) and scope_for(request.user).role in self.editor_roles
+        return self.has_module_permission(request) and ACCESS.role_may(
+            *self.editor_grant, scope_for(request.user).role
+        )
 
     def has_add_permission(self, request):
         return self._may_edit(request)

@@ -5,13 +5,16 @@ code, then 3 digits for the street, 3 for the community and 3 for the grid, so t
 grid's 15-digit code starts with its community's 12 digits and its street's 9.
 """
 
-from django.apps import apps
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.access import ASSIGNABLE_ROLES, Role
 from grids.privacy import validate_phone
 from grids.querysets import (
     CoGovernanceMemberQuerySet,
@@ -306,6 +309,18 @@ class CoGovernanceMember(models.Model):
             raise ValidationError({"grid": _("The grid must belong to the member's community.")})
 
 
+@dataclass(frozen=True)
+class RoleRecord:
+    """The record a role needs before a user may hold it (a grid worker's `GridWorker` row)."""
+
+    exists: Callable[[int], bool]
+    missing: object  # the message when it is absent
+
+
+# Role → its record, filled by the app that keeps it (mediation registers mediators' rows).
+ROLE_RECORDS: dict[str, RoleRecord] = {}
+
+
 class UserScope(models.Model):
     """Who a user is in the service and which part of the territory they act in.
 
@@ -314,12 +329,7 @@ class UserScope(models.Model):
     GridWorker record.
     """
 
-    class Role(models.TextChoices):
-        GRID_WORKER = "grid_worker", _("grid worker")
-        COMMUNITY_STAFF = "community_staff", _("community staff")
-        STREET_ADMIN = "street_admin", _("street administrator")
-        DISTRICT_VIEWER = "district_viewer", _("district viewer")
-        MEDIATOR = "mediator", _("people's mediator")
+    Role = Role  # the one Role type (`core.access`); a row holds one of ASSIGNABLE_ROLES
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -327,7 +337,7 @@ class UserScope(models.Model):
         related_name="scope",
         verbose_name=_("user account"),
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=20, choices=[(r.value, r.label) for r in ASSIGNABLE_ROLES])
     street = models.ForeignKey(
         Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("street")
     )
@@ -348,15 +358,15 @@ class UserScope(models.Model):
         verbose_name_plural = _("user scopes")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role="community_staff") | models.Q(community__isnull=False),
+                condition=~models.Q(role=Role.COMMUNITY_STAFF) | models.Q(community__isnull=False),
                 name="scope_community_staff_has_community",
             ),
             models.CheckConstraint(
-                condition=~models.Q(role="street_admin") | models.Q(street__isnull=False),
+                condition=~models.Q(role=Role.STREET_ADMIN) | models.Q(street__isnull=False),
                 name="scope_street_admin_has_street",
             ),
             models.CheckConstraint(
-                condition=~models.Q(role="district_viewer") | ~models.Q(district_code=""),
+                condition=~models.Q(role=Role.DISTRICT_VIEWER) | ~models.Q(district_code=""),
                 name="scope_district_viewer_has_district",
             ),
         ]
@@ -374,16 +384,9 @@ class UserScope(models.Model):
             field, value = required[self.role]
             if not value:
                 raise ValidationError({field: _("This role needs this field.")})
-        if (
-            self.role == self.Role.GRID_WORKER
-            and not GridWorker.objects.filter(user_id=self.user_id).exists()
-        ):
-            raise ValidationError({"role": _("Create the grid worker record for this user first.")})
-        if (
-            self.role == self.Role.MEDIATOR
-            and not apps.get_model("mediation", "Mediator").objects.filter(user_id=self.user_id).exists()
-        ):
-            raise ValidationError({"role": _("Create the mediator record for this user first.")})
+        record = ROLE_RECORDS.get(self.role)
+        if record is not None and not record.exists(self.user_id):
+            raise ValidationError({"role": record.missing})
 
 
 class PersonalDataReveal(models.Model):
@@ -407,3 +410,9 @@ class PersonalDataReveal(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.field} · {self.at:%Y-%m-%d %H:%M}"
+
+
+ROLE_RECORDS[Role.GRID_WORKER] = RoleRecord(
+    exists=lambda user_id: GridWorker.objects.filter(user_id=user_id).exists(),
+    missing=_("Create the grid worker record for this user first."),
+)

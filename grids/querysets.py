@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 
+from core.access import Role
 from grids.scope import Scope
 
 
@@ -95,7 +96,7 @@ def accounts_free_for_grid_worker():
     a mediator) are left out, so that a worker record cannot lend them a second identity.
     """
     return get_user_model().objects.filter(
-        Q(scope__isnull=True) | Q(scope__role="grid_worker"),
+        Q(scope__isnull=True) | Q(scope__role=Role.GRID_WORKER),
         is_active=True,
         is_superuser=False,
         grid_worker__isnull=True,

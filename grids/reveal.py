@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.errors import RoleNotAllowed
+from core.access import ACCESS
 from grids.scope import Scope, scope_for
 from grids.services import personal_data_reveal
 
@@ -25,10 +26,12 @@ class RevealMixin:
     """
 
     reveal_fields: tuple[str, ...] = ()
-    reveal_roles: frozenset[str] = frozenset({"superuser", "street_admin", "community_staff"})
+    # The grant (`core.access.ACCESS`) that allows the reveal: (app, action).
+    reveal_grant: tuple[str, str] = ("grids", "reveal")
 
     def may_reveal(self, scope: Scope, obj) -> bool:
-        return scope.role in self.reveal_roles
+        app, action = self.reveal_grant
+        return ACCESS.allows(app, action, scope, obj)
 
     @extend_schema(
         summary=gettext_lazy("Reveal one personal-data field (audited)"),

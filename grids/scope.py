@@ -8,13 +8,16 @@ in details (404), lists, counts, filters and search results.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db.models import QuerySet
 
-SUPERUSER = "superuser"
-NO_ROLE = "none"
+from core.access import Role
+
+SUPERUSER = Role.SUPERUSER
+NO_ROLE = Role.NONE
 
 # Levels, from the widest to the narrowest.
 ALL = "all"
@@ -42,7 +45,7 @@ class Scope:
     def level(self) -> str:
         if self.role == SUPERUSER:
             return ALL
-        if self.role == "mediator":
+        if self.role == Role.MEDIATOR:
             return MEDIATION
         if self.district_code:
             return DISTRICT
@@ -50,7 +53,7 @@ class Scope:
             return COMMUNITY
         if self.street_id:
             return STREET
-        if self.role == "grid_worker":
+        if self.role == Role.GRID_WORKER:
             return GRIDS
         return NOTHING
 
@@ -86,11 +89,6 @@ class Scope:
             return queryset.filter(**{f"{grid}__in": self.grid_ids})
         return queryset.none()
 
-    # --- what the role may write -------------------------------------------------------
-    def may_edit_street(self, street_id: int | None) -> bool:
-        """Territory and staff writes: superusers anywhere, street admins in their street."""
-        return self.is_superuser or (self.role == "street_admin" and street_id == self.street_id)
-
     def as_dict(self) -> dict:
         return {
             "role": self.role,
@@ -102,6 +100,16 @@ class Scope:
             "mediator": self.mediator_id,
             "room": self.room_id,
         }
+
+
+# How the scope of a role whose record lives in a higher app is read (mediators: their
+# `Mediator` row), registered by that app from its `AppConfig.ready()`.
+ScopeResolver = Callable[[object], Scope]
+_resolvers: dict[str, ScopeResolver] = {}
+
+
+def register_scope_resolver(role: str, resolver: ScopeResolver) -> None:
+    _resolvers[role] = resolver
 
 
 def scope_for(user) -> Scope:
@@ -135,28 +143,12 @@ def _compute_scope(user) -> Scope:
             gridworker__user_id=user.pk, gridworker__is_active=True
         ).values_list("grid_id", flat=True)
         return Scope(role=role, user_id=user.pk, grid_ids=frozenset(grid_ids))
-    if role == UserScope.Role.MEDIATOR:
-        return _mediator_scope(user)
+    if role in _resolvers:
+        return _resolvers[role](user)
     if role == UserScope.Role.DISTRICT_VIEWER:
         return Scope(role=role, user_id=user.pk, district_code=row["district_code"])
     if role == UserScope.Role.COMMUNITY_STAFF:
         return Scope(role=role, user_id=user.pk, community_id=row["community_id"])
-    return Scope(role=role, user_id=user.pk, street_id=row["street_id"])
-
-
-def _mediator_scope(user) -> Scope:
-    Mediator = apps.get_model("mediation", "Mediator")
-    row = (
-        Mediator.objects.filter(user_id=user.pk, is_active=True)
-        .values("pk", "street_id", "home_room_id")
-        .first()
-    )
-    if row is None:
-        return Scope(role=NO_ROLE, user_id=user.pk)
-    return Scope(
-        role="mediator",
-        user_id=user.pk,
-        street_id=row["street_id"],
-        mediator_id=row["pk"],
-        room_id=row["home_room_id"],
-    )
+    if role == UserScope.Role.STREET_ADMIN:
+        return Scope(role=role, user_id=user.pk, street_id=row["street_id"])
+    return Scope(role=NO_ROLE, user_id=user.pk)  # a role whose app is not installed

@@ -4,7 +4,7 @@ from rest_framework.validators import UniqueValidator
 
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
-from grids.permissions import WORKER_DISPATCHERS
+from grids.permissions import reads_worker_phones
 from grids.privacy import mask_name, mask_phone, validate_phone
 from grids.scope import scope_for
 
@@ -94,7 +94,7 @@ class DispatcherOnlyPhoneField(PersonalDataField):
 
     def to_representation(self, value):
         request = self.context.get("request")
-        if request is not None and scope_for(request.user).role in WORKER_DISPATCHERS:
+        if request is not None and reads_worker_phones(scope_for(request.user)):
             return serializers.CharField.to_representation(self, value)
         return super().to_representation(value)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed
+from core.locking import lock_one
 from grids.models import (
     CoGovernanceMember,
     Community,
@@ -22,6 +23,7 @@ from grids.models import (
     Street,
     UserScope,
 )
+from grids.permissions import may_edit_street
 from grids.querysets import accounts_free_for_grid_worker
 from grids.scope import Scope
 
@@ -58,7 +60,7 @@ def street_id_of(obj: models.Model) -> int | None:
 def _check_may_edit(scope: Scope, obj: models.Model) -> None:
     if isinstance(obj, Street) and obj.pk is None and not scope.is_superuser:
         raise RoleNotAllowed(_("Only a superuser may create a street."))
-    if not scope.may_edit_street(street_id_of(obj)):
+    if not may_edit_street(scope, street_id_of(obj)):
         raise RoleNotAllowed(_("You may only change the territory of your own street."))
 
 
@@ -66,7 +68,7 @@ def _save(obj: models.Model, scope: Scope) -> models.Model:
     _check_may_edit(scope, obj)
     if obj.pk is not None:
         # The admin hands over an object its form has already changed: compare with the row.
-        stored = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+        stored = lock_one(type(obj)._base_manager.all(), pk=obj.pk)
         _check_may_edit(scope, stored)
         _check_placement_change(scope, stored, obj)
     # Uniqueness last, once everything else holds: a code is checked to lie under its
@@ -292,7 +294,7 @@ def grid_worker_delete(*, scope: Scope, worker: GridWorker) -> None:
     rows they wrote keep naming them.
     """
     _check_may_edit(scope, worker)
-    user = get_user_model()._base_manager.select_for_update().get(pk=worker.user_id)
+    user = lock_one(get_user_model()._base_manager.all(), pk=worker.user_id)
     delete_or_refuse(worker)
     UserScope.objects.filter(user=user, role=UserScope.Role.GRID_WORKER).delete()
     # An account that also holds another role (linked before accounts were checked) keeps it.

@@ -1,17 +1,15 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.access import Role
 from grids import filters
 from grids import serializers as grid_serializers
-from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street, UserScope
-from grids.permissions import WORKER_DISPATCHERS, TerritoryEditorOrReadOnly
+from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
+from grids.permissions import TerritoryEditorOrReadOnly, reads_worker_phones
 from grids.reveal import RevealMixin
 from grids.scope import scope_for
 from grids.services import (
@@ -132,12 +130,12 @@ class GridWorkerViewSet(RevealMixin, TerritoryViewSet):
     filterset_class = filters.GridWorkerFilter
     ordering_fields = ["name", "id", "kind"]
     reveal_fields = ("phone",)
-    reveal_roles = WORKER_DISPATCHERS
+    reveal_grant = ("grids", "read_worker_phone")
 
     @property
     def search_fields(self):
         # A masked phone must not be found digit by digit through the search.
-        if self.scope.role in WORKER_DISPATCHERS:
+        if reads_worker_phones(self.scope):
             return ["name", "user__username", "phone"]
         return ["name", "user__username"]
 
@@ -175,24 +173,6 @@ class GridWorkerViewSet(RevealMixin, TerritoryViewSet):
         return self.get_queryset().get(pk=worker.pk)
 
 
-class TokenView(ObtainAuthToken):
-    """`POST {username, password}` → `{token}`; send it as `Authorization: Token <token>`."""
-
-    permission_classes = [AllowAny]
-    throttle_scope = "auth"
-    throttle_classes = [ScopedRateThrottle]
-
-    @extend_schema(
-        summary=_("Obtain an API token"),
-        request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
-        ),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
-
-
 class MeView(APIView):
     """Who the caller is, their role and the territory they act in."""
 
@@ -214,5 +194,5 @@ class MeView(APIView):
 
 
 def _role_label(role: str) -> str:
-    labels = {**dict(UserScope.Role.choices), "superuser": _("superuser"), "none": _("no role")}
+    labels = dict(Role.choices)
     return str(labels.get(role, role))

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from config.history import AppendOnlyModel
+from core.history import AppendOnlyModel
 from grids.privacy import validate_id_number, validate_phone
 from mediation.querysets import MediationCaseQuerySet, MediatorQuerySet, RoomQuerySet
 
@@ -274,7 +274,7 @@ class MediationCase(models.Model):
 
 
 class MediationEvent(AppendOnlyModel):
-    """One recorded step of a mediation case. Append-only (`config.history`)."""
+    """One recorded step of a mediation case. Append-only (`core.history`)."""
 
     mediation = models.ForeignKey(
         MediationCase, on_delete=models.PROTECT, related_name="events", verbose_name=_("mediation case")

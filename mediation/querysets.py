@@ -7,6 +7,7 @@ mediation cases they lead or assist, or that are held in their home room.
 
 from django.db import models
 
+from core.access import ACCESS
 from grids.models import Community
 from grids.scope import COMMUNITY, GRIDS, MEDIATION, Scope
 
@@ -36,13 +37,11 @@ class MediatorQuerySet(models.QuerySet):
         return scope.filter(self, district="street__district_code", street="street_id")
 
 
-# Grid workers see that a dispute of their grids is in mediation and how it stands, not what the
-# parties said or agreed: no parties, sessions, agreement, follow-ups, amounts or history notes.
-SUMMARY_ONLY_ROLES = frozenset({"grid_worker"})
-
-
 def sees_mediation_details(scope: Scope) -> bool:
-    return scope.role not in SUMMARY_ONLY_ROLES
+    """Grid workers see that a dispute of their grids is in mediation and how it stands, not what
+    the parties said or agreed: no parties, sessions, agreement, follow-ups, amounts or history
+    notes (the grant `mediation.read_details`)."""
+    return ACCESS.role_may("mediation", "read_details", scope.role)
 
 
 class MediationCaseQuerySet(models.QuerySet):

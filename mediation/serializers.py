@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from cases.models import Case, Kind
 from cases.serializers import NoteInput, ReasonInput
+from core.access import ACCESS
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.privacy import mask_id_number, mask_name, mask_phone, validate_id_number, validate_phone
 from grids.scope import scope_for
@@ -36,7 +37,9 @@ class CentreOnlyPersonalDataField(PersonalDataField):
 
     def to_representation(self, value):
         request = self.context.get("request")
-        if request is not None and scope_for(request.user).role in workflow.CENTRE:
+        if request is not None and ACCESS.role_may(
+            "mediation", "read_mediator_phone", scope_for(request.user).role
+        ):
             return serializers.CharField.to_representation(self, value)
         return super().to_representation(value)
 

@@ -1,7 +1,7 @@
 """Every write to a mediation case. Views and the admin call these, nothing else.
 
 Each action runs in one transaction: it locks the mediation row among those the actor sees
-(404 otherwise), checks role (403), the client's version (412) and the move (409) against
+(not found otherwise), checks role (403), the client's version (412) and the move (409) against
 `mediation.workflow`, then the input (400), and writes the change and one `MediationEvent`.
 The dispute case moves through the cases services in the same transaction, so a mediated
 dispute is counted like any other case, and an error leaves nothing written in either app.
@@ -14,15 +14,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.http import Http404
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import services as case_services
+from cases.holds import Holder
 from cases.models import Case, Kind
 from cases.models import Status as CaseStatus
-from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed, StaleVersion
+from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed
+from core.access import ACCESS, Role
+from core.locking import lock_one
+from core.validation import check_choice, required_text
+from grids.permissions import may_edit_street
 from grids.scope import scope_for
 from grids.services import delete_or_refuse
 from mediation import workflow
@@ -49,68 +53,21 @@ from mediation.models import (
 CONFIRMATION_WINDOW = timedelta(days=30)
 # Dispute cases a mediation can take on: accepted by the centre and not yet resolved.
 MEDIABLE_CASE_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS)
+# How a mediation names itself as the holder of its dispute case (`cases.holds`).
+HOLDER_KIND = "mediation"
+
+
+def check_may_register(actor) -> None:
+    if not ACCESS.role_may("mediation", "register", scope_for(actor).role):
+        raise RoleNotAllowed(_("Your role may not register mediations."))
 
 
 # --- the shared mechanics ---------------------------------------------------------------
 
 
-def _as_json(value: Any) -> Any:
-    if isinstance(value, (date, Decimal)):
-        return str(value)
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
-
-
-def record_step(
-    mediation: MediationCase,
-    *,
-    action: str,
-    actor,
-    changes: dict[str, Any] | None = None,
-    to_status: str | None = None,
-    note: str = "",
-    relation_changes: dict[str, list] | None = None,
-) -> MediationEvent:
-    """Change `mediation`, raise its version, save the changed fields and record the step.
-
-    `relation_changes` are many-to-many changes the caller has already written, recorded
-    as they are given (`{"assisting_mediators": [before_ids, after_ids]}`).
-    """
-    changes = changes or {}
-    from_status = mediation.status
-    diff = dict(relation_changes or {})
-    for field, value in changes.items():
-        old = getattr(mediation, field)
-        if old != value:
-            diff[field] = [_as_json(old), _as_json(value)]
-            setattr(mediation, field, value)
-    if to_status is not None:
-        mediation.status = to_status
-    mediation.version += 1
-    mediation.save(update_fields=sorted({"status", "version", *changes}))
-    return MediationEvent.objects.create(
-        mediation=mediation,
-        action=action,
-        actor=actor,
-        at=timezone.now(),
-        from_status=from_status,
-        to_status=mediation.status,
-        note=note,
-        changes=diff,
-    )
-
-
-def _check_action(mediation: MediationCase, *, action: str, scope, expected_version: int | None) -> None:
-    if not workflow.may(scope, action, mediation):
-        raise RoleNotAllowed(_("Your role may not %(action)s this mediation.") % {"action": action})
-    if expected_version is not None and expected_version != mediation.version:
-        raise StaleVersion(
-            _("The mediation has changed since you read it (version %(version)d).")
-            % {"version": mediation.version},
-            current_version=mediation.version,
-        )
-    workflow.check_move(mediation, action, scope)
+def record_step(mediation: MediationCase, **step) -> MediationEvent:
+    """Change `mediation`, raise its version, save the changed fields, record the step and its event."""
+    return workflow.MEDIATION_HISTORY.record(mediation, **step)
 
 
 def mediation_check_action(
@@ -122,52 +79,31 @@ def mediation_check_action(
     now is a 409 (or 403) whatever the body says; the service checks again under the lock.
     Nothing is written.
     """
-    _check_action(mediation, action=action, scope=scope_for(actor), expected_version=expected_version)
+    workflow.MEDIATION_WORKFLOW.check(
+        mediation, action, scope=scope_for(actor), expected_version=expected_version
+    )
 
 
 @contextmanager
 def locked_mediation(
     mediation_id: int, *, action: str, actor, expected_version: int | None
 ) -> Iterator[MediationCase]:
-    """Lock the mediation row, then check scope (404), role (403), version (412) and move (409).
+    """Lock the mediation among those the actor sees (`ObjectNotFound` otherwise), then check
+    role (403), version (412) and move (409), and hand it over for the change.
 
-    The row is looked up among the mediations the actor sees, as the API does, so that a
-    caller outside the mediation's territory (an admin of another street, the shell, the
+    A caller outside the mediation's territory (an admin of another street, the shell, the
     admin site) gets the same "not found" as over HTTP, never a write.
     """
-    with transaction.atomic():
-        scope = scope_for(actor)
-        mediation = (
-            MediationCase.objects.visible_to(scope)
-            .select_for_update(of=("self",))
-            .select_related("agreement__confirmation")
-            .prefetch_related("assisting_mediators")
-            .filter(pk=mediation_id)
-            .first()
-        )
-        if mediation is None:
-            raise Http404(_("No mediation case with this id in your territory."))
-        _check_action(mediation, action=action, scope=scope, expected_version=expected_version)
+    scope = scope_for(actor)
+    mediations = (
+        MediationCase.objects.visible_to(scope)
+        .select_related("agreement__confirmation")
+        .prefetch_related("assisting_mediators")
+    )
+    with workflow.MEDIATION_WORKFLOW.locked(
+        mediations, mediation_id, action, scope=scope, expected_version=expected_version
+    ) as mediation:
         yield mediation
-
-
-def _required(field: str, value: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput(field, _("This field is required."))
-    return value
-
-
-def _check_choice(field: str, value: Any, choices: type[models.Choices]) -> None:
-    """Refuse (400 on `field`) a value outside `choices`: the API's serializers check it, but
-    the admin, the shell and other callers reach the services too, and the database would
-    store any text."""
-    if value not in choices.values:
-        raise InvalidInput(
-            field,
-            _("“%(value)s” is not a valid choice. Choose one of: %(choices)s.")
-            % {"value": value, "choices": ", ".join(choices.values)},
-        )
 
 
 def _check_day(field: str, day: date, *, not_before: date | None = None) -> None:
@@ -183,24 +119,37 @@ def _registered_on(mediation: MediationCase) -> date:
 
 # --- keeping the dispute case in step ----------------------------------------------------
 
-# The mediation moves the dispute case it holds: the mediation's roles were checked, and
-# cases.workflow refuses these moves to anyone else while the mediation holds the case.
-IN_STEP = {"check_role": False, "by_mediation": True}
+# The mediation holds its dispute case (`cases.holds`) from its registration until it ends
+# (an agreement, a referral, a withdrawal), and moves it through the case services as the
+# holder: the mediation's roles were checked, and the case refuses these moves to anyone else.
 
 
-def _case_in_progress(case_id: int, *, actor, unit: str, note: str | None = None) -> None:
+def _holder(mediation: MediationCase) -> Holder:
+    return Holder(HOLDER_KIND, mediation.pk)
+
+
+def _case_in_progress(mediation: MediationCase, *, actor, note: str | None = None) -> None:
     """Bring the dispute case to `in_progress` (handled by mediation) through its own workflow."""
+    case_id, acting = mediation.case_id, _holder(mediation)
     case = Case.objects.only("status").get(pk=case_id)
     if case.status == CaseStatus.ACCEPTED:
-        case_services.case_assign(case_id=case_id, actor=actor, unit=unit, **IN_STEP)
+        case_services.case_assign(case_id=case_id, actor=actor, unit=_unit_name(mediation), acting=acting)
         case.status = CaseStatus.ASSIGNED
     if case.status == CaseStatus.ASSIGNED:
         note = _("Mediation started.") if note is None else note
-        case_services.case_start(case_id=case_id, actor=actor, note=note, **IN_STEP)
+        case_services.case_start(case_id=case_id, actor=actor, note=note, acting=acting)
 
 
-def _case_comment(case_id: int, *, actor, note: str) -> None:
-    case_services.case_comment(case_id=case_id, actor=actor, note=note, **IN_STEP)
+def _case_comment(mediation: MediationCase, *, actor, note: str) -> None:
+    case_services.case_comment(case_id=mediation.case_id, actor=actor, note=note, acting=_holder(mediation))
+
+
+def _case_resolved(mediation: MediationCase, *, actor, result: str) -> None:
+    """The mediation is over: the dispute case is resolved with its outcome, and released to the
+    centre, whose verification closes it or sends it back."""
+    acting = _holder(mediation)
+    case_services.case_resolve(case_id=mediation.case_id, actor=actor, result=result, acting=acting)
+    case_services.case_release(case_id=mediation.case_id, actor=actor, holder=acting)
 
 
 def _unit_name(mediation: MediationCase) -> str:
@@ -289,15 +238,15 @@ def mediation_register(
 ) -> MediationCase:
     """受理: take an accepted dispute case into mediation at a level, with its parties."""
     scope = scope_for(actor)
-    if scope.role not in workflow.ROLES["register"]:
-        raise RoleNotAllowed(_("Your role may not register mediations."))
-    _check_choice("level", level, MediationLevel)
-    _check_choice("dispute_type", dispute_type, DisputeType)
-    if scope.role == "community_staff" and level not in workflow.COMMUNITY_LEVELS:
+    check_may_register(actor)
+    check_choice("level", level, MediationLevel)
+    check_choice("dispute_type", dispute_type, DisputeType)
+    if scope.role == Role.COMMUNITY_STAFF and level not in workflow.COMMUNITY_LEVELS:
         raise RoleNotAllowed(_("Street-level mediation is registered by the street's centre."))
-    if not Case.objects.visible_to(scope).filter(pk=case.pk).exists():
+    cases = Case.objects.visible_to(scope)
+    if not cases.filter(pk=case.pk).exists():
         raise InvalidInput("case", _("Choose a case in your territory."))
-    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    case = lock_one(cases, pk=case.pk)
     if case.kind != Kind.DISPUTE:
         raise InvalidInput("case", _("Only a dispute case can be mediated."))
     if MediationCase.objects.filter(case=case).exclude(status=MediationStatus.WITHDRAWN).exists():
@@ -325,16 +274,13 @@ def mediation_register(
     for row in rows:
         row.mediation = mediation
     Party.objects.bulk_create(rows)
-    MediationEvent.objects.create(
-        mediation=mediation,
-        action="register",
-        actor=actor,
-        at=mediation.registered_at,
-        to_status=MediationStatus.REGISTERED,
-    )
+    record_step(mediation, action="register", actor=actor, at=mediation.registered_at, first=True)
+    case_services.case_hold(case_id=case.pk, actor=actor, holder=_holder(mediation))
     # The dispute is dispatched to the mediation, also when it comes back after a withdrawal.
     if case.status in (CaseStatus.ACCEPTED, CaseStatus.ASSIGNED):
-        case_services.case_assign(case_id=case.pk, actor=actor, unit=_unit_name(mediation), **IN_STEP)
+        case_services.case_assign(
+            case_id=case.pk, actor=actor, unit=_unit_name(mediation), acting=_holder(mediation)
+        )
     return mediation
 
 
@@ -343,7 +289,7 @@ def mediation_register(
 
 def mediation_start(*, mediation_id: int, actor, note: str = "", expected_version: int | None = None):
     with locked_mediation(mediation_id, action="start", actor=actor, expected_version=expected_version) as m:
-        _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m))
+        _case_in_progress(m, actor=actor)
         changes = {"started_at": timezone.now()}
         record_step(
             m, action="start", actor=actor, to_status=MediationStatus.MEDIATING, changes=changes, note=note
@@ -365,7 +311,7 @@ def mediation_session(
     with locked_mediation(
         mediation_id, action="session", actor=actor, expected_version=expected_version
     ) as m:
-        place, attendees = _required("place", place), _required("attendees", attendees)
+        place, attendees = required_text("place", place), required_text("attendees", attendees)
         _check_day("held_on", held_on, not_before=_registered_on(m))
         Session.objects.create(
             mediation=m, held_on=held_on, place=place, attendees=attendees, notes=notes, recorded_by=actor
@@ -386,8 +332,8 @@ def mediation_agree(
 ):
     """调解成功: record the agreement; the dispute case is resolved and awaits verification."""
     with locked_mediation(mediation_id, action="agree", actor=actor, expected_version=expected_version) as m:
-        _check_choice("form", form, Agreement.Form)
-        content = _required("content", content)
+        check_choice("form", form, Agreement.Form)
+        content = required_text("content", content)
         _check_day("signed_on", signed_on, not_before=_registered_on(m))
         if performance_deadline is not None and performance_deadline < signed_on:
             raise InvalidInput("performance_deadline", _("The deadline cannot be before the signing."))
@@ -400,26 +346,26 @@ def mediation_agree(
         )
         changes = {"concluded_at": timezone.now(), "outcome_note": content}
         record_step(m, action="agree", actor=actor, to_status=MediationStatus.AGREED, changes=changes)
-        _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m))
+        _case_in_progress(m, actor=actor)
         # The terms stay with the mediation: the case (which grid workers read) says only that
         # and when an agreement was reached.
         result = _("Mediation succeeded: %(form)s, signed on %(day)s.") % {
             "form": Agreement.Form(form).label,
             "day": signed_on,
         }
-        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result, **IN_STEP)
+        _case_resolved(m, actor=actor, result=result)
     return m
 
 
 def mediation_fail(*, mediation_id: int, actor, reason: str, expected_version: int | None = None):
     """调解不成: the dispute stays open for escalation or referral."""
     with locked_mediation(mediation_id, action="fail", actor=actor, expected_version=expected_version) as m:
-        reason = _required("reason", reason)
+        reason = required_text("reason", reason)
         changes = {"concluded_at": timezone.now(), "outcome_note": reason}
         record_step(
             m, action="fail", actor=actor, to_status=MediationStatus.FAILED, changes=changes, note=reason
         )
-        _case_comment(m.case_id, actor=actor, note=_("Mediation failed: %(reason)s") % {"reason": reason})
+        _case_comment(m, actor=actor, note=_("Mediation failed: %(reason)s") % {"reason": reason})
     return m
 
 
@@ -433,7 +379,7 @@ def mediation_withdraw(*, mediation_id: int, actor, reason: str, expected_versio
     with locked_mediation(
         mediation_id, action="withdraw", actor=actor, expected_version=expected_version
     ) as m:
-        reason = _required("reason", reason)
+        reason = required_text("reason", reason)
         changes = {"concluded_at": timezone.now(), "outcome_note": reason}
         record_step(
             m,
@@ -443,9 +389,9 @@ def mediation_withdraw(*, mediation_id: int, actor, reason: str, expected_versio
             changes=changes,
             note=reason,
         )
-        _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m), note="")
+        _case_in_progress(m, actor=actor, note="")
         result = _("Mediation withdrawn: %(reason)s") % {"reason": reason}
-        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result, **IN_STEP)
+        _case_resolved(m, actor=actor, result=result)
     return m
 
 
@@ -467,7 +413,7 @@ def mediation_escalate(
     with locked_mediation(
         mediation_id, action="escalate", actor=actor, expected_version=expected_version
     ) as m:
-        reason = _required("reason", reason)
+        reason = required_text("reason", reason)
         level = workflow.level_above(m.level)
         lead = lead_mediator or m.lead_mediator
         if room is None and _room_refused(m.case, level, m.room) is None:
@@ -499,7 +445,7 @@ def mediation_escalate(
         )
         level_name = MediationLevel(m.level).label
         _case_comment(
-            m.case_id, actor=actor, note=_("Mediation escalated to %(level)s level.") % {"level": level_name}
+            m, actor=actor, note=_("Mediation escalated to %(level)s level.") % {"level": level_name}
         )
     return m
 
@@ -512,15 +458,15 @@ def mediation_refer(
     The dispute case is then resolved with the referral as its result, for the centre to verify.
     """
     with locked_mediation(mediation_id, action="refer", actor=actor, expected_version=expected_version) as m:
-        _check_choice("to", to, Referral)
+        check_choice("to", to, Referral)
         changes = {"referral": to, "referral_note": note.strip(), "referred_at": timezone.now()}
         record_step(m, action="refer", actor=actor, changes=changes, note=note)
-        _case_in_progress(m.case_id, actor=actor, unit=_unit_name(m))
+        _case_in_progress(m, actor=actor)
         result = _("Mediation failed; referred to %(to)s. %(note)s") % {
             "to": m.get_referral_display(),
             "note": note,
         }
-        case_services.case_resolve(case_id=m.case_id, actor=actor, result=result.strip(), **IN_STEP)
+        _case_resolved(m, actor=actor, result=result.strip())
     return m
 
 
@@ -538,8 +484,8 @@ def mediation_confirm(
     with locked_mediation(
         mediation_id, action="confirm", actor=actor, expected_version=expected_version
     ) as m:
-        _check_choice("result", result, JudicialConfirmation.Result)
-        court = _required("court", court)
+        check_choice("result", result, JudicialConfirmation.Result)
+        court = required_text("court", court)
         signed_on = m.agreement.signed_on
         _check_day("applied_on", applied_on, not_before=signed_on)
         if applied_on > signed_on + CONFIRMATION_WINDOW:
@@ -570,7 +516,7 @@ def mediation_follow_up(
     with locked_mediation(
         mediation_id, action="follow-up", actor=actor, expected_version=expected_version
     ) as m:
-        _check_choice("performance", performance, FollowUp.Performance)
+        check_choice("performance", performance, FollowUp.Performance)
         _check_day("visited_on", visited_on, not_before=m.agreement.signed_on)
         follow_up = FollowUp.objects.create(
             mediation=m, visited_on=visited_on, by=actor, performance=performance, notes=notes
@@ -596,7 +542,7 @@ SERVICES = {
 
 
 def _check_roster_editor(actor, street_id: int | None) -> None:
-    if not scope_for(actor).may_edit_street(street_id):
+    if not may_edit_street(scope_for(actor), street_id):
         raise RoleNotAllowed(_("You may only change the mediation roster of your own street."))
 
 
@@ -637,7 +583,7 @@ def roster_delete(*, actor, obj: MediationRoom | Mediator) -> None:
     """Delete a room or a mediator that nothing refers to (409 otherwise), as `roster_save` allows."""
     # Locked first: a mediation that would name them meanwhile waits for this transaction (its
     # foreign key locks the row too) and is then refused, instead of being counted too late.
-    obj = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+    obj = lock_one(type(obj)._base_manager.all(), pk=obj.pk)
     _check_roster_editor(actor, obj.street_id)
     if isinstance(obj, Mediator):
         mediator_check_deletable(obj)

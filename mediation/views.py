@@ -7,7 +7,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.api import etag_for, expected_version
-from config.errors import RoleNotAllowed
 from grids.reveal import RevealMixin
 from grids.scope import Scope, scope_for
 from grids.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
@@ -112,8 +111,7 @@ class MediationCaseViewSet(
         return response
 
     def create(self, request, *args, **kwargs):
-        if self.scope.role not in workflow.ROLES["register"]:
-            raise RoleNotAllowed(_("Your role may not register mediations."))
+        services.check_may_register(request.user)
         data = s.RegisterInput(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         mediation = services.mediation_register(actor=request.user, **data.validated_data)

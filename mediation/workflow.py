@@ -1,148 +1,196 @@
 """The mediation workflow: which action is allowed in which status, and who may take it.
 
-`TRANSITIONS` is the one table that decides whether a move is legal; the services in
-`mediation.services` consult it and nothing else.
+`TRANSITIONS` is the one table that decides whether a move is legal; `GRANTS` who may take each
+action; the guards the conditions beyond the status. The engine (`core.workflow`) checks them
+for the API, the admin and the services alike.
 """
 
-from collections.abc import Callable
-
 from django.db.models import Q
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
-from config.errors import ActionNotAllowed
-from grids.scope import Scope
-from mediation.models import MEDIATION_LEVEL_ORDER, Agreement, MediationCase, MediationLevel
+from core.access import ACCESS, CENTRE, DISPATCHERS, Relation, Role
+from core.history import History
+from core.workflow import Messages, Move, Workflow, role_limited_to
+from mediation.models import (
+    MEDIATION_LEVEL_ORDER,
+    Agreement,
+    MediationCase,
+    MediationEvent,
+    MediationLevel,
+)
 from mediation.models import MediationStatus as S
 
-# status → {action: status the action leads to}. Escalation registers the case again one
+# status → {action: statuses the action leads to}. Escalation registers the case again one
 # level up; a failed mediation stays open for escalation or referral elsewhere.
-TRANSITIONS: dict[str, dict[str, str]] = {
-    S.REGISTERED: {"start": S.MEDIATING, "withdraw": S.WITHDRAWN, "escalate": S.REGISTERED},
+TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    S.REGISTERED: {"start": (S.MEDIATING,), "withdraw": (S.WITHDRAWN,), "escalate": (S.REGISTERED,)},
     S.MEDIATING: {
-        "session": S.MEDIATING,
-        "agree": S.AGREED,
-        "fail": S.FAILED,
-        "withdraw": S.WITHDRAWN,
-        "escalate": S.REGISTERED,
+        "session": (S.MEDIATING,),
+        "agree": (S.AGREED,),
+        "fail": (S.FAILED,),
+        "withdraw": (S.WITHDRAWN,),
+        "escalate": (S.REGISTERED,),
     },
-    S.FAILED: {"escalate": S.REGISTERED, "refer": S.FAILED},
-    S.AGREED: {"confirm": S.AGREED, "follow-up": S.AGREED},
+    S.FAILED: {"escalate": (S.REGISTERED,), "refer": (S.FAILED,)},
+    S.AGREED: {"confirm": (S.AGREED,), "follow-up": (S.AGREED,)},
     S.WITHDRAWN: {},
 }
 
 
 # While a mediation holds its dispute case, the case moves only with the mediation's actions
-# (cases.workflow refuses the centre's assign, start, resolve and escalate): registered,
-# mediating, and failed until it is referred elsewhere (or escalated, which registers it again).
+# (`cases.holds`): registered, mediating, and failed until it is referred elsewhere (or
+# escalated, which registers it again).
 HOLDS_CASE = Q(status__in=[S.REGISTERED, S.MEDIATING]) | Q(status=S.FAILED, referral="")
 
 
-def _has_written_agreement(mediation: MediationCase) -> bool:
+def _has_written_agreement(mediation: MediationCase, move: Move):
     # Only a written agreement (调解协议书) can be judicially confirmed: the parties submit the
     # agreement itself with their joint application (SPC, Provisions on the Judicial
     # Confirmation Procedure of People's Mediation Agreements, 法释〔2011〕5号, art. 3). An oral
     # agreement is valid, with the mediator recording its content (People's Mediation Law
     # art. 28, in force from the day it is reached, art. 30), but gives the court no document.
     agreement = getattr(mediation, "agreement", None)
-    return agreement is not None and agreement.form == Agreement.Form.WRITTEN
+    if agreement is None or agreement.form != Agreement.Form.WRITTEN:
+        return _("Only a written agreement can be judicially confirmed.")
+    return None
 
 
-def _not_confirmed(mediation: MediationCase) -> bool:
-    return not hasattr(mediation.agreement, "confirmation")
+def _not_confirmed(mediation: MediationCase, move: Move):
+    if hasattr(mediation.agreement, "confirmation"):
+        return _("The judicial confirmation has already been recorded.")
+    return None
 
 
-GUARDS: dict[str, list[tuple[Callable[[MediationCase], bool], str]]] = {
-    "escalate": [
-        (
-            lambda m: m.level != MediationLevel.STREET,
-            gettext_lazy("The mediation is already at street level."),
-        ),
-        (lambda m: not m.referral, gettext_lazy("The dispute has been referred elsewhere.")),
-    ],
-    "refer": [(lambda m: not m.referral, gettext_lazy("The dispute has already been referred."))],
-    "confirm": [
-        (_has_written_agreement, gettext_lazy("Only a written agreement can be judicially confirmed.")),
-        (_not_confirmed, gettext_lazy("The judicial confirmation has already been recorded.")),
-    ],
-}
+def _below_street(mediation: MediationCase, move: Move):
+    return (
+        _("The mediation is already at street level.") if mediation.level == MediationLevel.STREET else None
+    )
 
-# The centre's roles, and two pseudo roles: "case_mediator" is any mediator of this case
-# (lead or assisting), "lead_mediator" only its lead. A mediator's own role grants nothing.
-DISPATCHERS = frozenset({"superuser", "street_admin", "community_staff"})
-ROLES: dict[str, frozenset[str]] = {
-    "register": DISPATCHERS,
-    "start": DISPATCHERS | {"case_mediator"},
-    "session": DISPATCHERS | {"case_mediator"},
-    "agree": DISPATCHERS | {"case_mediator"},
-    "fail": DISPATCHERS | {"case_mediator"},
-    "withdraw": DISPATCHERS | {"case_mediator"},
-    "escalate": DISPATCHERS | {"lead_mediator"},
-    "refer": DISPATCHERS | {"lead_mediator"},
-    "confirm": DISPATCHERS | {"case_mediator"},
-    "follow-up": DISPATCHERS | {"case_mediator"},
-}
-# Community staff act on grid- and community-level mediations; the street's centre on the rest.
-COMMUNITY_LEVELS = frozenset({MediationLevel.GRID, MediationLevel.COMMUNITY})
-# The street's centre (综治中心): superusers and street admins. Only they read mediators' phones.
-CENTRE = frozenset({"superuser", "street_admin"})
-# Who may reveal a party's personal data: whoever may act on the mediation (the centre, community
-# staff on grid- and community-level mediations, the case's own mediators), not those who only
-# see it (district viewers, grid workers, a mediator who sees it through their home room).
-REVEAL = DISPATCHERS | {"case_mediator"}
 
-ACTIONS = tuple(ROLES)
+def _not_referred(message):
+    def guard(mediation: MediationCase, move: Move):
+        return message if mediation.referral else None
+
+    return guard
 
 
 def mediator_ids(mediation: MediationCase) -> set[int]:
     return {mediation.lead_mediator_id, *(m.pk for m in mediation.assisting_mediators.all())}
 
 
-def may(scope: Scope, action: str, mediation: MediationCase) -> bool:
+def _is_case_mediator(scope, mediation: MediationCase) -> bool:
+    return (
+        scope.role == Role.MEDIATOR
+        and scope.mediator_id is not None
+        and scope.mediator_id in mediator_ids(mediation)
+    )
+
+
+def _is_lead_mediator(scope, mediation: MediationCase) -> bool:
+    return (
+        scope.role == Role.MEDIATOR
+        and scope.mediator_id is not None
+        and mediation.lead_mediator_id == scope.mediator_id
+    )
+
+
+# A mediator's own role grants nothing: being a mediator of this case does.
+CASE_MEDIATOR = Relation(
+    "case_mediator", _("a mediator of the mediation (lead or assisting)"), _is_case_mediator
+)
+LEAD_MEDIATOR = Relation("lead_mediator", _("the mediation's lead mediator"), _is_lead_mediator)
+
+GRANTS = {
+    "register": DISPATCHERS,
+    "start": DISPATCHERS | {CASE_MEDIATOR},
+    "session": DISPATCHERS | {CASE_MEDIATOR},
+    "agree": DISPATCHERS | {CASE_MEDIATOR},
+    "fail": DISPATCHERS | {CASE_MEDIATOR},
+    "withdraw": DISPATCHERS | {CASE_MEDIATOR},
+    "escalate": DISPATCHERS | {LEAD_MEDIATOR},
+    "refer": DISPATCHERS | {LEAD_MEDIATOR},
+    "confirm": DISPATCHERS | {CASE_MEDIATOR},
+    "follow-up": DISPATCHERS | {CASE_MEDIATOR},
+}
+# Community staff act on grid- and community-level mediations; the street's centre on the rest.
+COMMUNITY_LEVELS = frozenset({MediationLevel.GRID, MediationLevel.COMMUNITY})
+
+MEDIATION_WORKFLOW = Workflow(
+    "mediation",
+    table=TRANSITIONS,
+    grants=GRANTS,
+    messages=Messages(
+        role=_("Your role may not %(action)s this mediation."),
+        move=_("“%(action)s” is not allowed while the mediation is %(status)s."),
+        stale=_("The mediation has changed since you read it (version %(version)d)."),
+    ),
+    guards={
+        "escalate": [_below_street, _not_referred(_("The dispute has been referred elsewhere."))],
+        "refer": [_not_referred(_("The dispute has already been referred."))],
+        "confirm": [_has_written_agreement, _not_confirmed],
+    },
+    role_limits={Role.COMMUNITY_STAFF: role_limited_to(COMMUNITY_LEVELS)},
+)
+
+# Who may reveal a party's personal data: whoever may act on the mediation (the centre, community
+# staff on grid- and community-level mediations, the case's own mediators), not those who only
+# see it (district viewers, grid workers, a mediator who sees it through their home room).
+ACCESS.register(
+    "mediation",
+    {
+        "reveal_party": DISPATCHERS | {CASE_MEDIATOR},
+        # Only the street's centre reads mediators' phones: volunteers are residents.
+        "read_mediator_phone": CENTRE,
+        # Everyone who sees a mediation reads its parties, sessions and agreement, except grid
+        # workers, who see how the dispute of their grid stands, not what the parties said.
+        "read_details": {
+            Role.SUPERUSER,
+            Role.DISTRICT_VIEWER,
+            Role.STREET_ADMIN,
+            Role.COMMUNITY_STAFF,
+            Role.MEDIATOR,
+        },
+    },
+)
+
+
+def _event_context(mediation: MediationCase) -> dict:
+    return {
+        "case": mediation.case_id,
+        "street": mediation.street_id,
+        "community": mediation.community_id,
+        "level": mediation.level,
+        "lead_mediator": mediation.lead_mediator_id,
+        "room": mediation.room_id,
+    }
+
+
+MEDIATION_HISTORY = History(
+    "mediation", model=MediationEvent, parent_field="mediation", context=_event_context
+)
+
+ACTIONS = tuple(GRANTS)
+
+
+def may(scope, action: str, mediation: MediationCase) -> bool:
     """Whether the caller's role allows `action` on `mediation` (whatever its status)."""
-    return _role_allows(scope, ROLES.get(action, frozenset()), mediation)
+    return MEDIATION_WORKFLOW.may(scope, action, mediation)
 
 
-def may_reveal(scope: Scope, mediation: MediationCase) -> bool:
+def may_reveal(scope, mediation: MediationCase) -> bool:
     """Whether the caller may reveal the personal data of `mediation`'s parties."""
-    return _role_allows(scope, REVEAL, mediation)
-
-
-def _role_allows(scope: Scope, allowed: frozenset[str], mediation: MediationCase) -> bool:
-    if scope.role in allowed:
-        return scope.role != "community_staff" or mediation.level in COMMUNITY_LEVELS
-    if scope.role != "mediator" or scope.mediator_id is None:
+    if scope.role == Role.COMMUNITY_STAFF and mediation.level not in COMMUNITY_LEVELS:
         return False
-    if "lead_mediator" in allowed:
-        return mediation.lead_mediator_id == scope.mediator_id
-    return "case_mediator" in allowed and scope.mediator_id in mediator_ids(mediation)
+    return ACCESS.allows("mediation", "reveal_party", scope, mediation)
 
 
-def _failed_guard(mediation: MediationCase, action: str) -> str | None:
-    for test, message in GUARDS.get(action, []):
-        if not test(mediation):
-            return str(message)
-    return None
+def allowed_actions(mediation: MediationCase, scope=None) -> list[str]:
+    return MEDIATION_WORKFLOW.allowed_actions(mediation, scope)
 
 
-def allowed_actions(mediation: MediationCase, scope: Scope | None = None) -> list[str]:
-    actions = [a for a in TRANSITIONS.get(mediation.status, {}) if _failed_guard(mediation, a) is None]
-    if scope is not None:
-        actions = [a for a in actions if may(scope, a, mediation)]
-    return sorted(actions)
-
-
-def check_move(mediation: MediationCase, action: str, scope: Scope | None = None) -> None:
+def check_move(mediation: MediationCase, action: str, scope=None) -> None:
     """Raise `ActionNotAllowed` (409) unless `action` is allowed in the status now."""
-    if action not in TRANSITIONS.get(mediation.status, {}):
-        raise ActionNotAllowed(
-            _("“%(action)s” is not allowed while the mediation is %(status)s.")
-            % {"action": action, "status": mediation.get_status_display()},
-            allowed_actions=allowed_actions(mediation, scope),
-        )
-    refused = _failed_guard(mediation, action)
-    if refused:
-        raise ActionNotAllowed(refused, allowed_actions=allowed_actions(mediation, scope))
+    MEDIATION_WORKFLOW.check_move(mediation, action, scope)
 
 
 def level_above(level: str) -> str:

@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
+        from reports import permissions  # noqa: F401 (the app's grants are declared on import)
         from reports.db import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="reports_sqlite_functions")

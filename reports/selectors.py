@@ -15,13 +15,12 @@ from datetime import date, datetime, time, timedelta
 from django.db import models
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import TruncMonth
-from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Case, Category, Kind, Level, Source, Triage
+from config.errors import ObjectNotFound
 from grids.models import Community, Grid, Street
 from grids.scope import MEDIATION, Scope
 from mediation.models import DisputeType, FollowUp, MediationCase, MediationLevel, MediationRoom, Mediator
@@ -136,15 +135,10 @@ def check_filters(scope: Scope, filters: ReportFilters) -> None:
     One existence query per territory filter given, so the number of queries stays fixed.
     (The category, the same for everyone, was checked with the parameters.)
     """
-    territories = (
-        ("street", Street, _("No street %(id)s in your territory.")),
-        ("community", Community, _("No community or village %(id)s in your territory.")),
-        ("grid", Grid, _("No grid %(id)s in your territory.")),
-    )
-    for param, model, message in territories:
+    for param, model in (("street", Street), ("community", Community), ("grid", Grid)):
         pk = getattr(filters, param)
         if pk is not None and not _visible(model, scope).filter(pk=pk).exists():
-            raise Http404(message % {"id": pk})
+            raise ObjectNotFound()
 
 
 # --- running a grouped report --------------------------------------------------------------

@@ -20,18 +20,14 @@ from rest_framework.views import APIView
 
 from cases.models import Kind
 from config.errors import RoleNotAllowed
+from config.replica import replica_reads
 from config.schema import ERRORS
-from grids.models import Community, Street, UserScope
-from grids.scope import SUPERUSER, scope_for
+from core.access import ACCESS
+from grids.models import Community, Street
+from grids.scope import scope_for
 from reports import exports, selectors
 from reports import metrics as m
 from reports.serializers import MediationParams, ReportParams, ResolutionParams, report_answer
-
-Role = UserScope.Role
-# Grid workers see their own grids' cases to work on them, not the territory's figures;
-# mediators read the mediation report of the mediations they see, not the case figures.
-RESOLUTION_READERS = {SUPERUSER, Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.DISTRICT_VIEWER}
-MEDIATION_READERS = {*RESOLUTION_READERS, Role.MEDIATOR}
 
 EXPORT_LANGUAGE = "zh-hans"
 
@@ -73,7 +69,6 @@ class ReportView(APIView):
     content_negotiation_class = ExportFormatNegotiation
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer, XLSXRenderer]
     params_class: type[ReportParams]
-    readers: set[str]
     slug: str
     title = ""
 
@@ -85,7 +80,7 @@ class ReportView(APIView):
 
     def get(self, request):
         scope = scope_for(request.user)
-        if scope.role not in self.readers:
+        if not ACCESS.role_may("reports", self.slug, scope.role):
             raise RoleNotAllowed(_("Your role may not read this report."))
         params = self.params_class(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -93,9 +88,13 @@ class ReportView(APIView):
         if "format" not in request.query_params and isinstance(request.accepted_renderer, DownloadRenderer):
             file_format = request.accepted_renderer.format  # `Accept: text/csv` alone asks for the CSV
         filters = params.filters()
-        selectors.check_filters(scope, filters)
         exporting = file_format != "json"
-        with translation.override(EXPORT_LANGUAGE) if exporting else nullcontext():
+        # Reports and exports are the heavy reads a replica is for (`config.replica`).
+        with (
+            replica_reads(request.user),
+            translation.override(EXPORT_LANGUAGE) if exporting else nullcontext(),
+        ):
+            selectors.check_filters(scope, filters)
             report = self.run(scope, group_by, filters)
             if exporting:
                 return self._download(report, group_by, file_format, filters)
@@ -141,7 +140,6 @@ class ResolutionReportView(ReportView):
     """Received, accepted and closed cases with closure, on-time, rework and satisfaction rates."""
 
     params_class = ResolutionParams
-    readers = RESOLUTION_READERS
     slug = "resolution"
     title = gettext_lazy("Resolution report")
 
@@ -166,7 +164,6 @@ class MediationReportView(ReportView):
     """Registered, concluded and agreed mediations, with success, confirmation and follow-up figures."""
 
     params_class = MediationParams
-    readers = MEDIATION_READERS
     slug = "mediation"
     title = gettext_lazy("Mediation report")
 
@@ -224,7 +221,7 @@ class DashboardView(TemplateView):
             # No period chosen counts the whole history, as the API does without `from`/`to`:
             # the figures the reports print are cumulative ones.
             "selected": {name: query.get(name, "") for name in ("street", "community", "kind", "from", "to")},
-            "may_read": scope.role in RESOLUTION_READERS,
+            "may_read": ACCESS.role_may("reports", "resolution", scope.role),
             "columns": _columns(m.resolution_metrics(now=None)),
             "mediation_columns": _columns(m.mediation_metrics()),
             "dashboard_config": {

@@ -10,15 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from random import Random
-from typing import NamedTuple
-
-from django.utils.translation import gettext as _
 
 from cases.models import (
-    LEVEL_ORDER,
     Case,
     CaseEvent,
-    CaseNumberCounter,
     Category,
     Level,
     Priority,
@@ -27,7 +22,11 @@ from cases.models import (
     Supervision,
     Triage,
 )
-from cases.services import _as_json as change_value  # the history's own serialisation
+from cases.numbering import case_number, number_year, reserve_case_numbers
+from cases.overdue import hourly_sweep_record, mark_overdue_step
+from cases.services import on_the_spot_steps
+from cases.workflow import CASE_HISTORY, escalation_changes, next_status
+from core.history import Step
 from seeds import synthetic as syn
 from seeds.people import Staff
 from seeds.territory import StreetPlan
@@ -38,7 +37,6 @@ UNITS = {
     Level.STREET: ["街道平安办", "街道城市管理办公室", "街道社会事务办", "街道应急办"],
     Level.DISTRICT: ["区城市管理局", "区住房城乡建委", "区公安分局", "区应急管理局", "区市场监管局"],
 }
-HOUR = timedelta(hours=1)
 RESULTS = [
     "已现场处置完毕",
     "已协调相关单位整改到位",
@@ -48,82 +46,45 @@ RESULTS = [
 ]
 
 
-class Step(NamedTuple):
-    action: str
-    at: datetime
-    from_status: str
-    to_status: str
-    actor: object
-    note: str
-    changes: dict
-
-
 @dataclass
 class Walk:
-    """One case and the steps that brought it to its status, as `cases.services` records them."""
+    """One case and the steps that brought it to its status, recorded by the case workflow's own
+    history builder (`cases.workflow.CASE_HISTORY`) at the seed's times instead of the clock."""
 
     case: Case
     steps: list[Step] = field(default_factory=list)
     supervisions: list[tuple[date, int]] = field(default_factory=list)  # (day, hours overdue)
 
     def step(self, action: str, at: datetime, to_status: str, actor, note: str = "", **changes) -> None:
-        """Apply `changes` to the case and record the step with the fields it really changed.
-
-        The same bookkeeping as `cases.services.record_step`: only fields whose value changes
-        are listed, old and new, serialised as the service serialises them.
-        """
-        diff = {}
-        for name, value in changes.items():
-            old = getattr(self.case, name)
-            if old != value:
-                diff[name] = [change_value(name, old), change_value(name, value)]
-                setattr(self.case, name, value)
-        self.steps.append(Step(action, at, self.case.status, to_status, actor, note, diff))
-        self.case.status = to_status
+        """Apply `changes` to the case and record the step, as `cases.services` records it."""
+        step = CASE_HISTORY.step(
+            self.case,
+            action=action,
+            actor=actor,
+            at=at,
+            changes=changes,
+            to_status=to_status,
+            note=note,
+            first=not self.steps,
+        )
+        self.steps.append(step)
 
     def sweep(self, as_of: datetime) -> None:
-        """What the hourly `sweep_overdue` wrote about this case up to `as_of`.
-
-        A sweep on the hour finds the case overdue once its due time has passed while it is
-        open (not closed): the first such sweep marks it, with a history row, and the first
-        sweep of each day writes that day's supervision entry (督办) with the hours overdue.
-        """
+        """Record what the hourly `sweep_overdue` wrote about this case up to `as_of`."""
         case = self.case
-        end = case.closed_at or as_of
-        marked = case.due_at.replace(minute=0, second=0, microsecond=0) + HOUR  # first sweep after due
-        last = end.replace(minute=0, second=0, microsecond=0)  # last sweep while open
-        if case.closed_at is not None and last == case.closed_at:
-            last -= HOUR
-        if marked > last:
+        record = hourly_sweep_record(case.due_at, case.closed_at, as_of, syn.LOCAL)
+        if record.marked_at is None:
             return
+        marked = record.marked_at
         assert not any(s.action == "extend" and s.at > marked for s in self.steps), case.title
         index = next((n for n, s in enumerate(self.steps) if s.at > marked), len(self.steps))
-        status = self.steps[index - 1].to_status
-        note = _("Past its due time and not closed.")
-        self.steps.insert(
-            index, Step("mark_overdue", marked, status, status, None, note, {"is_overdue": [False, True]})
-        )
+        self.steps.insert(index, mark_overdue_step(self.steps[index - 1].to_status, marked))
         case.is_overdue = True
-        day, last_day = marked.astimezone(syn.LOCAL).date(), last.astimezone(syn.LOCAL).date()
-        while day <= last_day:
-            first = max(marked, syn.local(day.year, day.month, day.day))
-            self.supervisions.append((day, int((first - case.due_at).total_seconds() // 3600)))
-            day += timedelta(days=1)
+        case.version += 1
+        self.supervisions = record.supervisions
 
     def events(self) -> list[CaseEvent]:
-        return [
-            CaseEvent(
-                case=self.case,
-                action=s.action,
-                at=s.at,
-                from_status=s.from_status,
-                to_status=s.to_status,
-                actor=s.actor,
-                note=s.note,
-                changes=s.changes,
-            )
-            for s in self.steps
-        ]
+        return [CASE_HISTORY.row(self.case, s) for s in self.steps]
 
 
 @dataclass
@@ -220,11 +181,8 @@ class CaseFactory:
     def _on_the_spot(self, walk: Walk) -> None:
         """即报即办 as `case_create(on_the_spot=True)` records it: four steps by the worker, at once."""
         worker, at = self.staff.workers_by_grid[walk.case.grid_id][0], walk.case.reported_at
-        result, note = self.rng.choice(RESULTS), _("Resolved on the spot")
-        walk.step("accept", at, Status.ACCEPTED, worker.user, note, accepted_at=at, on_the_spot=True)
-        walk.step("assign", at, Status.ASSIGNED, worker.user, note, assignee_worker=worker, assigned_at=at)
-        walk.step("start", at, Status.IN_PROGRESS, worker.user, started_at=at)
-        walk.step("resolve", at, Status.RESOLVED, worker.user, note, resolved_at=at, result=result)
+        for action, changes, note in on_the_spot_steps(worker, at=at, result=self.rng.choice(RESULTS)):
+            walk.step(action, at, next_status(walk.case, action), worker.user, note, **changes)
 
     def _dispatch_and_handle(self, walk: Walk, closed_at: datetime, *, stop_at: str | None = None) -> None:
         rng, case, admin = self.rng, walk.case, self.staff.admin
@@ -233,18 +191,9 @@ class CaseFactory:
         if stop_at == Status.ACCEPTED:
             return
         if case.level != Level.DISTRICT and rng.random() < self.profile.escalation_share:
+            reason = "超出本级处置能力，提级处置"
             walk.step(
-                "escalate",
-                t0 + span * 0.08,
-                Status.ACCEPTED,
-                admin,
-                "超出本级处置能力，提级处置",
-                level=LEVEL_ORDER[LEVEL_ORDER.index(case.level) + 1],
-                assignee_worker=None,
-                assignee_unit="",
-                assigned_at=None,
-                started_at=None,
-                escalation_count=case.escalation_count + 1,
+                "escalate", t0 + span * 0.08, Status.ACCEPTED, admin, reason, **escalation_changes(case)
             )
         handler = self._assign(walk, t0 + span * 0.12)
         if stop_at == Status.ASSIGNED:
@@ -302,15 +251,19 @@ class CaseFactory:
 
 
 def number_and_save(plan: StreetPlan, walks: list[Walk]) -> list[Walk]:
-    """Number the street's cases in report order, per year, save them and their history."""
+    """Number the street's cases in report order, per year, save them and their history.
+
+    Each year's numbers are taken from the street's counter in one reservation
+    (`cases.numbering`), as many as the year has cases, so that later reports go on from there.
+    """
     walks.sort(key=lambda w: (w.case.reported_at, w.case.title))
-    counters: dict[int, int] = defaultdict(int)
+    by_year: dict[int, list[Walk]] = defaultdict(list)
     for walk in walks:
-        case = walk.case
-        year = case.reported_at.astimezone(syn.LOCAL).year
-        counters[year] += 1
-        case.number = f"{plan.street.abbreviation}-{year}-{counters[year]:06d}"
-        case.version = len(walk.steps)
+        by_year[number_year(walk.case.reported_at)].append(walk)
+    for year, year_walks in by_year.items():
+        first = reserve_case_numbers(plan.street, year, len(year_walks)) - len(year_walks) + 1
+        for serial, walk in enumerate(year_walks, start=first):
+            walk.case.number = case_number(plan.street.abbreviation, year, serial)
     Case.objects.bulk_create([w.case for w in walks], batch_size=1000)
     CaseEvent.objects.bulk_create([e for w in walks for e in w.events()], batch_size=2000)
     Supervision.objects.bulk_create(
@@ -321,10 +274,6 @@ def number_and_save(plan: StreetPlan, walks: list[Walk]) -> list[Walk]:
         ],
         batch_size=2000,
     )
-    for year, last in counters.items():
-        counter, _created = CaseNumberCounter.objects.get_or_create(street=plan.street, year=year)
-        counter.last = max(counter.last, last)
-        counter.save(update_fields=["last"])
     return walks
 
 

@@ -8,7 +8,7 @@ and texts are synthetic.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
 
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from mediation.models import (
     Session,
 )
 from mediation.models import MediationStatus as M
-from mediation.services import _as_json as change_value  # the history's own serialisation
+from mediation.workflow import MEDIATION_HISTORY
 from seeds import synthetic as syn
 from seeds.figures import value
 from seeds.history import CaseFactory, Profile, Step, Walk, spread
@@ -80,23 +80,18 @@ class MediationPlan:
     def step(
         self, action: str, at: datetime, to_status: str, note: str = "", *, actor=None, **changes
     ) -> None:
-        """Apply `changes` and record the step as `mediation.services.record_step` does.
-
-        The services take their times from the clock in UTC; so do the recorded changes.
-        """
-        diff = {}
-        for name, new in changes.items():
-            old = getattr(self.mediation, name)
-            if old != new:
-                diff[name] = [change_value(_utc(old)), change_value(_utc(new))]
-                setattr(self.mediation, name, new)
-        actor = actor or self.actor
-        self.events.append(Step(action, at, self.mediation.status, to_status, actor, note, diff))
-        self.mediation.status = to_status
-
-
-def _utc(value):
-    return value.astimezone(UTC) if isinstance(value, datetime) else value
+        """Apply `changes` and record the step with the mediation workflow's own history builder."""
+        step = MEDIATION_HISTORY.step(
+            self.mediation,
+            action=action,
+            actor=actor or self.actor,
+            at=at,
+            changes=changes,
+            to_status=to_status,
+            note=note,
+            first=not self.events,
+        )
+        self.events.append(step)
 
 
 class DisputeFactory:
@@ -346,8 +341,6 @@ def shengquan_disputes(rng: Random, plan: StreetPlan, staff: Staff) -> list[Medi
 
 def save(plans: list[MediationPlan]) -> None:
     """Save the mediations of already saved dispute cases, with everything that hangs on them."""
-    for plan in plans:
-        plan.mediation.version = len(plan.events)  # one version per recorded step, as the services do
     MediationCase.objects.bulk_create([p.mediation for p in plans], batch_size=1000)
     for plan in plans:
         m = plan.mediation
@@ -360,21 +353,7 @@ def save(plans: list[MediationPlan]) -> None:
         through(mediationcase_id=p.mediation.pk, mediator_id=a.pk) for p in plans for a in p.assisting
     )
     MediationEvent.objects.bulk_create(
-        (
-            MediationEvent(
-                mediation=p.mediation,
-                action=e.action,
-                at=e.at,
-                from_status=e.from_status,
-                to_status=e.to_status,
-                note=e.note,
-                actor=e.actor,
-                changes=e.changes,
-            )
-            for p in plans
-            for e in p.events
-        ),
-        batch_size=2000,
+        (MEDIATION_HISTORY.row(p.mediation, e) for p in plans for e in p.events), batch_size=2000
     )
     Party.objects.bulk_create([r for p in plans for r in p.parties], batch_size=2000)
     Session.objects.bulk_create([r for p in plans for r in p.sessions], batch_size=2000)

@@ -3,9 +3,10 @@
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from accounts.models import DeviceToken
 from cases.models import Case, CaseAttachment, CaseEvent, CaseNumberCounter, IdempotencyKey, Supervision
+from core.models import OutboxEvent
 from grids.models import (
     CoGovernanceMember,
     Community,
@@ -34,7 +35,7 @@ WIPE_ORDER = [
     MediationCase.assisting_mediators.through, MediationCase, Mediator, MediationRoom,
     CaseAttachment, Supervision, CaseEvent, IdempotencyKey, CaseNumberCounter, Case,
     PersonalDataReveal, CoGovernanceMember, GridWorker.grids.through, GridWorker, UserScope,
-    MicroGrid, Grid, Community, Street, Token, LogEntry,
+    MicroGrid, Grid, Community, Street, DeviceToken, LogEntry, OutboxEvent,
 ]  # fmt: skip
 
 

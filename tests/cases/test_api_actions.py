@@ -209,3 +209,47 @@ def test_a_409_names_the_same_actions_as_the_detail(world, api, make_case):
     assert refused.status_code == 409
     assert refused.json()["allowed_actions"] == detail["allowed_actions"]
     assert "update" in detail["allowed_actions"] and "attach" in detail["allowed_actions"]
+
+
+WRONG_MOMENT = {  # action: a status in which the table does not allow it
+    "accept": "closed",
+    "reject": "assigned",
+    "assign": "reported",
+    "start": "accepted",
+    "resolve": "assigned",
+    "verify": "in_progress",
+    "escalate": "resolved",
+    "extend": "closed",
+    "comment": None,
+    "feedback": "resolved",
+}
+
+
+@pytest.mark.parametrize(
+    "action", sorted(a for a in ACTIONS if WRONG_MOMENT[a] and ACTIONS[a][2] is not None)
+)
+def test_an_action_not_allowed_now_is_409_whatever_the_body_says(world, api, make_case, action):
+    # Given a case in a status that does not allow the action
+    case = make_case(WRONG_MOMENT[action])
+    _status, _good, bad, _field = ACTIONS[action]
+    # When the centre sends it with a bad body
+    response = post(api(world.admin_a), action, case, bad)
+    # Then the move is refused before the body is read, as in mediation, and nothing is written
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "action_not_allowed"
+    assert action not in response.json()["allowed_actions"]
+    after = Case.objects.get(pk=case.pk)
+    assert (after.status, after.version, after.events.count()) == (
+        case.status,
+        case.version,
+        case.events.count(),
+    )
+
+
+def test_a_stale_if_match_is_412_before_the_body_is_read(world, api, make_case):
+    case = make_case("reported")
+    response = post(
+        api(world.admin_a), "reject", case, {"reason": ""}, HTTP_IF_MATCH=f'"{case.version - 1 or 99}"'
+    )
+    assert response.status_code == 412
+    assert response.json()["current_version"] == case.version

@@ -175,3 +175,51 @@ def test_history_rows_cannot_be_changed_or_deleted(world, make_case):
         event.save()
     with pytest.raises(ValueError, match="append-only"):
         event.delete()
+
+
+# The README's diagram and action table, written out by hand: a wrong edit of `TRANSITIONS`
+# (a move added, dropped or led elsewhere) fails here even though the tests derived from the
+# table would follow it.
+README_MOVES = {
+    ("reported", "accept"): ("accepted",),
+    ("reported", "reject"): ("rejected",),
+    ("reported", "extend"): ("reported",),
+    ("reported", "update"): ("reported",),
+    ("reported", "comment"): ("reported",),
+    ("reported", "attach"): ("reported",),
+    ("accepted", "assign"): ("assigned",),
+    ("accepted", "escalate"): ("accepted",),
+    ("accepted", "extend"): ("accepted",),
+    ("accepted", "update"): ("accepted",),
+    ("accepted", "comment"): ("accepted",),
+    ("accepted", "attach"): ("accepted",),
+    ("assigned", "assign"): ("assigned",),
+    ("assigned", "start"): ("in_progress",),
+    ("assigned", "escalate"): ("accepted",),
+    ("assigned", "extend"): ("assigned",),
+    ("assigned", "update"): ("assigned",),
+    ("assigned", "comment"): ("assigned",),
+    ("assigned", "attach"): ("assigned",),
+    ("in_progress", "resolve"): ("resolved",),
+    ("in_progress", "escalate"): ("accepted",),
+    ("in_progress", "extend"): ("in_progress",),
+    ("in_progress", "update"): ("in_progress",),
+    ("in_progress", "comment"): ("in_progress",),
+    ("in_progress", "attach"): ("in_progress",),
+    ("resolved", "verify"): ("closed", "assigned"),
+    ("resolved", "extend"): ("resolved",),
+    ("resolved", "comment"): ("resolved",),
+    ("resolved", "attach"): ("resolved",),
+    ("closed", "feedback"): ("closed",),
+    ("closed", "comment"): ("closed",),
+    ("rejected", "comment"): ("rejected",),
+}
+
+
+def test_the_table_is_the_readmes_diagram():
+    table = {
+        (status, action): targets
+        for status, moves in workflow.TRANSITIONS.items()
+        for action, targets in moves.items()
+    }
+    assert table == README_MOVES

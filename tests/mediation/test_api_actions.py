@@ -96,7 +96,7 @@ def test_the_lead_mediator_takes_each_action(api, roster, make_mediation, action
     assert response.status_code == 200, response.data
     body = response.data
     assert body["version"] == mediation.version + 1 and response["ETag"] == f'"{mediation.version + 1}"'
-    assert body["status"] == workflow.TRANSITIONS[status][action]
+    assert body["status"] == workflow.TRANSITIONS[status][action][0]
     last = body["events"][-1]
     assert (last["action"], last["actor"], last["from_status"]) == (action, roster.gold_a.user.pk, status)
     assert MediationEvent.objects.filter(mediation=mediation, action=action).count() == 1
@@ -186,3 +186,29 @@ def test_an_action_outside_the_table_is_409_naming_what_is_allowed_and_writes_no
     assert response.data["code"] == "action_not_allowed"
     assert response.data["allowed_actions"] == ALLOWED_FOR_THE_CENTRE[status]
     assert state(mediation) == before
+
+
+# The README's diagram, written out by hand with where each move leads.
+README_MOVES = {
+    ("registered", "start"): ("mediating",),
+    ("registered", "withdraw"): ("withdrawn",),
+    ("registered", "escalate"): ("registered",),
+    ("mediating", "session"): ("mediating",),
+    ("mediating", "agree"): ("agreed",),
+    ("mediating", "fail"): ("failed",),
+    ("mediating", "withdraw"): ("withdrawn",),
+    ("mediating", "escalate"): ("registered",),
+    ("failed", "escalate"): ("registered",),
+    ("failed", "refer"): ("failed",),
+    ("agreed", "confirm"): ("agreed",),
+    ("agreed", "follow-up"): ("agreed",),
+}
+
+
+def test_the_table_is_the_readmes_diagram():
+    table = {
+        (status, action): targets
+        for status, moves in workflow.TRANSITIONS.items()
+        for action, targets in moves.items()
+    }
+    assert table == README_MOVES

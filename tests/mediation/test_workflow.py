@@ -3,12 +3,12 @@
 import datetime
 
 import pytest
-from django.http import Http404
 from django.utils import timezone, translation
 
 from cases import services as case_services
 from cases.models import Case, CaseEvent
-from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed, StaleVersion
+from config.api import status_for
+from config.errors import ActionNotAllowed, InvalidInput, ObjectNotFound, RoleNotAllowed, StaleVersion
 from grids.models import UserScope
 from mediation import services, workflow
 from mediation.models import (
@@ -466,7 +466,7 @@ def test_an_action_not_allowed_now_is_a_conflict_that_writes_nothing(
     before = MediationEvent.objects.count()
     with pytest.raises(ActionNotAllowed) as error:
         action(mediation_id=mediation.pk, actor=roster.gold_a.user, **arguments)
-    assert error.value.status_code == 409
+    assert status_for(error.value) == 409
     assert MediationEvent.objects.count() == before
     mediation.refresh_from_db()
     assert mediation.status == status
@@ -559,7 +559,7 @@ def test_an_action_refuses_a_value_outside_its_choices_and_writes_nothing(
     with translation.override("en"), pytest.raises(InvalidInput) as error:
         action(mediation_id=mediation.pk, actor=roster.gold_a.user, **arguments)
     # Then 400 naming the field and the choices, and nothing written in either app
-    assert error.value.status_code == 400
+    assert status_for(error.value) == 400
     assert error.value.as_data() == {field: [f"“bogus” is not a valid choice. Choose one of: {choices}."]}
     assert _everything(mediation.pk) == before
 
@@ -576,7 +576,7 @@ def test_register_refuses_a_level_or_dispute_type_outside_the_choices(world, ros
             actor=world.admin_a, case=case, lead_mediator=roster.gold_a, parties=parties(), **arguments
         )
     # Then 400 naming the field, and no mediation, party or history row; the case is unchanged
-    assert error.value.status_code == 400
+    assert status_for(error.value) == 400
     assert list(error.value.as_data()) == [field]
     assert error.value.message.startswith("“bogus” is not a valid choice. Choose one of: ")
     assert not MediationCase.objects.exists() and not Party.objects.exists()
@@ -650,7 +650,7 @@ def test_a_service_call_outside_the_callers_territory_is_not_found_and_writes_no
         (services.mediation_escalate, {"reason": "提级"}),
         (services.mediation_session, {"held_on": TODAY(), "place": "现场", "attendees": "双方"}),
     ):
-        with pytest.raises(Http404):
+        with pytest.raises(ObjectNotFound):
             call(mediation_id=mediation.pk, actor=actor, **arguments)
     after = MediationCase.objects.get(pk=mediation.pk)
     assert (after.status, after.version, after.level) == ("mediating", mediation.version, "community")
@@ -660,7 +660,7 @@ def test_a_service_call_outside_the_callers_territory_is_not_found_and_writes_no
 
 
 def test_a_service_call_on_a_mediation_that_does_not_exist_is_not_found(world):
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectNotFound):
         services.mediation_start(mediation_id=987654, actor=world.superuser)
 
 
@@ -680,7 +680,7 @@ def test_the_service_checks_scope_role_version_and_move_before_the_input(world, 
             reason="",
             expected_version=registered.version + 1,
         )
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectNotFound):
         services.mediation_withdraw(mediation_id=registered.pk, actor=world.admin_b, reason="")
 
 
@@ -693,7 +693,7 @@ def test_a_stale_version_is_refused(roster, make_mediation):
             reason="x",
             expected_version=mediation.version - 1,
         )
-    assert error.value.status_code == 412
+    assert status_for(error.value) == 412
     services.mediation_fail(
         mediation_id=mediation.pk, actor=roster.gold_a.user, reason="x", expected_version=mediation.version
     )

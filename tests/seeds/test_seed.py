@@ -36,7 +36,7 @@ from seeds.figures import FIGURES, SQ_NAMED_URBAN, THOUSAND_HOUSEHOLDS, value
 from seeds.workload import DC_AS_OF, JJ_AS_OF, SQ_AS_OF
 from tests.seeds import replay
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 User = get_user_model()
 
 
@@ -423,7 +423,7 @@ def test_mediation_history_and_the_dispute_cases(seeded):
         assert steps[0].action == "register" and m.version == len(steps)
         for before, step in pairwise(steps):
             assert step.from_status == before.to_status
-            assert mediation_workflow.TRANSITIONS[step.from_status][step.action] == step.to_status
+            assert step.to_status in mediation_workflow.TRANSITIONS[step.from_status][step.action]
         assert steps[-1].to_status == m.status
         assert m.case.kind == "dispute" and m.case.status == "closed"
         if m.status == "agreed":
@@ -652,7 +652,7 @@ def test_seeded_rows_pass_model_validation(seeded, model, share):
 def test_the_digest_covers_every_seeded_table_and_column(seeded):
     from django.apps import apps
 
-    skipped = {"contenttypes", "auth", "sessions", "admin", "authtoken"}
+    skipped = {"contenttypes", "auth", "sessions", "admin"}
     holding_rows = {
         model
         for model in apps.get_models(include_auto_created=True)

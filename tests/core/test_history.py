@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from cases.models import CaseEvent
-from config.history import AppendOnlyError
+from core.history import AppendOnlyError
 from mediation.models import MediationCase, MediationEvent
 from seeds.reset import wipe
 from tests.factories import CaseFactory, MediationEventFactory

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the transaction of the step it tells of (transactional outbox).
+
+    The row exists exactly when the step was committed: subscribers run after the commit and
+    may read it again, and a step that is rolled back leaves no event. The payload holds what
+    a subscriber needs to route the event (statuses, the fields changed, the object's street
+    and grid), never a resident's name, phone or ID number.
+    """
+
+    name = models.CharField(_("event"), max_length=60)
+    aggregate = models.CharField(_("object type"), max_length=30)
+    aggregate_id = models.PositiveBigIntegerField(_("object id"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("domain event")
+        verbose_name_plural = _("domain events")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["aggregate", "aggregate_id"], name="outbox_aggregate_idx")]
+
+    def __str__(self):
+        return f"{self.name} {self.aggregate}:{self.aggregate_id}"
