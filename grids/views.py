@@ -9,7 +9,7 @@ from core.access import Role
 from grids import filters
 from grids import serializers as grid_serializers
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
-from grids.permissions import TerritoryEditorOrReadOnly
+from grids.permissions import TerritoryEditorOrReadOnly, reads_worker_phones
 from grids.reveal import RevealMixin
 from grids.scope import scope_for
 from grids.services import (
@@ -125,11 +125,19 @@ class CoGovernanceMemberViewSet(RevealMixin, TerritoryViewSet):
     partial_update=extend_schema(summary=_("Change a grid worker")),
     destroy=extend_schema(summary=_("Delete a grid worker with no assigned cases and close their login")),
 )
-class GridWorkerViewSet(TerritoryViewSet):
+class GridWorkerViewSet(RevealMixin, TerritoryViewSet):
     queryset = GridWorker.objects.select_related("user")
     filterset_class = filters.GridWorkerFilter
-    search_fields = ["name", "user__username", "phone"]
     ordering_fields = ["name", "id", "kind"]
+    reveal_fields = ("phone",)
+    reveal_grant = ("grids", "read_worker_phone")
+
+    @property
+    def search_fields(self):
+        # A masked phone must not be found digit by digit through the search.
+        if reads_worker_phones(self.scope):
+            return ["name", "user__username", "phone"]
+        return ["name", "user__username"]
 
     def get_queryset(self):
         # A worker may also cover grids the caller does not see: list only the visible ones.
