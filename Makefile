@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 3
 # The served site behaves as in production (no debug pages); `make run DJANGO_DEBUG=true` to debug.
 RUN_DEBUG ?= $(or $(DJANGO_DEBUG),false)
-# gunicorn's workers share one cache, so that the token throttle counts across them.
+# gunicorn's workers share one cache, so that the sign-in throttles count across them.
 RUN_CACHE_URL ?= $(or $(CACHE_URL),filecache://$(CURDIR)/.cache/django)
 
 .DEFAULT_GOAL := help
@@ -41,8 +41,8 @@ setup-db: $(VENV)/.runtime-installed
 
 run: setup-db
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DJANGO_DEBUG=$(RUN_DEBUG) CACHE_URL=$(RUN_CACHE_URL) $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+	DJANGO_DEBUG=$(RUN_DEBUG) CACHE_URL=$(RUN_CACHE_URL) $(BIN)/gunicorn -c config/gunicorn.conf.py \
+		--bind $(HOST):$(PORT) --workers $(WORKERS)
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)

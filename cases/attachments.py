@@ -3,13 +3,27 @@
 The uploader's file name is never kept: phones name photos after whatever the user typed,
 often a resident's name or number. A file is stored under a random token and downloaded
 as `<case number>-<attachment id>.<extension>`.
+
+A file's first bytes are not enough: a PNG signature followed by an HTML page, or a real
+image with a page appended, passes any signature check. So every image is decoded and
+encoded again with Pillow; only the pixels are kept. That also drops the EXIF block, which
+holds the phone's GPS position and model, once its orientation has been applied to the
+pixels (a photo taken upright stays upright). PDFs are parsed with pypdf and refused when
+they carry JavaScript, embedded files or launch actions, which readers may run or open.
 """
 
+import io
 import secrets
+import warnings
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from cases.models import CaseAttachment
 from cases.services import locked_case, record_step
@@ -54,6 +68,106 @@ def check_request_size(content_length: str | None) -> None:
         raise _too_large()
 
 
+# --- images: decoded and encoded again ------------------------------------------------------------
+
+# Pillow's names of the accepted formats, by content type.
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+# Phones take photos of 12 to 50 megapixels; more is a decompression bomb, not a photo.
+MAX_IMAGE_PIXELS = 64_000_000
+
+
+def _not_an_image() -> InvalidInput:
+    return InvalidInput("file", _("The file is not a readable image."))
+
+
+def clean_image(data: bytes, content_type: str) -> bytes:
+    """The image's pixels, upright, in a new file of the same format, without any metadata."""
+    expected = IMAGE_FORMATS[content_type]
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between its own limit and twice that: a bomb all the same.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[expected]) as image:
+                if image.width * image.height > MAX_IMAGE_PIXELS:
+                    raise Image.DecompressionBombError(image.size)
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+                icc_profile = image.info.get("icc_profile")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidInput("file", _("The image has too many pixels.")) from None
+    except (OSError, SyntaxError, ValueError):
+        raise _not_an_image() from None
+    if expected == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
+        upright = upright.convert("RGB")
+    out = io.BytesIO()
+    options = {"icc_profile": icc_profile} if icc_profile else {}
+    if expected in ("JPEG", "WEBP"):
+        options["quality"] = 90
+    # No `exif=` and no text chunks: what the phone wrote about the photo stays behind.
+    upright.save(out, format=expected, **options)
+    return out.getvalue()
+
+
+# --- PDFs: parsed and checked for active content ------------------------------------------------
+
+# Keys and names that make a PDF run code, open another program or carry other files.
+ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia", "/Launch"})
+ACTIVE_VALUES = frozenset({"/JavaScript", "/Launch", "/EmbeddedFile", "/FileAttachment", "/RichMedia"})
+# More objects than any scanned form holds: a file made to keep the check busy.
+MAX_PDF_OBJECTS = 200_000
+
+
+def _pdf_objects(root):
+    """Every dictionary reachable from `root`, each indirect object once (iteratively)."""
+    stack, seen, count = [root], set(), 0
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        count += 1
+        if count > MAX_PDF_OBJECTS:
+            raise InvalidInput("file", _("The PDF is too complex to be checked."))
+        if isinstance(obj, DictionaryObject):  # streams too
+            yield obj
+            stack.extend(dict.values(obj))
+        elif isinstance(obj, ArrayObject):
+            stack.extend(list.__iter__(obj))
+
+
+def check_pdf(data: bytes) -> None:
+    """Refuse (400 on `file`) a PDF that cannot be read or that carries active content."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise InvalidInput("file", _("Encrypted PDFs are not accepted."))
+        if not len(reader.pages):
+            raise InvalidInput("file", _("The PDF has no pages."))
+        for obj in _pdf_objects(reader.trailer):
+            kinds = {str(obj[key]) for key in ("/S", "/Type", "/Subtype") if key in obj}
+            active = ACTIVE_KEYS.intersection(obj) or ACTIVE_VALUES.intersection(kinds)
+            if active:
+                raise InvalidInput(
+                    "file", _("PDFs with JavaScript, embedded files or launch actions are not accepted.")
+                )
+    except InvalidInput:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        raise InvalidInput("file", _("The file is not a readable PDF.")) from None
+
+
+def checked_content(upload: UploadedFile, content_type: str) -> bytes:
+    """What is stored of an upload: a clean image, or a PDF with no active content."""
+    upload.seek(0)
+    data = upload.read()
+    if content_type in IMAGE_FORMATS:
+        return clean_image(data, content_type)
+    check_pdf(data)
+    return data
+
+
 def case_attach(
     *, case_id: int, actor, upload: UploadedFile, expected_version: int | None = None
 ) -> CaseAttachment:
@@ -73,6 +187,7 @@ def case_attach(
     if kind is None:
         raise InvalidInput("file", _("Only JPEG, PNG, WebP and PDF files are accepted."))
     content_type, extension = kind
+    content = checked_content(upload, content_type)
     stored = None
     try:
         with locked_case(case_id, Move("attach"), actor=actor, expected_version=expected_version) as case:
@@ -81,10 +196,10 @@ def case_attach(
                 token=secrets.token_hex(16),
                 extension=extension,
                 content_type=content_type,
-                size=upload.size,
+                size=len(content),
                 uploaded_by=actor,
             )
-            attachment.file.save(f"{attachment.token}.{extension}", upload, save=False)
+            attachment.file.save(f"{attachment.token}.{extension}", ContentFile(content), save=False)
             stored = attachment.file.name
             attachment.save()
             record_step(case, action="attach", actor=actor, note=attachment.download_name)

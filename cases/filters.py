@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cases.models import Case, Kind, Level, Priority, Source, Status, Triage
 from config.api import StrictOrderingFilter
-from config.filters import StrictBooleanFilter
+from config.filters import IdFilter, PeriodFilter, StrictBooleanFilter
 
 # Priorities from the least to the most pressing; their codes sort alphabetically otherwise.
 PRIORITY_RANK = models.Case(
@@ -18,23 +18,23 @@ PRIORITY_RANK = models.Case(
 class CaseFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices)
     kind = filters.MultipleChoiceFilter(choices=Kind.choices)
-    category = filters.NumberFilter(field_name="category_id")
-    major_category = filters.NumberFilter(field_name="category__major_id")
-    street = filters.NumberFilter(field_name="street_id")
-    community = filters.NumberFilter(field_name="community_id")
-    grid = filters.NumberFilter(field_name="grid_id")
-    micro_grid = filters.NumberFilter(field_name="micro_grid_id")
+    category = IdFilter(field_name="category_id")
+    major_category = IdFilter(field_name="category__major_id")
+    street = IdFilter(field_name="street_id")
+    community = IdFilter(field_name="community_id")
+    grid = IdFilter(field_name="grid_id")
+    micro_grid = IdFilter(field_name="micro_grid_id")
     level = filters.MultipleChoiceFilter(choices=Level.choices)
     triage = filters.MultipleChoiceFilter(choices=Triage.choices)
     source = filters.MultipleChoiceFilter(choices=Source.choices)
     priority = filters.MultipleChoiceFilter(choices=Priority.choices)
-    reporter = filters.NumberFilter(field_name="reporter_id")
-    assignee_worker = filters.NumberFilter(field_name="assignee_worker_id")
+    reporter = IdFilter(field_name="reporter_id")
+    assignee_worker = IdFilter(field_name="assignee_worker_id")
     on_the_spot = StrictBooleanFilter()
     overdue = StrictBooleanFilter(method="filter_overdue", label="overdue now")
-    reported = filters.DateFromToRangeFilter(field_name="reported_at")
-    closed = filters.DateFromToRangeFilter(field_name="closed_at")
-    due = filters.DateFromToRangeFilter(field_name="due_at")
+    reported = PeriodFilter(field_name="reported_at")
+    closed = PeriodFilter(field_name="closed_at")
+    due = PeriodFilter(field_name="due_at")
 
     class Meta:
         model = Case

@@ -196,6 +196,8 @@ def refuse_undeclared_fields(serializer: serializers.Serializer) -> None:
 class CaseCreateSerializer(serializers.Serializer):
     """What a grid worker's phone sends to log a case. Any other name in the body is a 400."""
 
+    refuses_unknown_fields = True  # the schema says so: additionalProperties false
+
     kind = serializers.ChoiceField(
         choices=Case._meta.get_field("kind").choices,
         required=False,
@@ -246,6 +248,8 @@ class CaseUpdateSerializer(serializers.Serializer):
     DRF would silently drop a field the serializer does not declare, so that a client
     sending `is_overdue` or `escalation_count` would get a 200 and believe it changed them.
     """
+
+    refuses_unknown_fields = True
 
     title = serializers.CharField(max_length=120, required=False)
     description = serializers.CharField(required=False, allow_blank=True)

@@ -10,7 +10,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import SearchFilter
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -23,6 +22,7 @@ from cases.models import Case, CaseAttachment, CaseEvent, Category
 from cases.sync import case_create_once, cases_sync
 from config.api import error_response, etag_for, expected_version
 from config.errors import StaleVersion
+from config.parsers import FormParser, JSONParser, MultiPartParser
 from grids.reveal import RevealMixin
 from grids.viewsets import ScopedViewSetMixin
 

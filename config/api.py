@@ -4,15 +4,18 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, filters, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from config.errors import (
+    AccountLocked,
     ActionNotAllowed,
     DomainError,
     IdempotencyKeyInFlight,
@@ -22,6 +25,7 @@ from config.errors import (
     RoleNotAllowed,
     StaleVersion,
 )
+from config.parsers import PayloadTooLarge
 
 # The one mapping from the domain's errors to HTTP: nothing below the API knows these codes.
 ERROR_STATUS: dict[type[DomainError], int] = {
@@ -32,6 +36,7 @@ ERROR_STATUS: dict[type[DomainError], int] = {
     IdempotencyKeyInFlight: 409,
     StaleVersion: 412,
     IdempotencyKeyReused: 422,
+    AccountLocked: 429,
 }
 
 
@@ -55,6 +60,24 @@ class Pagination(pagination.PageNumberPagination):
         if not isinstance(number, str) or number in self.last_page_strings or _positive_int(number):
             return number
         raise exceptions.ValidationError({self.page_query_param: [_("A positive whole number is required.")]})
+
+    def get_schema_operation_parameters(self, view):
+        parameters = {p["name"]: p for p in super().get_schema_operation_parameters(view)}
+        parameters[self.page_query_param]["schema"] = {
+            "oneOf": [
+                {"type": "integer", "minimum": 1},
+                {"type": "string", "enum": list(self.last_page_strings)},
+            ]
+        }
+        parameters[self.page_query_param]["description"] = str(
+            gettext_lazy("A page number from 1, or `last`; a page past the last one is a 404.")
+        )
+        parameters[self.page_size_query_param]["schema"] = {"type": "integer", "minimum": 1}
+        parameters[self.page_size_query_param]["description"] = str(
+            gettext_lazy("Rows per page, from 1; more than %(max)d gives %(max)d.")
+            % {"max": self.max_page_size}
+        )
+        return list(parameters.values())
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -117,31 +140,99 @@ def error_response(exc) -> tuple[int, dict] | None:
 
 
 def exception_handler(exc, context):
-    """DRF's handler plus the project's domain errors and Django's model validation."""
+    """DRF's handler plus the project's domain errors and Django's model validation.
+
+    Anything else (a bug, a database that cannot be reached) goes on to
+    `config.middleware.ApiEdgeMiddleware`, which logs it and answers JSON.
+    """
     if isinstance(exc, (DomainError, DjangoValidationError)):
         set_rollback()
         status_code, data = error_response(exc)
         return Response(data, status=status_code)
+    if isinstance(exc, RequestDataTooBig):
+        # A form or multipart body over DATA_UPLOAD_MAX_MEMORY_SIZE, found while Django parsed it.
+        exc = PayloadTooLarge()
     return drf_exception_handler(exc, context)
 
 
-_ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
+# --- preconditions: ETags and If-Match (RFC 9110, 8.8.3 and 13.1.1) -------------------------
+
+# One element of a list of entity-tags: optional weakness flag, then opaque characters in
+# quotes; empty elements (", ,") are allowed and ignored, as RFC 9110 5.6.1.2 asks.
+_LIST_ELEMENT = re.compile(r'[ \t]*(?:(W/)?"([\x21\x23-\x7e\x80-\xff]*)")?[ \t]*(?:,|$)')
+_OUR_TAG = re.compile(r"[0-9]{1,18}")
+# No object has this version: a precondition naming none of ours still reaches the service,
+# which compares it under the row lock and answers 412 with the current version.
+MATCHES_NOTHING = -1
+
+
+class AnyOfVersions(int):
+    """An `If-Match` listing several of our versions: equal to each of them.
+
+    The services compare `expected_version != obj.version` under the row lock; this int
+    compares equal to any version listed, so that they need no other signature. Its own
+    value (the lowest version listed) is only what a log or a message would show.
+    """
+
+    def __new__(cls, versions: frozenset[int]):
+        instance = super().__new__(cls, min(versions))
+        instance.versions = versions
+        return instance
+
+    def __eq__(self, other):
+        return other in self.versions if isinstance(other, int) else NotImplemented
+
+    def __ne__(self, other):
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = int.__hash__
 
 
 def etag_for(version: int) -> str:
     return f'"{version}"'
 
 
-def expected_version(request) -> int | None:
-    """The version a client names in `If-Match`, or None when it sends no precondition.
+def parse_if_match(raw: str) -> frozenset[int] | None:
+    """The versions an `If-Match` field names (None for `*`, which any current object matches).
 
-    A header that is not one of our ETags cannot match any version: it is reported as a
-    400 on the `If-Match` header rather than silently ignored.
+    A weak tag compares weakly (W/"3" is version 3), as the service has always accepted it.
+    Tags this service never issues are valid HTTP that matches no version; a value that is
+    not a list of entity-tags at all is refused (400 on `If-Match`).
+    """
+    raw = raw.strip()
+    if raw == "*":
+        return None
+    tags, versions, position = 0, set(), 0
+    while position < len(raw):
+        match = _LIST_ELEMENT.match(raw, position)
+        if match is None or match.end() == position:
+            raise exceptions.ValidationError({"If-Match": [_("Not a list of entity-tags.")]})
+        if match.group(2) is not None:
+            tags += 1
+            if _OUR_TAG.fullmatch(match.group(2)):
+                versions.add(int(match.group(2)))
+        position = match.end()
+    if not tags:
+        raise exceptions.ValidationError({"If-Match": [_("Not a list of entity-tags.")]})
+    return frozenset(versions)
+
+
+def expected_version(request) -> int | None:
+    """What a service compares the object's version with under its row lock.
+
+    None without a precondition (or with `*`); the version named; an `AnyOfVersions` when
+    several are listed; `MATCHES_NOTHING` when none of the tags is one of ours, so that the
+    service answers 412 (stale version) with the current one.
     """
     raw = request.headers.get("If-Match")
-    if raw is None or raw.strip() == "*":
+    if raw is None:
         return None
-    match = _ETAG.match(raw.strip())
-    if not match:
-        raise exceptions.ValidationError({"If-Match": [_("Not an ETag issued by this service.")]})
-    return int(match.group(1))
+    versions = parse_if_match(raw)
+    if versions is None:
+        return None
+    if not versions:
+        return MATCHES_NOTHING
+    if len(versions) == 1:
+        return next(iter(versions))
+    return AnyOfVersions(versions)

@@ -88,3 +88,13 @@ class IdempotencyKeyInFlight(DomainError):
     """The first request with this Idempotency-Key is still being processed."""
 
     code = "idempotency_key_in_flight"
+
+
+class AccountLocked(DomainError):
+    """Too many failed sign-ins: the account refuses every password for a while."""
+
+    code = "account_locked"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

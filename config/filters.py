@@ -1,9 +1,15 @@
 """Filter parts shared by every app's list filters."""
 
+import re
+from datetime import date
+
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import DateRangeField
+from drf_spectacular.utils import extend_schema_field
 
 
 class StrictBooleanField(forms.Field):
@@ -22,3 +28,67 @@ class StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class IdField(forms.Field):
+    """A row id: a positive whole number in ASCII digits that fits a bigint, else a 400.
+
+    django-filter's NumberFilter reads a decimal, so `?street=1.5` matched street 1 and a
+    20-digit id overflowed the database's integer.
+    """
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value)
+        if not re.fullmatch(r"[0-9]{1,18}", text) or not int(text):
+            raise ValidationError(_("Enter the id of a record: a positive whole number."), code="invalid")
+        return int(text)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1})
+class IdFilter(filters.Filter):
+    """Filters on the id of a related record.
+
+    Every list's queryset is limited to the caller's scope, so an id outside it matches
+    nothing, exactly as an id that does not exist: no filter tells the two apart.
+    (`tests/config/test_id_filters.py` checks every id filter of every list.)
+    """
+
+    field_class = IdField
+
+
+# --- dates: a period of the service's own time ---------------------------------------------------
+
+# Dates a period may start or end on. Outside them, turning a day into a local time range
+# overflows (9999-12-31 has no next day, 0001-01-01 no UTC start): nothing was ever recorded
+# there, and the answer is a 400 on the parameter rather than a 500.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
+
+@deconstructible
+class PeriodDayValidator:
+    def __call__(self, value):
+        if not FIRST_DAY <= value <= LAST_DAY:
+            raise ValidationError(
+                _("Choose a day between %(first)s and %(last)s.")
+                % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+                code="out_of_range",
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, PeriodDayValidator)
+
+
+class PeriodDateRangeField(DateRangeField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields:
+            field.validators.append(PeriodDayValidator())
+
+
+class PeriodFilter(filters.DateFromToRangeFilter):
+    """`<name>_after` / `<name>_before` as local days within FIRST_DAY and LAST_DAY."""
+
+    field_class = PeriodDateRangeField

@@ -1,73 +1,185 @@
-"""OpenAPI: every operation lists the error answers it can give, with their body shapes."""
+"""OpenAPI: every operation lists every answer it can give, with the body each one has.
 
+What drf-spectacular infers from the serializers is corrected where the API does more than
+they say: a 400 is a map of field to messages, a choice the API answers empty includes the
+empty value, a body whose unknown fields are refused says so (`additionalProperties: false`),
+and the errors answered at the edge (406, 413, 415, 429, 500, 503) are listed too.
+"""
+
+from django.db.models import Field as ModelField
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
-_ERROR = inline_serializer(
-    "Error", {"detail": serializers.CharField(), "code": serializers.CharField(required=False)}
-)
-_VALIDATION = inline_serializer(
-    "ValidationError",
-    {
-        "<field>": serializers.ListField(
-            child=serializers.CharField(), help_text="Messages for the named field."
-        )
+from config.middleware import RETRY_AFTER_SECONDS
+
+_REF = "#/components/schemas/"
+# Error bodies, added to the components by `add_error_components`.
+ERROR_COMPONENTS = {
+    "Error": {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+        "required": ["detail"],
     },
-)
-_CONFLICT = inline_serializer(
-    "ActionNotAllowed",
-    {
-        "detail": serializers.CharField(),
-        "code": serializers.CharField(),
-        "allowed_actions": serializers.ListField(child=serializers.CharField()),
+    "ValidationError": {
+        "type": "object",
+        "description": (
+            "Messages keyed by the field, parameter or header they concern (`non_field_errors` "
+            "for the whole body); a nested body's errors are nested alike. A body that cannot "
+            "be read at all is answered with `detail` alone."
+        ),
+        "additionalProperties": {
+            "oneOf": [
+                {"type": "array", "items": {"oneOf": [{"type": "string"}, {"type": "object"}]}},
+                {"type": "object"},
+                {"type": "string"},
+            ]
+        },
+        "minProperties": 1,
     },
-)
-_STALE = inline_serializer(
-    "StaleVersion",
-    {
-        "detail": serializers.CharField(),
-        "code": serializers.CharField(),
-        "current_version": serializers.IntegerField(),
+    "ActionNotAllowed": {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "code": {"type": "string"},
+            "allowed_actions": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["detail", "code"],
     },
-)
+    "StaleVersion": {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "code": {"type": "string"},
+            "current_version": {"type": "integer"},
+        },
+        "required": ["detail", "code", "current_version"],
+    },
+    "ServerError": {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "code": {"type": "string", "enum": ["server_error", "service_unavailable"]},
+            "request_id": {"type": "string", "description": "Also in X-Request-ID and on the log lines."},
+        },
+        "required": ["detail", "code", "request_id"],
+    },
+}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": _REF + name}
+
 
 ERRORS = {
     "400": OpenApiResponse(
-        _VALIDATION, description="Bad input; each message is keyed by the field it concerns."
+        _ref("ValidationError"), description="Bad input; each message is keyed by the field it concerns."
     ),
-    "401": OpenApiResponse(_ERROR, description="No or invalid credentials."),
-    "403": OpenApiResponse(_ERROR, description="The caller's role may not do this."),
-    "404": OpenApiResponse(_ERROR, description="Not found, or outside the caller's territory."),
-    "409": OpenApiResponse(_CONFLICT, description="Not allowed in the object's current state."),
-    "412": OpenApiResponse(_STALE, description="If-Match names an older version of the object."),
+    "401": OpenApiResponse(_ref("Error"), description="No or invalid credentials."),
+    "403": OpenApiResponse(_ref("Error"), description="The caller's role may not do this."),
+    "404": OpenApiResponse(_ref("Error"), description="Not found, or outside the caller's territory."),
+    "406": OpenApiResponse(_ref("Error"), description="The Accept header allows none of the answer's types."),
+    "409": OpenApiResponse(_ref("ActionNotAllowed"), description="Not allowed in the current state."),
+    "412": OpenApiResponse(_ref("StaleVersion"), description="If-Match names no current version."),
+    "413": OpenApiResponse(_ref("Error"), description="The body is larger than the limit."),
+    "415": OpenApiResponse(_ref("Error"), description="The body's Content-Type is not one the API reads."),
+    "422": OpenApiResponse(_ref("Error"), description="The Idempotency-Key was used for another request."),
+    "429": OpenApiResponse(_ref("Error"), description="Too many requests; wait as Retry-After says."),
+    "500": OpenApiResponse(_ref("ServerError"), description="A server error; the log names the request id."),
+    "503": OpenApiResponse(
+        _ref("ServerError"),
+        description=f"The database cannot be reached; retry after {RETRY_AFTER_SECONDS} s (Retry-After).",
+    ),
 }
+LIST_NOT_FOUND = OpenApiResponse(_ref("Error"), description="A page past the last one.")
+IN_FLIGHT = OpenApiResponse(
+    {"oneOf": [_ref("ActionNotAllowed"), _ref("Error")]},
+    description="Not allowed now, or the first request with this Idempotency-Key is still running.",
+)
+WRITES = {"POST", "PUT", "PATCH"}
+
+
+def add_error_components(result, generator, request, public):
+    """Postprocessing hook: the error bodies the responses refer to."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_COMPONENTS)
+    return result
+
+
+def _model_field_allows_blank(field: serializers.Field) -> bool:
+    parent = getattr(field, "parent", None)
+    model = getattr(getattr(parent, "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source:
+        return False
+    try:
+        model_field = model._meta.get_field(field.source)
+    except Exception:
+        return False
+    return isinstance(model_field, ModelField) and model_field.blank
 
 
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema plus the project's standard error answers."""
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        # A read-only choice (a case's satisfaction, a mediation's referral) is answered empty
+        # until it is set: DRF builds it without allow_blank, so the enum would lack "".
+        if (
+            isinstance(field, serializers.ChoiceField)
+            and field.read_only
+            and not field.allow_blank
+            and _model_field_allows_blank(field)
+        ):
+            field.allow_blank = True
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "request" and getattr(serializer, "refuses_unknown_fields", False):
+            schema["additionalProperties"] = False
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        for code in self._error_codes():
+        for code, answer in self._error_answers().items():
             if code not in responses:
-                responses[code] = self._get_response_for_code(ERRORS[code], code, direction=direction)
+                responses[code] = self._get_response_for_code(answer, code, direction=direction)
+        if "503" in responses:
+            responses["503"]["headers"] = {
+                "Retry-After": {"schema": {"type": "integer"}, "description": str(_("Seconds to wait."))}
+            }
         return responses
 
-    def _error_codes(self) -> list[str]:
-        view = self.view
+    def _error_answers(self) -> dict:
+        view, method = self.view, self.method
         public = any(isinstance(p, AllowAny) for p in view.get_permissions())
-        codes = [] if public else ["401", "403"]
-        writes = self.method in {"POST", "PUT", "PATCH"}
-        if writes or self._is_list_view() or getattr(view, "filterset_class", None):
-            codes.append("400")
+        writes = method in WRITES
+        is_list = self._is_list_view() and method == "GET"
+        answers = {}
+        if not public:
+            answers.update({code: ERRORS[code] for code in ("401", "403")})
+        if writes or is_list or getattr(view, "filterset_class", None):
+            answers["400"] = ERRORS["400"]
         if "{id}" in self.path or "{pk}" in self.path:
-            codes.append("404")
-        if self.method == "DELETE" or (writes and getattr(view, "action_conflicts", False)):
-            codes.append("409")
-        if getattr(view, "versioned", False) and (writes or self.method == "DELETE"):
-            codes.append("412")
-        return codes
+            answers["404"] = ERRORS["404"]
+        elif is_list and self._get_paginator() is not None:
+            answers["404"] = LIST_NOT_FOUND
+        answers["406"] = ERRORS["406"]  # DRF's content negotiation, whatever the view
+        if method == "DELETE" or (writes and getattr(view, "action_conflicts", False)):
+            answers["409"] = ERRORS["409"]
+        if self._takes_idempotency_key():
+            answers.update({"409": IN_FLIGHT, "422": ERRORS["422"]})
+        if getattr(view, "versioned", False) and (writes or method == "DELETE"):
+            answers["412"] = ERRORS["412"]
+        if writes:
+            answers.update({code: ERRORS[code] for code in ("413", "415")})
+        if getattr(view, "throttle_classes", None):
+            answers["429"] = ERRORS["429"]
+        answers.update({code: ERRORS[code] for code in ("500", "503")})
+        return answers
+
+    def _takes_idempotency_key(self) -> bool:
+        return any(getattr(p, "name", None) == "Idempotency-Key" for p in self.get_override_parameters())

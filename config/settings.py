@@ -6,6 +6,7 @@ safe for development: an SQLite file next to the code, DEBUG on, local hosts onl
 and an explicit host list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -127,11 +128,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "core",
+    "axes",
+    "knox",
+    "accounts",
     "grids",
     "registry",
     "cases",
@@ -141,15 +144,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer and every log line of a request carry its id.
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware: its answers (bad text, errors as JSON) are in the caller's language.
+    "config.middleware.ApiEdgeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.replica.RecentWriterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for a locked account into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -171,11 +181,25 @@ TEMPLATES = [
     },
 ]
 
+# django-axes warns when its lockout does not count by address. Here it counts by account on
+# purpose: the staff of one office share an address, and one person's typing errors must not
+# lock their colleagues out. Addresses are throttled instead (API_AUTH_RATE).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
 # Database: DATABASE_URL selects PostgreSQL (psycopg 3); an SQLite file otherwise.
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A streaming replica for reports, exports and the dashboard (`config.replica`). In tests it
+# mirrors the primary, except in the tests that point it at the real replica.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock at
     # BEGIN so that two writers queue instead of failing with "database is locked".
@@ -188,9 +212,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # The reports' covering index (`cases.Case`, INCLUDE columns) is for PostgreSQL; SQLite
     # builds it as a plain index on the report time, which is all it needs.
-    SILENCED_SYSTEM_CHECKS = ["models.W040"]
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# The lockout backend comes first: it refuses a locked account before any password is checked.
+# (AxesBackend rather than the standalone one: it can also read a session's user, as the first
+# backend is asked to by code that signs a user in without naming one.)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -232,16 +264,86 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 
+
+def _proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """The header a TLS proxy sets to "https" ("X-Forwarded-Proto"), as Django reads it."""
+    name = name.strip()
+    return ("HTTP_" + name.upper().replace("-", "_"), "https") if name else None
+
+
+# HTTPS only in production: plain HTTP is redirected and browsers are told (HSTS) never to
+# use it. Behind a TLS proxy, the proxy must set the header named here (and strip it from
+# what clients send); an empty value trusts no header, for a gunicorn that terminates TLS.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(
+    env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto" if PRODUCTION else "")
+)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=PRODUCTION)
+
+# --- Signing in: client addresses, throttles, lockout and API tokens ----------------------------
+# How many proxies in front of the service append to X-Forwarded-For. Any client can send
+# that header, so it is read only when proxies are configured, and then only the entry the
+# outermost trusted proxy wrote; 0 (the default) ignores it and counts the connection's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
+# django-axes locks an account (whatever address the tries come from) after this many failed
+# sign-ins, each within the period of the one before, on every sign-in path; the lock lifts
+# by itself after the period, or when an administrator unlocks the account.
+AUTH_LOCKOUT_FAILURES = env.int("AUTH_LOCKOUT_FAILURES", default=5)
+AUTH_LOCKOUT_MINUTES = env.int("AUTH_LOCKOUT_MINUTES", default=30)
+AXES_FAILURE_LIMIT = AUTH_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=AUTH_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Tries made while locked do not prolong the lock: it lifts at the time the message names.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Locks are shown and lifted through the users' admin (accounts.admin); no log of every
+# successful sign-in is kept beyond the user's last login time.
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+# Log lines name the account (not a resident's data); the stored form data hides the CSRF token.
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["csrfmiddlewaretoken"]
+
+# API tokens (django-rest-knox): one per signed-in device, stored as a digest. A token expires
+# after API_TOKEN_TTL_HOURS without use, and API_TOKEN_MAX_AGE_DAYS after sign-in whatever use.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=7 * 24)
+API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=30)
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=10)
+KNOX_TOKEN_MODEL = "accounts.DeviceToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=API_TOKEN_MAX_AGE_DAYS),
+    # A used token's expiry is moved on (one UPDATE) at most once an hour.
+    "MIN_REFRESH_INTERVAL": min(3600, API_TOKEN_TTL_HOURS * 360),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# knox's own AuthToken is swapped for accounts.DeviceToken; its migrations would create the
+# unused table all the same, so the app runs without them.
+MIGRATION_MODULES = {"knox": None}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON and forms with the API's limits: body size, nesting depth, no NUL or lone surrogate.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser",
+        "config.parsers.FormParser",
+        "config.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=20),
     "DEFAULT_FILTER_BACKENDS": [
@@ -252,8 +354,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # Token requests are limited per client address against password guessing.
-    "DEFAULT_THROTTLE_RATES": {"auth": env.str("API_AUTH_RATE", default="20/min")},
+    # Sign-ins (token, admin, browsable API) are limited per client address and per account.
+    "DEFAULT_THROTTLE_RATES": {
+        "sign_in_address": env.str("API_AUTH_RATE", default="20/min"),
+        "sign_in_account": env.str("API_AUTH_ACCOUNT_RATE", default="10/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
 
@@ -275,6 +381,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error bodies every operation refers to (config/schema.py), after the enums' own hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.add_error_components",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CommunityKindEnum": "grids.models.Community.Kind",
         "GridKindEnum": "grids.models.Grid.Kind",
@@ -308,19 +419,22 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "grids.privacy.PersonalDataLogFilter"}},
+    "filters": {
+        "personal_data": {"()": "grids.privacy.PersonalDataLogFilter"},
+        "request_id": {"()": "config.middleware.RequestIdLogFilter"},
+    },
     # Every handler uses this formatter: it scrubs the whole output, tracebacks included.
     "formatters": {
         "plain": {
             "class": "grids.privacy.PersonalDataFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
         }
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["personal_data"],
+            "filters": ["request_id", "personal_data"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},

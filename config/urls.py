@@ -1,9 +1,13 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.throttling import throttle_sign_in
+
 api_v1 = [
+    path("", include("accounts.urls")),
     path("", include("grids.urls")),
     path("", include("registry.urls")),
     path("", include("cases.urls")),
@@ -13,9 +17,19 @@ api_v1 = [
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    # The two login pages, throttled like the API's token endpoint; they come first, so that
+    # these paths reach the throttled views (the included URL names still point here).
+    path("admin/login/", throttle_sign_in(admin.site.login)),
+    path(
+        "api-auth/login/",
+        throttle_sign_in(LoginView.as_view(template_name="rest_framework/login.html")),
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),
 ]
+
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

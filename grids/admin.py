@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import revoke_tokens_of, unlock_sign_in_of
 from config.errors import InvalidInput
 from grids.admin_base import PersonalDataAdminMixin, ScopedModelAdmin, masked
 from grids.models import (
@@ -144,6 +145,7 @@ class GridWorkerAdmin(TerritoryAdmin):
     # Not `user`: the users' autocomplete is for superusers, and lists every account.
     autocomplete_fields = ["street", "grids"]
     list_select_related = ["street", "user"]
+    actions = ["revoke_tokens", "unlock_sign_in"]
 
     def get_readonly_fields(self, request, obj=None):
         # A worker keeps the account they were opened with.
@@ -165,6 +167,15 @@ class GridWorkerAdmin(TerritoryAdmin):
 
     def delete_model(self, request, obj):
         grid_worker_delete(scope=scope_for(request.user), worker=obj)
+
+    # A lost phone, a worker locked out by mistyping: the street's admin acts, within the street.
+    @admin.action(description=_("Sign out of every device (revoke API tokens)"), permissions=["change"])
+    def revoke_tokens(self, request, queryset):
+        revoke_tokens_of(self, request, [worker.user for worker in queryset.select_related("user")])
+
+    @admin.action(description=_("Unlock sign-in"), permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        unlock_sign_in_of(self, request, [worker.user for worker in queryset.select_related("user")])
 
 
 @admin.register(CoGovernanceMember)

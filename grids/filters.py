@@ -6,7 +6,7 @@ so a filter cannot reveal whether another street's record exists.
 
 import django_filters as filters
 
-from config.filters import StrictBooleanFilter
+from config.filters import IdFilter, StrictBooleanFilter
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
 from grids.scope import scope_for
 
@@ -18,7 +18,7 @@ class StreetFilter(filters.FilterSet):
 
 
 class CommunityFilter(filters.FilterSet):
-    street = filters.NumberFilter(field_name="street_id")
+    street = IdFilter(field_name="street_id")
 
     class Meta:
         model = Community
@@ -26,8 +26,8 @@ class CommunityFilter(filters.FilterSet):
 
 
 class GridFilter(filters.FilterSet):
-    street = filters.NumberFilter(field_name="community__street_id")
-    community = filters.NumberFilter(field_name="community_id")
+    street = IdFilter(field_name="community__street_id")
+    community = IdFilter(field_name="community_id")
     has_party_branch = StrictBooleanFilter(method="filter_has_party_branch")
 
     class Meta:
@@ -39,9 +39,9 @@ class GridFilter(filters.FilterSet):
 
 
 class MicroGridFilter(filters.FilterSet):
-    street = filters.NumberFilter(field_name="grid__community__street_id")
-    community = filters.NumberFilter(field_name="grid__community_id")
-    grid = filters.NumberFilter(field_name="grid_id")
+    street = IdFilter(field_name="grid__community__street_id")
+    community = IdFilter(field_name="grid__community_id")
+    grid = IdFilter(field_name="grid_id")
 
     class Meta:
         model = MicroGrid
@@ -53,9 +53,9 @@ class GridWorkerFilter(filters.FilterSet):
     through visible grids only, so a hidden id matches nothing, like an id that does not exist.
     """
 
-    street = filters.NumberFilter(field_name="street_id")
-    grid = filters.NumberFilter(method="filter_covered_grids", field_name="pk")
-    community = filters.NumberFilter(method="filter_covered_grids", field_name="community_id")
+    street = IdFilter(field_name="street_id")
+    grid = IdFilter(method="filter_covered_grids", field_name="pk")
+    community = IdFilter(method="filter_covered_grids", field_name="community_id")
     is_active = StrictBooleanFilter()
 
     class Meta:
@@ -70,9 +70,9 @@ class GridWorkerFilter(filters.FilterSet):
 
 
 class CoGovernanceMemberFilter(filters.FilterSet):
-    street = filters.NumberFilter(field_name="community__street_id")
-    community = filters.NumberFilter(field_name="community_id")
-    grid = filters.NumberFilter(field_name="grid_id")
+    street = IdFilter(field_name="community__street_id")
+    community = IdFilter(field_name="community_id")
+    grid = IdFilter(field_name="grid_id")
 
     class Meta:
         model = CoGovernanceMember

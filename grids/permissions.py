@@ -17,6 +17,8 @@ ACCESS.register(
         "edit_territory": CENTRE,
         # Residents' names and phones on the territory's records (micro-grid leaders, members).
         "reveal": DISPATCHERS,
+        # Grid workers' phones: read in full, and revealed, by those who dispatch them.
+        "read_worker_phone": DISPATCHERS,
     },
 )
 
@@ -26,6 +28,11 @@ def may_edit_street(scope, street_id: int | None) -> bool:
     if not ACCESS.role_may("grids", "edit_territory", scope.role):
         return False
     return scope.is_superuser or street_id == scope.street_id
+
+
+def reads_worker_phones(scope) -> bool:
+    """Whether the caller reads grid workers' phones in full (else masked)."""
+    return ACCESS.role_may("grids", "read_worker_phone", scope.role)
 
 
 class TerritoryEditorOrReadOnly(BasePermission):

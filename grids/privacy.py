@@ -96,6 +96,24 @@ def scrub(text: str) -> str:
     return text
 
 
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_HELD = "\x00"
+
+
+def scrub_url(text: str) -> str:
+    """`scrub` for text from a URL, where a number may follow an escape (`%2013812345678`).
+
+    An escape's hex digits would otherwise touch the number and hide it from the patterns,
+    which look for numbers standing alone; the escapes are set aside while they look.
+    """
+    escapes = _PERCENT_ESCAPE.findall(text)
+    if not escapes:
+        return scrub(text)
+    held = scrub(_PERCENT_ESCAPE.sub(_HELD, text.replace(_HELD, "")))
+    restored = iter(escapes)
+    return re.sub(_HELD, lambda _match: next(restored), held)
+
+
 class PersonalDataLogFilter(logging.Filter):
     """Mask ID numbers and mobile numbers in every log record, whatever wrote it.
 

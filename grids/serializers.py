@@ -1,49 +1,46 @@
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.validators import UniqueTogetherValidator
+from rest_framework.validators import UniqueValidator
 
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
+from grids.permissions import reads_worker_phones
 from grids.privacy import mask_name, mask_phone, validate_phone
+from grids.scope import scope_for
 
 
-class UniqueNameValidator(UniqueTogetherValidator):
-    """A name unique within its parent, reported on `name` in words a user understands.
+class TerritorySerializer(serializers.ModelSerializer):
+    """A node of the territory. Uniqueness is the service's to check, after everything else.
 
-    DRF's own check answers under `non_field_errors` with the raw field names.
+    DRF would check a unique code or name as soon as the field is read, before the code is
+    known to lie under the parent's code, and even when the request fails for another
+    reason: a street admin could then probe which codes and names other streets hold.
+    `grids.services` checks them last, and the database's unique indexes decide a race.
     """
 
-    def __init__(self, model, parent: str, message):
-        super().__init__(queryset=model.objects.all(), fields=(parent, "name"), message=message)
-
-    def __call__(self, attrs, serializer):
-        try:
-            super().__call__(attrs, serializer)
-        except serializers.ValidationError:
-            raise serializers.ValidationError({"name": [self.message]}, code="unique") from None
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
+        return fields
 
 
-class StreetSerializer(serializers.ModelSerializer):
+class StreetSerializer(TerritorySerializer):
     class Meta:
         model = Street
         fields = ["id", "code", "name", "abbreviation", "district_name", "district_code"]
 
 
-class CommunitySerializer(serializers.ModelSerializer):
+class CommunitySerializer(TerritorySerializer):
     street = ScopedRelatedField(queryset=Street.objects.all())
 
     class Meta:
         model = Community
         fields = ["id", "code", "name", "kind", "population", "street"]
-        validators = [
-            UniqueNameValidator(
-                Community, "street", _("This street already has a village or community of this name.")
-            )
-        ]
+        validators = []
 
 
-class GridSerializer(serializers.ModelSerializer):
+class GridSerializer(TerritorySerializer):
     community = ScopedRelatedField(queryset=Community.objects.all())
     street = serializers.IntegerField(source="community.street_id", read_only=True)
 
@@ -60,12 +57,10 @@ class GridSerializer(serializers.ModelSerializer):
             "community",
             "street",
         ]
-        validators = [
-            UniqueNameValidator(Grid, "community", _("This community already has a grid of this name."))
-        ]
+        validators = []
 
 
-class MicroGridSerializer(serializers.ModelSerializer):
+class MicroGridSerializer(TerritorySerializer):
     grid = ScopedRelatedField(queryset=Grid.objects.all())
     community = serializers.IntegerField(source="grid.community_id", read_only=True)
     street = serializers.IntegerField(source="grid.community.street_id", read_only=True)
@@ -90,10 +85,27 @@ class MicroGridSerializer(serializers.ModelSerializer):
         ]
 
 
+class DispatcherOnlyPhoneField(PersonalDataField):
+    """A worker's phone: read in full by the roles that dispatch workers, masked for others.
+
+    Other workers, district viewers and mediators have no call to make to a worker's
+    private mobile; the audited reveal (`POST /workers/{id}/reveal/`) is the way to it.
+    """
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        if request is not None and reads_worker_phones(scope_for(request.user)):
+            return serializers.CharField.to_representation(self, value)
+        return super().to_representation(value)
+
+
 class GridWorkerSerializer(serializers.ModelSerializer):
     street = ScopedRelatedField(queryset=Street.objects.all())
     grids = ScopedRelatedField(queryset=Grid.objects.select_related("community"), many=True, required=False)
     username = serializers.CharField(source="user.username", read_only=True)
+    phone = DispatcherOnlyPhoneField(
+        mask=mask_phone, required=False, allow_blank=True, max_length=20, validators=[validate_phone]
+    )
 
     class Meta:
         model = GridWorker
@@ -115,11 +127,6 @@ class GridWorkerCreateSerializer(GridWorkerSerializer):
 
     class Meta(GridWorkerSerializer.Meta):
         fields = [*GridWorkerSerializer.Meta.fields, "password"]
-
-    def validate_username(self, value):
-        if get_user_model().objects.filter(username=value).exists():
-            raise serializers.ValidationError(_("This username is already taken."))
-        return value
 
 
 class CoGovernanceMemberSerializer(serializers.ModelSerializer):

@@ -6,9 +6,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed
 from core.locking import lock_one
@@ -70,9 +71,56 @@ def _save(obj: models.Model, scope: Scope) -> models.Model:
         stored = lock_one(type(obj)._base_manager.all(), pk=obj.pk)
         _check_may_edit(scope, stored)
         _check_placement_change(scope, stored, obj)
-    obj.full_clean()
-    obj.save()
+    # Uniqueness last, once everything else holds: a code is checked to lie under its
+    # parent's code (`clean`) before anyone learns whether it is taken, so that another
+    # street's codes cannot be probed, even with a request that fails for another reason.
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+    obj.validate_constraints(exclude={"name"} if type(obj) in _NAME_UNIQUE_WITHIN else None)
+    check_unique(obj)
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        # A concurrent request took the value between the check and the insert: the
+        # database's unique index decided, and the answer is the one a serial request gets.
+        check_unique(obj)
+        raise
     return obj
+
+
+# Names unique within their parent (named UniqueConstraints on the models), reported on
+# `name` in words a user understands.
+_NAME_UNIQUE_WITHIN = {Community: "street", Grid: "community"}
+UNIQUE_NAME_MESSAGES = {
+    Community: gettext_lazy("This street already has a village or community of this name."),
+    Grid: gettext_lazy("This community already has a grid of this name."),
+}
+# A street's code, name and abbreviation are unique across every district: which street holds
+# one is nobody else's business, so the answer says only that it cannot be used.
+_GLOBALLY_UNIQUE = {Street: {"code", "name", "abbreviation"}}
+
+
+def check_unique(obj: models.Model) -> None:
+    """Raise the 400 (a ValidationError keyed by field) for a unique value already taken."""
+    errors = {}
+    try:
+        obj.validate_unique()
+    except ValidationError as error:
+        errors = error.message_dict
+    for field in _GLOBALLY_UNIQUE.get(type(obj), ()):
+        if field in errors:
+            errors[field] = [_("This value is already in use; choose another.")]
+    parent = _NAME_UNIQUE_WITHIN.get(type(obj))
+    if parent:
+        taken = (
+            type(obj)
+            ._base_manager.filter(**{f"{parent}_id": getattr(obj, f"{parent}_id"), "name": obj.name})
+            .exclude(pk=obj.pk)
+        )
+        if taken.exists():
+            errors["name"] = [str(UNIQUE_NAME_MESSAGES[type(obj)])]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _changed(stored: models.Model, obj: models.Model, fields_by_model: dict) -> bool:
@@ -171,8 +219,6 @@ def grid_worker_create(
 ) -> GridWorker:
     """Open a grid worker's account: the user, the worker record and the user's scope."""
     User = get_user_model()
-    if User.objects.filter(username=username).exists():
-        raise InvalidInput("username", _("This username is already taken."))
     worker = GridWorker(street=street, name=name, kind=kind, phone=phone)
     _check_may_edit(scope, worker)
     check_grids_in_street(grids, street)
@@ -185,8 +231,14 @@ def grid_worker_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.full_clean()
-    user.save()
+    user.full_clean(validate_unique=False)
+    try:
+        # The unique index decides, serially and under a race alike; the answer does not say
+        # whose the name is (another street's worker, an administrator, `admin`).
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise InvalidInput("username", _("This username cannot be used; choose another.")) from None
     worker.user = user
     worker.full_clean()
     worker.save()

@@ -12,7 +12,6 @@ router.register("workers", views.GridWorkerViewSet, basename="worker")
 router.register("members", views.CoGovernanceMemberViewSet, basename="member")
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
     path("me/", views.MeView.as_view(), name="me"),
     *router.urls,
 ]

@@ -1,18 +1,15 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.access import Role
 from grids import filters
 from grids import serializers as grid_serializers
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
-from grids.permissions import TerritoryEditorOrReadOnly
+from grids.permissions import TerritoryEditorOrReadOnly, reads_worker_phones
 from grids.reveal import RevealMixin
 from grids.scope import scope_for
 from grids.services import (
@@ -128,11 +125,19 @@ class CoGovernanceMemberViewSet(RevealMixin, TerritoryViewSet):
     partial_update=extend_schema(summary=_("Change a grid worker")),
     destroy=extend_schema(summary=_("Delete a grid worker with no assigned cases and close their login")),
 )
-class GridWorkerViewSet(TerritoryViewSet):
+class GridWorkerViewSet(RevealMixin, TerritoryViewSet):
     queryset = GridWorker.objects.select_related("user")
     filterset_class = filters.GridWorkerFilter
-    search_fields = ["name", "user__username", "phone"]
     ordering_fields = ["name", "id", "kind"]
+    reveal_fields = ("phone",)
+    reveal_grant = ("grids", "read_worker_phone")
+
+    @property
+    def search_fields(self):
+        # A masked phone must not be found digit by digit through the search.
+        if reads_worker_phones(self.scope):
+            return ["name", "user__username", "phone"]
+        return ["name", "user__username"]
 
     def get_queryset(self):
         # A worker may also cover grids the caller does not see: list only the visible ones.
@@ -166,24 +171,6 @@ class GridWorkerViewSet(TerritoryViewSet):
     def _reread(self, worker: GridWorker) -> GridWorker:
         """The saved worker as a read shows it: through the scoped grid prefetch."""
         return self.get_queryset().get(pk=worker.pk)
-
-
-class TokenView(ObtainAuthToken):
-    """`POST {username, password}` → `{token}`; send it as `Authorization: Token <token>`."""
-
-    permission_classes = [AllowAny]
-    throttle_scope = "auth"
-    throttle_classes = [ScopedRateThrottle]
-
-    @extend_schema(
-        summary=_("Obtain an API token"),
-        request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
-        ),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
 
 
 class MeView(APIView):

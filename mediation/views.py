@@ -12,7 +12,7 @@ from grids.scope import Scope, scope_for
 from grids.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from mediation import serializers as s
 from mediation import services, workflow
-from mediation.filters import MediationFilter, MediatorFilter, RoomFilter
+from mediation.filters import MediationFilter, MediatorFilter, PartyFilter, RoomFilter
 from mediation.models import MediationCase, MediationEvent, MediationRoom, Mediator, Party
 from mediation.querysets import sees_mediation_details
 
@@ -190,7 +190,7 @@ class PartyViewSet(RevealMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.PartySerializer
     permission_classes = [IsAuthenticated]
-    filterset_fields = ["mediation", "role"]
+    filterset_class = PartyFilter
     ordering_fields = ["id"]
     reveal_fields = ("name", "phone", "id_number")
 

@@ -4,7 +4,7 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.filters import StrictBooleanFilter
+from config.filters import IdFilter, PeriodFilter, StrictBooleanFilter
 from registry.models import Building, Facility, House, KeyPerson, Organisation, Resident, RiskLevel, Visit
 from registry.querysets import today
 from registry.selectors import residents_search
@@ -14,9 +14,9 @@ class _Territory(filters.FilterSet):
     """street, community and grid, through the model's path to its grid."""
 
     grid_path = "grid"
-    street = filters.NumberFilter(method="filter_street")
-    community = filters.NumberFilter(method="filter_community")
-    grid = filters.NumberFilter(method="filter_grid")
+    street = IdFilter(method="filter_street")
+    community = IdFilter(method="filter_community")
+    grid = IdFilter(method="filter_grid")
 
     def filter_street(self, queryset, name, value):
         return queryset.filter(**{f"{self.grid_path}__community__street_id": value})
@@ -30,7 +30,7 @@ class _Territory(filters.FilterSet):
 
 class BuildingFilter(_Territory):
     use = filters.MultipleChoiceFilter(choices=Building.Use.choices)
-    micro_grid = filters.NumberFilter(field_name="micro_grid_id")
+    micro_grid = IdFilter(field_name="micro_grid_id")
     property_managed = StrictBooleanFilter()
 
     class Meta:
@@ -40,7 +40,7 @@ class BuildingFilter(_Territory):
 
 class HouseFilter(_Territory):
     grid_path = "building__grid"
-    building = filters.NumberFilter(field_name="building_id")
+    building = IdFilter(field_name="building_id")
     use = filters.MultipleChoiceFilter(choices=House.Use.choices)
 
     class Meta:
@@ -51,8 +51,8 @@ class HouseFilter(_Territory):
 class ResidentFilter(_Territory):
     """Search by exact `id_number` or `phone` (blind index), or `name` with `house` or `building`."""
 
-    building = filters.NumberFilter(field_name="house__building_id")
-    house = filters.NumberFilter(field_name="house_id")
+    building = IdFilter(field_name="house__building_id")
+    house = IdFilter(field_name="house_id")
     tags = filters.CharFilter(method="filter_tags", label=_("tag codes, comma-separated (all must match)"))
     residence_type = filters.MultipleChoiceFilter(choices=Resident.ResidenceType.choices)
     gender = filters.ChoiceFilter(choices=Resident.Gender.choices)
@@ -90,10 +90,10 @@ class ResidentFilter(_Territory):
 
 
 class KeyPersonFilter(_Territory):
-    category = filters.NumberFilter(field_name="category_id")
+    category = IdFilter(field_name="category_id")
     risk_level = filters.MultipleChoiceFilter(choices=RiskLevel.choices)
     status = filters.ChoiceFilter(choices=KeyPerson._meta.get_field("status").choices)
-    responsible_worker = filters.NumberFilter(field_name="responsible_worker_id")
+    responsible_worker = IdFilter(field_name="responsible_worker_id")
     overdue = StrictBooleanFilter(method="filter_overdue", label=_("visit overdue now"))
 
     class Meta:
@@ -105,10 +105,10 @@ class KeyPersonFilter(_Territory):
 
 
 class VisitFilter(filters.FilterSet):
-    key_person = filters.NumberFilter(field_name="key_person_id")
-    worker = filters.NumberFilter(field_name="worker_id")
+    key_person = IdFilter(field_name="key_person_id")
+    worker = IdFilter(field_name="worker_id")
     form = filters.ChoiceFilter(choices=Visit.Form.choices)
-    visited = filters.DateFromToRangeFilter(field_name="visited_on")
+    visited = PeriodFilter(field_name="visited_on")
 
     class Meta:
         model = Visit
@@ -116,7 +116,7 @@ class VisitFilter(filters.FilterSet):
 
 
 class OrganisationFilter(_Territory):
-    building = filters.NumberFilter(field_name="building_id")
+    building = IdFilter(field_name="building_id")
     kind = filters.MultipleChoiceFilter(choices=Organisation.Kind.choices)
     tags = filters.CharFilter(method="filter_tags", label=_("safety tag codes, comma-separated"))
 
@@ -131,7 +131,7 @@ class OrganisationFilter(_Territory):
 
 
 class FacilityFilter(_Territory):
-    type = filters.NumberFilter(field_name="type_id")
+    type = IdFilter(field_name="type_id")
     state = filters.MultipleChoiceFilter(choices=Facility.State.choices)
 
     class Meta:

@@ -1,10 +1,11 @@
 """The reports' query parameters (validated, each error keyed by its parameter) and answer shapes."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from cases.models import Category, Kind
+from config.filters import PeriodDayValidator
 from reports import metrics as m
 from reports.selectors import MEDIATION_DIMENSIONS, RESOLUTION_DIMENSIONS, ReportFilters
 
@@ -28,11 +29,17 @@ class ReportParams(serializers.Serializer):
         fields = super().get_fields()
         fields["group_by"].choices = list(self.dimensions)
         # `from` is a Python keyword, so the two period fields are added by name.
+        # Within FIRST_DAY and LAST_DAY: the selectors turn a day into a local time range,
+        # which overflows at the ends of the calendar.
         fields["from"] = serializers.DateField(
-            required=False, help_text=_("First day of the period (ISO date, local time, inclusive).")
+            required=False,
+            validators=[PeriodDayValidator()],
+            help_text=_("First day of the period (ISO date, local time, inclusive)."),
         )
         fields["to"] = serializers.DateField(
-            required=False, help_text=_("Last day of the period (ISO date, local time, inclusive).")
+            required=False,
+            validators=[PeriodDayValidator()],
+            help_text=_("Last day of the period (ISO date, local time, inclusive)."),
         )
         return fields
 
@@ -90,10 +97,24 @@ _RATE = inline_serializer(
         "denominator": serializers.IntegerField(),
     },
 )
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "nullable": True,
+        "description": "A street's, community's, grid's, category's, room's or mediator's id (a number); "
+        "a choice value or YYYY-MM (a string); null for the mediations held in no room.",
+    }
+)
+class ReportKeyIdField(serializers.Field):
+    """A group's id: a number, a string or null, as the grouping gives it."""
+
+
 _KEY = inline_serializer(
     "ReportKey",
     {
-        "id": serializers.CharField(allow_null=True, help_text=_("Row id, choice value or YYYY-MM.")),
+        "id": ReportKeyIdField(allow_null=True, help_text=_("Row id, choice value or YYYY-MM.")),
         "name": serializers.CharField(),
     },
 )

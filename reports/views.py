@@ -13,11 +13,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from cases.models import Kind
 from config.errors import RoleNotAllowed
+from config.replica import replica_reads
 from config.schema import ERRORS
 from core.access import ACCESS
 from grids.models import Community, Street
@@ -29,19 +32,42 @@ from reports.serializers import MediationParams, ReportParams, ResolutionParams,
 EXPORT_LANGUAGE = "zh-hans"
 
 
-class ExportFormatNegotiation(DefaultContentNegotiation):
-    """`?format=` names the file to download (checked by the view), not a DRF renderer.
+class DownloadRenderer(BaseRenderer):
+    """Stands for a download in content negotiation: the view builds the file itself.
 
-    Without this, DRF would look for a `csv` renderer and answer 404 when there is none.
+    `?format=csv` is then answered to `Accept: text/csv` (or `*/*`) and refused with 406 to
+    a client that accepts only JSON, as HTTP asks. Errors are never rendered with it.
     """
 
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class CSVRenderer(DownloadRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XLSXRenderer(DownloadRenderer):
+    media_type = exports.CONTENT_TYPES["xlsx"]
+    format = "xlsx"
+
+
+class ExportFormatNegotiation(DefaultContentNegotiation):
+    """`?format=` picks the renderers `Accept` is matched against; an unknown format is left
+    to the parameters' check (a 400 on `format`), not DRF's 404."""
+
     def filter_renderers(self, renderers, format):
-        return renderers
+        chosen = [renderer for renderer in renderers if renderer.format == format]
+        return chosen or [renderer for renderer in renderers if not isinstance(renderer, DownloadRenderer)]
 
 
 class ReportView(APIView):
     permission_classes = [IsAuthenticated]
     content_negotiation_class = ExportFormatNegotiation
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer, XLSXRenderer]
     params_class: type[ReportParams]
     slug: str
     title = ""
@@ -59,14 +85,27 @@ class ReportView(APIView):
         params = self.params_class(data=request.query_params)
         params.is_valid(raise_exception=True)
         group_by, file_format = params.validated_data["group_by"], params.validated_data["format"]
+        if "format" not in request.query_params and isinstance(request.accepted_renderer, DownloadRenderer):
+            file_format = request.accepted_renderer.format  # `Accept: text/csv` alone asks for the CSV
         filters = params.filters()
-        selectors.check_filters(scope, filters)
         exporting = file_format != "json"
-        with translation.override(EXPORT_LANGUAGE) if exporting else nullcontext():
+        # Reports and exports are the heavy reads a replica is for (`config.replica`).
+        with (
+            replica_reads(request.user),
+            translation.override(EXPORT_LANGUAGE) if exporting else nullcontext(),
+        ):
+            selectors.check_filters(scope, filters)
             report = self.run(scope, group_by, filters)
             if exporting:
                 return self._download(report, group_by, file_format, filters)
         return Response({"group_by": group_by, "filters": params.echo(), **report})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error asked for as a download (403, 400, 406) is still answered as JSON.
+        renderer = getattr(request, "accepted_renderer", None)
+        if isinstance(renderer, DownloadRenderer) and isinstance(response, Response):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def _download(self, report, group_by, file_format, filters):
         dimension = self.params_class.dimensions[group_by]

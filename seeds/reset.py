@@ -3,8 +3,8 @@
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from accounts.models import DeviceToken
 from cases.models import Case, CaseAttachment, CaseEvent, CaseNumberCounter, Supervision
 from core.models import IdempotencyKey, OutboxEvent
 from grids.models import (
@@ -50,7 +50,7 @@ WIPE_ORDER = [
     CaseAttachment, Supervision, CaseEvent, IdempotencyKey, CaseNumberCounter, Case,
     PersonalDataReveal, Resident, House, Organisation, Facility, Building,
     CoGovernanceMember, GridWorker.grids.through, GridWorker, UserScope,
-    MicroGrid, Grid, Community, Street, Token, LogEntry, OutboxEvent,
+    MicroGrid, Grid, Community, Street, DeviceToken, LogEntry, OutboxEvent,
 ]  # fmt: skip
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import token_create
 from cases import services as case_services
 from grids.models import GridWorker, UserScope
 from registry.models import KeyPersonCategory
@@ -57,11 +57,10 @@ def on_postgres():
 
 
 def client_for(user=None) -> APIClient:
-    """An API client that authenticates like a phone does: with the user's token."""
+    """An API client that authenticates like a phone does: with a token of its own."""
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user).token}")
     return client
 
 

@@ -715,3 +715,10 @@ def test_on_the_spot_history_marks_the_case_at_acceptance(world, api, category):
     ]
     assert case.events.get(action="accept").changes["on_the_spot"] == [False, True]
     assert case.version == 5
+
+
+@pytest.mark.parametrize("params", [{"reported_after": "0001-01-01"}, {"due_before": "9999-12-31"}])
+def test_a_period_filter_outside_the_calendar_is_400_on_the_filter(world, api, params):
+    response = api(world.admin_a).get(reverse(LIST), params)
+    assert response.status_code == 400
+    assert list(response.json()) == [next(iter(params)).rsplit("_", 1)[0]]

@@ -5,13 +5,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases.models import Case, CaseAttachment, CaseEvent
+from tests.cases.files import PNG
 from tests.cases.test_api_actions import ACTIONS, body_for, post
 from tests.conftest import CaseMaker
 from tests.factories import CategoryFactory, GridWorkerFactory
 
 pytestmark = pytest.mark.django_db
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture

@@ -152,3 +152,94 @@ def test_the_system_checks_find_nothing_on_the_default_database():
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout and "WARNINGS" not in result.stderr
+
+
+# --- HTTPS in production, and the deploy check ------------------------------------------------
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": STRONG_KEY,
+    "DJANGO_ALLOWED_HOSTS": "gov.example.cn",
+    **PII,
+}
+
+
+def test_the_deploy_check_finds_nothing_with_production_settings():
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL", "PII_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, **PRODUCTION},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("SECURE_SSL_REDIRECT", "True"),
+        ("SECURE_HSTS_SECONDS", "31536000"),
+        ("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True"),
+        ("SECURE_HSTS_PRELOAD", "True"),
+        ("SECURE_PROXY_SSL_HEADER", "('HTTP_X_FORWARDED_PROTO', 'https')"),
+        ("TRUSTED_PROXY_COUNT", "0"),
+    ],
+)
+def test_production_is_https_only_by_default(setting, value):
+    code, out, err = load_settings(setting, **PRODUCTION)
+    assert (code, out) == (0, value), err
+
+
+@pytest.mark.parametrize(
+    ("env", "setting", "value"),
+    [
+        # gunicorn terminating TLS itself: no proxy header to trust.
+        ({"DJANGO_SECURE_PROXY_SSL_HEADER": ""}, "SECURE_PROXY_SSL_HEADER", "None"),
+        (
+            {"DJANGO_SECURE_PROXY_SSL_HEADER": "X-Scheme"},
+            "SECURE_PROXY_SSL_HEADER",
+            "('HTTP_X_SCHEME', 'https')",
+        ),
+        # A proxy that redirects to HTTPS itself.
+        ({"DJANGO_SECURE_SSL_REDIRECT": "false"}, "SECURE_SSL_REDIRECT", "False"),
+        ({"DJANGO_SECURE_HSTS_SECONDS": "3600"}, "SECURE_HSTS_SECONDS", "3600"),
+        ({"DJANGO_SECURE_HSTS_PRELOAD": "false"}, "SECURE_HSTS_PRELOAD", "False"),
+        ({"TRUSTED_PROXY_COUNT": "2"}, "REST_FRAMEWORK['NUM_PROXIES']", "2"),
+    ],
+)
+def test_https_and_proxy_settings_come_from_the_environment(env, setting, value):
+    code, out, err = load_settings(setting, **PRODUCTION, **env)
+    assert (code, out) == (0, value), err
+
+
+def test_development_stays_on_plain_http():
+    for setting, value in [("SECURE_SSL_REDIRECT", "False"), ("SECURE_HSTS_SECONDS", "0")]:
+        assert load_settings(setting)[:2] == (0, value)
+
+
+def test_a_negative_proxy_count_is_refused():
+    code, _, err = load_settings(TRUSTED_PROXY_COUNT="-1")
+    assert code != 0 and "TRUSTED_PROXY_COUNT" in err
+
+
+@pytest.mark.django_db
+def test_with_https_on_plain_http_is_redirected_and_https_told_to_stay(settings):
+    from django.test import Client
+
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    plain = Client().get("/admin/login/")
+    assert (plain.status_code, plain["Location"]) == (301, "https://testserver/admin/login/")
+    secure = Client().get("/admin/login/", HTTP_X_FORWARDED_PROTO="https")
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"

@@ -82,7 +82,9 @@ def test_grid_filters_and_search(world, api, params, expected):
 
 def test_bad_filter_value_and_unknown_ordering_are_400_naming_the_parameter(world, api):
     client = api(world.admin_a)
-    assert client.get(url("grid-list"), {"community": "abc"}).json() == {"community": ["输入一个数字。"]}
+    assert client.get(url("grid-list"), {"community": "abc"}).json() == {
+        "community": ["请输入记录的 id：一个正整数。"]
+    }
     response = client.get(url("grid-list"), {"ordering": "password"})
     assert response.status_code == 400
     assert "ordering" in response.json()

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from grids.models import GridWorker, UserScope
+from grids.models import GridWorker, PersonalDataReveal, UserScope
 from tests.factories import TEST_PASSWORD, GridWorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +181,75 @@ def test_deleting_a_worker_with_assigned_cases_is_409_and_changes_nothing(world,
     assert UserScope.objects.filter(user=world.worker_a, role="grid_worker").exists()
     world.worker_a.refresh_from_db()
     assert world.worker_a.is_active
+
+
+# --- workers' phones: in full for those who dispatch them, masked for everyone else ------------
+
+
+@pytest.fixture
+def phoned_worker(world):
+    return GridWorkerFactory(
+        user__username="phoned", street=world.street_a, grids=[world.grid_a1], phone="13911112222"
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "phone"),
+    [
+        ("admin_a", "13911112222"),
+        ("staff_a", "13911112222"),
+        ("superuser", "13911112222"),
+        ("worker_a", "139****2222"),
+        ("viewer", "139****2222"),
+    ],
+)
+def test_a_workers_phone_is_masked_for_roles_that_do_not_dispatch_them(world, api, phoned_worker, who, phone):
+    client = api(getattr(world, who))
+    detail = client.get(url("worker-detail", pk=phoned_worker.pk))
+    assert detail.status_code == 200
+    assert detail.json()["phone"] == phone
+    listed = client.get(url("worker-list"), {"search": "phoned"}).json()["results"]
+    assert [w["phone"] for w in listed] == [phone]
+
+
+def test_a_masked_phone_cannot_be_found_through_the_search(world, api, phoned_worker):
+    assert api(world.worker_a).get(url("worker-list"), {"search": "1391111"}).json()["count"] == 0
+    assert api(world.admin_a).get(url("worker-list"), {"search": "1391111"}).json()["count"] == 1
+
+
+def test_the_phone_is_revealed_to_a_dispatcher_with_an_audit_row(world, api, phoned_worker):
+    response = api(world.staff_a).post(
+        url("worker-reveal", pk=phoned_worker.pk), {"field": "phone"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json() == {"field": "phone", "value": "13911112222"}
+    assert response["Cache-Control"] == "no-store"
+    reveal = PersonalDataReveal.objects.get()
+    assert (reveal.user, reveal.object_id, reveal.field) == (world.staff_a, phoned_worker.pk, "phone")
+
+
+@pytest.mark.parametrize("who", ["worker_a", "viewer"])
+def test_other_roles_may_not_reveal_a_workers_phone(world, api, phoned_worker, who):
+    response = api(getattr(world, who)).post(
+        url("worker-reveal", pk=phoned_worker.pk), {"field": "phone"}, format="json"
+    )
+    assert response.status_code == 403
+    assert not PersonalDataReveal.objects.exists()
+
+
+def test_another_streets_worker_is_404_on_reveal(world, api):
+    worker_b = GridWorker.objects.get(user=world.worker_b)
+    response = api(world.admin_a).post(
+        url("worker-reveal", pk=worker_b.pk), {"field": "phone"}, format="json"
+    )
+    assert response.status_code == 404
+    assert not PersonalDataReveal.objects.exists()
+
+
+def test_a_masked_phone_echoed_back_is_refused(world, api, phoned_worker):
+    response = api(world.admin_a).patch(
+        url("worker-detail", pk=phoned_worker.pk), {"phone": "139****2222"}, format="json"
+    )
+    assert response.status_code == 400 and list(response.json()) == ["phone"]
+    phoned_worker.refresh_from_db()
+    assert phoned_worker.phone == "13911112222"

@@ -12,6 +12,7 @@ from grids.privacy import (
     mask_name,
     mask_phone,
     scrub,
+    scrub_url,
     validate_id_number,
     validate_phone,
 )
@@ -84,6 +85,22 @@ def test_an_id_number_in_full_width_digits_is_refused():
 )
 def test_logs_never_carry_landline_numbers(text, scrubbed):
     assert scrub(text) == scrubbed
+
+
+@pytest.mark.parametrize(
+    ("url", "scrubbed"),
+    [
+        ("/api/v1/members/?search=13812345678", "/api/v1/members/?search=138****5678"),
+        # A number right after an escape (here a space) is a number all the same.
+        ("/api/v1/cases/?search=%E7%8E%8B%2013812345678", "/api/v1/cases/?search=%E7%8E%8B%20138****5678"),
+        (f"/x/?id=%20{VALID_ID}&t=%2002388881234", "/x/?id=%20110***********002X&t=%20023****1234"),
+        # Escapes and other numbers stay as they were.
+        ("/api/v1/cases/12345/?page=2&q=%E6%B5%8B", "/api/v1/cases/12345/?page=2&q=%E6%B5%8B"),
+        ("/a%00b/13812345678", "/a%00b/138****5678"),
+    ],
+)
+def test_urls_are_scrubbed_around_their_escapes(url, scrubbed):
+    assert scrub_url(url) == scrubbed
 
 
 def test_logs_never_carry_phones_or_id_numbers():

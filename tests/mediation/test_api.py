@@ -298,6 +298,18 @@ def test_a_stale_if_match_is_412(api, world, roster, make_mediation):
     assert response.status_code == 200 and response["ETag"] == f'"{mediation.version + 1}"'
 
 
+def test_if_match_lists_and_foreign_tags_are_compared_under_the_lock(api, world, roster, make_mediation):
+    mediation = make_mediation("mediating")
+    client = api(roster.gold_a.user)
+    url = f"{CASES}{mediation.pk}/fail/"
+    foreign = client.post(url, {"reason": "x"}, format="json", HTTP_IF_MATCH='"stale-0"')
+    assert foreign.status_code == 412 and foreign.data["current_version"] == mediation.version
+    assert MediationCase.objects.get(pk=mediation.pk).status == "mediating"
+    listed = client.post(url, {"reason": "x"}, format="json", HTTP_IF_MATCH=f'"0", W/"{mediation.version}"')
+    assert listed.status_code == 200
+    assert MediationCase.objects.get(pk=mediation.pk).status == "failed"
+
+
 # --- parties: masked, revealed with an audit row ---------------------------------------------------
 
 

@@ -102,6 +102,10 @@ def test_anonymous_callers_must_authenticate(api):
         ({"from": "2025-13-01"}, "from"),
         ({"to": "yesterday"}, "to"),
         ({"from": "2025-02-01", "to": "2025-01-31"}, "to"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
+        ({"from": "1999-12-31"}, "from"),
+        ({"to": "2100-01-01"}, "to"),
         ({"street": "abc"}, "street"),
         ({"community": "-3"}, "community"),
         ({"grid": "1.5"}, "grid"),
@@ -124,6 +128,8 @@ def test_bad_resolution_parameters_are_named(api, world, params, name):
         ({"group_by": "category"}, "group_by"),
         ({"format": "xls"}, "format"),
         ({"from": "1 May"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
         # The resolution report's filters are not the mediation report's.
         ({"kind": "incident"}, "kind"),
         ({"category": 1}, "category"),
@@ -213,3 +219,16 @@ def test_mediation_query_count_is_fixed(api, world, data, group_by, django_asser
     # Token and user, the caller's scope, the grouped rows, and the groups' names.
     with django_assert_num_queries(4 if group_by in NAMED else 3):
         assert client.get(MEDIATION, {"group_by": group_by}).status_code == 200
+
+
+@pytest.mark.parametrize("report", [RESOLUTION, MEDIATION])
+def test_a_day_outside_the_calendar_the_service_keeps_is_400_in_words(api, world, report):
+    response = api(world.admin_a).get(report, {"to": "9999-12-31"})
+    assert response.status_code == 400
+    assert response.json() == {"to": ["请选择 2000-01-01 至 2099-12-31 之间的日期。"]}
+
+
+def test_the_first_and_last_days_of_the_calendar_are_accepted(api, world):
+    response = api(world.admin_a).get(RESOLUTION, {"from": "2000-01-01", "to": "2099-12-31"})
+    assert response.status_code == 200
+    assert response.json()["filters"] == {"from": "2000-01-01", "to": "2099-12-31"}

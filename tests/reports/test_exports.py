@@ -159,3 +159,63 @@ def test_a_group_name_that_looks_like_a_formula_stays_text(api, world, data, nam
     assert ["'" + name] == [row[0] for row in csv_rows if row[0].endswith(name)]
     cells = [row[0] for row in sheet.iter_rows(min_row=2) if row[0].value == name]
     assert len(cells) == 1 and cells[0].data_type == "s"
+
+
+# --- content negotiation: the download's media type is what `Accept` is matched against ---------
+
+
+@pytest.mark.parametrize(
+    ("file_format", "accept"),
+    [
+        ("csv", "text/csv"),
+        ("csv", "text/*"),
+        ("csv", "*/*"),
+        ("csv", "text/html,application/xhtml+xml,*/*;q=0.8"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("xlsx", "*/*"),
+    ],
+)
+def test_a_download_is_answered_to_a_client_that_accepts_its_type(api, world, data, file_format, accept):
+    response = api(world.admin_a).get(RESOLUTION, {"format": file_format, **YEAR}, HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"].split(";")[0] == (
+        "text/csv"
+        if file_format == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "accept"),
+    [
+        ({"format": "csv"}, "application/json"),
+        ({"format": "xlsx"}, "text/csv"),
+        ({"format": "json"}, "text/csv"),
+    ],
+)
+def test_a_client_that_does_not_accept_the_answers_type_gets_a_json_406(api, world, params, accept):
+    response = api(world.admin_a).get(MEDIATION, params, HTTP_ACCEPT=accept)
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()) == ["detail"]
+
+
+def test_errors_of_a_download_are_json(api, world):
+    client = api(world.admin_a)
+    bad = client.get(RESOLUTION, {"format": "csv", "from": "soon"}, HTTP_ACCEPT="text/csv")
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/json"
+    assert list(bad.json()) == ["from"]
+    refused = api(world.worker_a).get(
+        RESOLUTION,
+        {"format": "xlsx"},
+        HTTP_ACCEPT="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    assert refused.status_code == 403 and refused["Content-Type"] == "application/json"
+
+
+def test_accept_alone_chooses_the_download(api, world, data):
+    client = api(world.admin_a)
+    csv_file = client.get(MEDIATION, YEAR, HTTP_ACCEPT="text/csv")
+    assert csv_file.status_code == 200 and csv_file["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv_file.content.decode("utf-8-sig").splitlines()[0].split(",")[0] == "街道"
+    assert client.get(MEDIATION, YEAR, HTTP_ACCEPT="application/json").json()["group_by"] == "street"

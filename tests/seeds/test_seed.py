@@ -683,7 +683,7 @@ def test_seeded_rows_pass_model_validation(seeded, model, share):
 def test_the_digest_covers_every_seeded_table_and_column(seeded):
     from django.apps import apps
 
-    skipped = {"contenttypes", "auth", "sessions", "admin", "authtoken"}
+    skipped = {"contenttypes", "auth", "sessions", "admin"}
     holding_rows = {
         model
         for model in apps.get_models(include_auto_created=True)

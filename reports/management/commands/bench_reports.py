@@ -25,8 +25,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.services import token_create
 from cases.models import Case, Category, MajorCategory
 from core.access import Role
 from grids.models import Community, Grid, Street, UserScope
@@ -341,10 +341,10 @@ class Command(BaseCommand):
         UserScope.objects.update_or_create(
             user=user, defaults={"role": UserScope.Role.DISTRICT_VIEWER, "district_code": DISTRICT}
         )
-        token, _ = Token.objects.get_or_create(user=user)
+        token = token_create(user=user, device="bench_reports").token
         hosts = [h for h in settings.ALLOWED_HOSTS if h not in ("*", "") and not h.startswith(".")]
         host = hosts[0] if hosts else "localhost"
-        return Client(HTTP_HOST=host), {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+        return Client(HTTP_HOST=host), {"HTTP_AUTHORIZATION": f"Token {token}"}
 
     def _header(self, title: str):
         self.stdout.write(f"{title:<52}{'best ms':>9}{'first ms':>10}{'queries':>9}{'rows':>6}")

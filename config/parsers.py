@@ -1,0 +1,97 @@
+"""Request body parsers: JSON and forms, with the limits every body of this API keeps.
+
+DRF's JSON parser reads the request stream itself, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+never applies to it, decodes any depth of nesting (a body of 100 KB of `[` exhausts the
+interpreter's stack: a 500) and passes on NUL characters and unpaired surrogates, which
+PostgreSQL or the JSON answer then cannot store or encode. These parsers refuse all of that
+as a client error before a view reads the data, and word their errors in the user's language
+without echoing the body.
+"""
+
+import json
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, parsers
+from rest_framework.utils.json import strict_constant
+
+from config.text import BAD_TEXT_MESSAGE, NON_FIELD, bad_text_fields, is_bad_text
+
+# The deepest body the API takes is a batch of cases (`items` → item → case → value): far
+# below this. Anything deeper is a mistake or an attack.
+MAX_DEPTH = 32
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+
+    def __init__(self):
+        super().__init__(
+            _("The request body is larger than %(kb)d KB.")
+            % {"kb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024}
+        )
+
+
+def refuse_bad_text(data) -> None:
+    """Raise a 400 if the parsed `data` holds bad text or is nested too deeply."""
+    fields, too_deep = bad_text_fields(data, max_depth=MAX_DEPTH)
+    if too_deep:
+        raise exceptions.ParseError(
+            _("The body is nested more than %(depth)d levels deep.") % {"depth": MAX_DEPTH}
+        )
+    if fields:
+        raise exceptions.ValidationError({field: [str(BAD_TEXT_MESSAGE)] for field in fields})
+
+
+class JSONParser(parsers.JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if limit is not None and len(raw) > limit:
+            raise PayloadTooLarge()
+        try:
+            text = raw.decode("utf-8")  # RFC 8259: JSON exchanged between systems is UTF-8
+        except UnicodeDecodeError:
+            raise exceptions.ParseError(_("The body is not valid UTF-8 text.")) from None
+        try:
+            data = json.loads(text, parse_constant=strict_constant)
+        except json.JSONDecodeError as exc:
+            raise exceptions.ParseError(
+                _("The body is not valid JSON (line %(line)d, column %(column)d).")
+                % {"line": exc.lineno, "column": exc.colno}
+            ) from None
+        except (ValueError, RecursionError):
+            # NaN and Infinity (not JSON), or nesting deeper than the interpreter's stack.
+            raise exceptions.ParseError(_("The body is not valid JSON.")) from None
+        refuse_bad_text(data)
+        return data
+
+
+def _refuse_bad_form_text(data) -> None:
+    fields = set()
+    for key, values in data.lists():
+        if is_bad_text(key):
+            fields.add(NON_FIELD)
+        elif any(isinstance(value, str) and is_bad_text(value) for value in values):
+            fields.add(key)
+    if fields:
+        raise exceptions.ValidationError({field: [str(BAD_TEXT_MESSAGE)] for field in sorted(fields)})
+
+
+class FormParser(parsers.FormParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        _refuse_bad_form_text(data)
+        return data
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            result = super().parse(stream, media_type, parser_context)
+        except exceptions.ParseError:
+            # DRF's "Multipart form parse error - …" is English and quotes the parser.
+            raise exceptions.ParseError(_("The body is not a valid multipart form.")) from None
+        _refuse_bad_form_text(result.data)
+        return result

@@ -1,0 +1,56 @@
+"""What the API accepts as text: no NUL character and no unpaired surrogate, anywhere.
+
+PostgreSQL refuses a NUL in any text or JSON value, and a string holding half of a UTF-16
+surrogate pair cannot be encoded as UTF-8, so an answer that echoes it fails as well. Both are
+refused at the edge (bodies, query parameters, headers), with a 400 naming the field, before
+anything reads them.
+"""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+
+NON_FIELD = "non_field_errors"
+BAD_TEXT_MESSAGE = _("Text may not contain NUL characters or unpaired surrogates.")
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def is_bad_text(value: str) -> bool:
+    return _BAD_TEXT.search(value) is not None
+
+
+def bad_text_fields(data, *, max_depth: int) -> tuple[list[str], bool]:
+    """The top-level fields of a parsed body whose keys or strings are bad text, and whether
+    the body is nested deeper than `max_depth`.
+
+    A bad value below a top-level key is reported on that key; a bad top-level key, or a bad
+    value in a body that is not an object, on `non_field_errors`. Iterative, so that no
+    nesting can exhaust the stack.
+    """
+    fields: set[str] = set()
+    if isinstance(data, dict):
+        stack = []
+        for key, value in data.items():
+            if is_bad_text(key):
+                fields.add(NON_FIELD)
+            stack.append((value, 2, NON_FIELD if is_bad_text(key) else key))
+    else:
+        stack = [(data, 1, NON_FIELD)]
+    while stack:
+        value, depth, field = stack.pop()
+        if isinstance(value, str):
+            if is_bad_text(value):
+                fields.add(field)
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth > max_depth:
+            return sorted(fields), True
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if is_bad_text(key):
+                    fields.add(field)
+                stack.append((item, depth + 1, field))
+        else:
+            stack.extend((item, depth + 1, field) for item in value)
+    return sorted(fields), False

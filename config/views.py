@@ -1,0 +1,20 @@
+"""Error pages of the whole site: JSON under `/api/`, Django's pages elsewhere (the admin)."""
+
+from django.http import JsonResponse
+from django.views import defaults
+from rest_framework.exceptions import NotFound
+
+from config.middleware import is_api, server_error_response
+
+
+def page_not_found(request, exception):
+    """An unknown URL under `/api/` is answered as an unknown object is: DRF's "Not found."."""
+    if is_api(request):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if is_api(request):
+        return server_error_response()
+    return defaults.server_error(request)
