@@ -13,7 +13,6 @@ from cases.models import (
     CaseEvent,
     CaseNumberCounter,
     Category,
-    IdempotencyKey,
     MajorCategory,
     Supervision,
 )
@@ -525,12 +524,3 @@ class CaseNumberCounterAdmin(SuperuserReadOnlyAdmin):
     list_display = ["street", "year", "last"]
     list_filter = ["year"]
     list_select_related = ["street"]
-
-
-@admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(SuperuserReadOnlyAdmin):
-    list_display = ["user", "key", "state", "response_status", "created_at"]
-    list_filter = ["state"]
-    search_fields = ["key", "user__username"]
-    list_select_related = ["user"]
-    exclude = ["response_body"]

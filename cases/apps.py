@@ -9,3 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         # The app's grants (`core.access.ACCESS`) are declared when this module is imported.
         from cases import workflow  # noqa: F401
+        from cases.base_data import cases_of_resident
+        from registry.selectors import ResidentLink, register_resident_link
+
+        register_resident_link(ResidentLink("cases", cases_of_resident))

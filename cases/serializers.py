@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import workflow
+from cases.base_data import summary as base_data_summary
 from cases.models import (
     Case,
     CaseAttachment,
@@ -21,6 +22,7 @@ from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.models import Grid, GridWorker, MicroGrid
 from grids.privacy import mask_name, mask_phone, validate_phone
 from grids.scope import scope_for
+from registry.models import Building, Facility, House, Organisation, Resident
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -105,6 +107,11 @@ class CaseListSerializer(serializers.ModelSerializer):
             "overdue",
             "is_overdue",
             "on_the_spot",
+            "building",
+            "house",
+            "resident",
+            "organisation",
+            "facility",
             "version",
         ]
         read_only_fields = fields
@@ -121,6 +128,7 @@ class CaseDetailSerializer(CaseListSerializer):
     attachments = CaseAttachmentSerializer(many=True, read_only=True)
     supervision_count = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    base_data = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -142,10 +150,16 @@ class CaseDetailSerializer(CaseListSerializer):
             "feedback_note",
             "supervision_count",
             "allowed_actions",
+            "base_data",
             "events",
             "attachments",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField())
+    def get_base_data(self, case) -> dict:
+        """The building, house, resident, organisation or facility the case is about."""
+        return base_data_summary(case)
 
     def get_supervision_count(self, case) -> int:
         return len(case.supervisions.all())
@@ -215,6 +229,13 @@ class CaseCreateSerializer(serializers.Serializer):
         default=False, help_text=_("A small matter the grid worker has already handled (即报即办).")
     )
     result = serializers.CharField(required=False, allow_blank=True, default="")
+    building = ScopedRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
+    house = ScopedRelatedField(
+        queryset=House.objects.select_related("building"), required=False, allow_null=True
+    )
+    resident = ScopedRelatedField(queryset=Resident.objects.all(), required=False, allow_null=True)
+    organisation = ScopedRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True)
+    facility = ScopedRelatedField(queryset=Facility.objects.all(), required=False, allow_null=True)
 
     def validate(self, attrs):
         refuse_undeclared_fields(self)
@@ -248,6 +269,13 @@ class CaseUpdateSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(
         max_length=20, required=False, allow_blank=True, validators=[validate_phone]
     )
+    building = ScopedRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
+    house = ScopedRelatedField(
+        queryset=House.objects.select_related("building"), required=False, allow_null=True
+    )
+    resident = ScopedRelatedField(queryset=Resident.objects.all(), required=False, allow_null=True)
+    organisation = ScopedRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True)
+    facility = ScopedRelatedField(queryset=Facility.objects.all(), required=False, allow_null=True)
 
     def validate(self, attrs):
         refuse_undeclared_fields(self)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import workflow
+from cases.base_data import REFERENCES, check_references
 from cases.holds import Holder, holder_of
 from cases.models import Case, CaseEvent, Category, Level, Priority, Source, Status, Triage
 from cases.numbering import next_case_number
@@ -45,6 +46,7 @@ EDITABLE_FIELDS = frozenset(
         "source",
         "contact_name",
         "contact_phone",
+        *REFERENCES,
     }
 )
 
@@ -117,6 +119,7 @@ def case_create(
     reported_at: datetime | None = None,
     on_the_spot: bool = False,
     result: str = "",
+    **references,
 ) -> Case:
     """Log a case in the caller's territory; with `on_the_spot`, log it as already handled.
 
@@ -138,6 +141,7 @@ def case_create(
         raise InvalidInput("reported_at", _("The report time cannot be in the future."))
     if reported_at < now - OFFLINE_GRACE:
         raise InvalidInput("reported_at", _("Cases older than 30 days cannot be logged."))
+    references = check_references(scope, grid.pk, references)
     triage = triage or category.default_triage
     if on_the_spot:
         _check_on_the_spot(scope, triage, result)
@@ -166,6 +170,7 @@ def case_create(
         status=Status.REPORTED,
         reported_at=reported_at,
         due_at=reported_at + timedelta(hours=category.time_limit_hours),
+        **references,
     )
     record_step(case, action="report", actor=actor, at=reported_at, first=True)
     if on_the_spot:
@@ -387,6 +392,7 @@ def case_update(*, case_id: int, actor, data: dict[str, Any], expected_version: 
                     changes["is_overdue"] = False
         if "title" in changes:
             changes["title"] = required_text("title", changes["title"])
+        changes.update(check_references(scope_for(actor), case.grid_id, changes))
         record_step(case, action="update", actor=actor, changes=changes)
     return case
 

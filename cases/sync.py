@@ -1,6 +1,6 @@
 """Cases sent by phones on poor connections: a create that may be retried, and offline batches.
 
-`case_create_once` runs one create under the client's `Idempotency-Key` (`cases.idempotency`):
+`case_create_once` runs one create under the client's `Idempotency-Key` (`core.idempotency`):
 a retry replays the first answer. `cases_sync` takes a batch logged offline and answers each
 item on its own, as if it had been sent alone with its key: a bad item, malformed or invalid,
 is that item's 400, and an unexpected error in one item is that item's 500 (its writes rolled
@@ -18,9 +18,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cases.idempotency import check_key, fingerprint, run_idempotent
 from cases.services import check_may_report
 from config.errors import InvalidInput
+from core.idempotency import create_once
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +47,7 @@ def case_create_once(
     *, actor, key: str, path: str, data: Any, create_one: CreateOne, field: str = "Idempotency-Key"
 ) -> tuple[int, dict, bool]:
     """Create once per (actor, key): answer (status, body, replayed)."""
-    check_key(key, field=field)
-    return run_idempotent(
-        user=actor, key=key, request_fingerprint=fingerprint(path, data), produce=lambda: create_one(data)
-    )
+    return create_once(actor=actor, key=key, path=path, data=data, create_one=create_one, field=field)
 
 
 def cases_sync(

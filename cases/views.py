@@ -91,7 +91,9 @@ class CaseViewSet(
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action not in ("list", "reveal"):
-            queryset = queryset.prefetch_related(
+            queryset = queryset.select_related(
+                "building", "house", "resident", "organisation", "facility__type"
+            ).prefetch_related(
                 Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
                 "attachments",
                 "supervisions",

@@ -65,8 +65,59 @@ def _check_production_settings() -> None:
         )
 
 
+# Residents' personal data at rest (`grids.encryption`): AES-256-GCM keys by id, the id of the
+# key that seals new values, and the blind index's HMAC key, which is never an encryption key.
+# Development derives both from the secret key under an id that says so; production refuses.
+DEV_PII_KEY_ID = "dev-unsafe"
+_PII_KEY_ID = r"^[A-Za-z0-9_-]{1,16}$"
+
+
+def _key_bytes(name: str, text: str) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{name}: each key must be 32 random bytes in base64 (44 characters).")
+    return key
+
+
+def _pii_keys() -> tuple[dict[str, bytes], str, bytes, bool]:
+    """(keys by id, active id, index key, unsafe): from PII_KEYS, PII_ACTIVE_KEY, PII_INDEX_KEY."""
+    import hashlib
+    import re
+
+    entries = _env_list("PII_KEYS", default=[])
+    index_text = env.str("PII_INDEX_KEY", default="")
+    if not entries and not index_text and not PRODUCTION:
+        derive = lambda label: hashlib.sha256(f"{label} (unsafe, development):{SECRET_KEY}".encode()).digest()  # noqa: E731
+        return {DEV_PII_KEY_ID: derive("pii-seal")}, DEV_PII_KEY_ID, derive("pii-index"), True
+    if not entries or not index_text:
+        raise ImproperlyConfigured("PII_KEYS and PII_INDEX_KEY must both be set (see README, Configuration).")
+    keys = {}
+    for entry in entries:
+        key_id, _sep, text = entry.partition(":")
+        if not re.match(_PII_KEY_ID, key_id) or key_id == DEV_PII_KEY_ID:
+            raise ImproperlyConfigured(
+                "PII_KEYS: write each key as <id>:<base64>, the id of 1-16 letters or digits."
+            )
+        keys[key_id] = _key_bytes("PII_KEYS", text)
+    active = env.str("PII_ACTIVE_KEY", default=key_id)
+    if active not in keys:
+        raise ImproperlyConfigured("PII_ACTIVE_KEY must name one of the keys of PII_KEYS.")
+    index_key = _key_bytes("PII_INDEX_KEY", index_text)
+    if index_key in keys.values():
+        raise ImproperlyConfigured("PII_INDEX_KEY must differ from every key of PII_KEYS.")
+    return keys, active, index_key, False
+
+
 if PRODUCTION:
     _check_production_settings()
+
+PII_KEYS, PII_ACTIVE_KEY, PII_INDEX_KEY, PII_KEYS_UNSAFE = _pii_keys()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,6 +136,7 @@ INSTALLED_APPS = [
     "knox",
     "accounts",
     "grids",
+    "registry",
     "cases",
     "mediation",
     "reports",
@@ -348,6 +400,19 @@ SPECTACULAR_SETTINGS = {
         "MediatorKindEnum": "mediation.models.Mediator.Kind",
         "PartyRoleEnum": "mediation.models.Party.Role",
         "ReferralEnum": "mediation.models.Referral",
+        "BuildingUseEnum": "registry.models.Building.Use",
+        "HouseUseEnum": "registry.models.House.Use",
+        "GenderEnum": "registry.models.Resident.Gender",
+        "DocumentTypeEnum": "registry.models.Resident.Document",
+        "ResidenceTypeEnum": "registry.models.Resident.ResidenceType",
+        "RelationToHeadEnum": "registry.models.Resident.Relation",
+        "RiskLevelEnum": "registry.models.RiskLevel",
+        "KeyPersonStatusEnum": "registry.models.KeyPersonStatus",
+        "VisitFormEnum": "registry.models.Visit.Form",
+        "AgreementFormEnum": "mediation.models.Agreement.Form",
+        "OrganisationKindEnum": "registry.models.Organisation.Kind",
+        "FacilityMajorEnum": "registry.models.FacilityType.Major",
+        "FacilityStateEnum": "registry.models.Facility.State",
     },
 }
 

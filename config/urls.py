@@ -9,6 +9,7 @@ from accounts.throttling import throttle_sign_in
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("grids.urls")),
+    path("", include("registry.urls")),
     path("", include("cases.urls")),
     path("mediation/", include("mediation.urls")),
     path("reports/", include("reports.urls")),

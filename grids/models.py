@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.access import ASSIGNABLE_ROLES, Role
+from grids.encryption import SealedCharField
 from grids.privacy import validate_phone
 from grids.querysets import (
     CoGovernanceMemberQuerySet,
@@ -198,8 +199,8 @@ class MicroGrid(models.Model):
         _("leader's title"), max_length=20, blank=True, choices=LeaderTitle.choices
     )
     leader_name = models.CharField(_("leader's name"), max_length=30, blank=True)
-    leader_phone = models.CharField(
-        _("leader's phone"), max_length=20, blank=True, validators=[validate_phone]
+    leader_phone = SealedCharField(
+        _("leader's phone"), value_length=20, blank=True, validators=[validate_phone]
     )
 
     objects = MicroGridQuerySet.as_manager()
@@ -290,7 +291,7 @@ class CoGovernanceMember(models.Model):
     )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     name = models.CharField(_("name"), max_length=30)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    phone = SealedCharField(_("phone"), value_length=20, blank=True, validators=[validate_phone])
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
 
     objects = CoGovernanceMemberQuerySet.as_manager()

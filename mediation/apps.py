@@ -16,11 +16,13 @@ class MediationConfig(AppConfig):
         from grids.scope import MEDIATION, register_scope_resolver
         from mediation import selectors, workflow  # noqa: F401 (workflow: the grants)
         from mediation.services import HOLDER_KIND
+        from registry.selectors import ResidentLink, register_resident_link
 
         holds.register_holder(HOLDER_KIND, selectors.describe_hold)
         CASE_WORKFLOW.add_guard("verify", selectors.no_rework_after_agreement)
         register_visibility(MEDIATION, selectors.cases_of_visible_mediations)
         register_scope_resolver(Role.MEDIATOR, selectors.mediator_scope)
+        register_resident_link(ResidentLink("mediations", selectors.mediations_of_resident))
         ROLE_RECORDS[Role.MEDIATOR] = RoleRecord(
             exists=selectors.mediator_record_exists,
             missing=_("Create the mediator record for this user first."),

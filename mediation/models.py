@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.history import AppendOnlyModel
+from grids.encryption import BlindIndexField, SealedCharField, SealedModel
 from grids.privacy import validate_id_number, validate_phone
 from mediation.querysets import MediationCaseQuerySet, MediatorQuerySet, RoomQuerySet
 
@@ -300,7 +301,7 @@ class MediationEvent(AppendOnlyModel):
         return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"
 
 
-class Party(models.Model):
+class Party(SealedModel):
     """A party to the dispute. Name, phone and ID number are residents' personal data."""
 
     class Role(models.TextChoices):
@@ -312,8 +313,10 @@ class Party(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     name = models.CharField(_("name"), max_length=30)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True, validators=[validate_id_number])
+    phone = SealedCharField(_("phone"), value_length=20, blank=True, validators=[validate_phone])
+    id_number = SealedCharField(_("ID number"), value_length=18, blank=True, validators=[validate_id_number])
+    # Finds the party's resident record, and their mediations from it, without decrypting.
+    id_number_index = BlindIndexField(_("ID number index"), source="id_number", kind="document")
 
     class Meta:
         verbose_name = _("party")

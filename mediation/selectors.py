@@ -5,6 +5,7 @@ a move passes, how a scope level sees cases) and the grids app one for the scope
 Mediation fills them from `MediationConfig.ready()` with the functions below.
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Kind
@@ -80,3 +81,18 @@ def mediator_scope(user) -> Scope:
 
 def mediator_record_exists(user_id: int) -> bool:
     return Mediator.objects.filter(user_id=user_id).exists()
+
+
+def mediations_of_resident(resident, scope: Scope) -> list[dict]:
+    """The mediations the caller sees that concern a resident: of a dispute case about them, or
+    with a party holding their ID number (matched by the blind index, never by value)."""
+    concerning = Q(case__resident=resident)
+    if resident.id_number_index:
+        concerning |= Q(parties__id_number_index=resident.id_number_index)
+    rows = (
+        MediationCase.objects.visible_to(scope)
+        .filter(pk__in=MediationCase.objects.filter(concerning).values("pk"))
+        .order_by("-registered_at", "-pk")
+        .values("id", "case_id", "case__number", "level", "dispute_type", "status", "registered_at")[:50]
+    )
+    return [{**row, "case_number": row.pop("case__number")} for row in rows]

@@ -8,5 +8,11 @@ RESOLUTION_READERS = {Role.SUPERUSER, Role.STREET_ADMIN, Role.COMMUNITY_STAFF, R
 
 ACCESS.register(
     "reports",
-    {"resolution": RESOLUTION_READERS, "mediation": {*RESOLUTION_READERS, Role.MEDIATOR}},
+    {
+        "resolution": RESOLUTION_READERS,
+        "mediation": {*RESOLUTION_READERS, Role.MEDIATOR},
+        # Base data and key-person visits: counts and rates, never who (`reports.registry`).
+        "base_data": RESOLUTION_READERS,
+        "visits": RESOLUTION_READERS,
+    },
 )

@@ -51,6 +51,11 @@ FIGURES: dict[str, Figure] = {
     "sq_gold_rooms": Figure(11, R000, "设立了金牌调解室11个"),
     "sq_incidents_closed": Figure(1781, R002, "共接收处置办结网格事件1781件"),
     "sq_disputes_mediated": Figure(1341, R000, "调解纠纷1341件"),
+    # The grid's base data (人、地、事、物、组织), as collected by the end of 2022.
+    "sq_buildings": Figure(989, R002, "已采集楼栋信息989条"),
+    "sq_houses": Figure(21507, R002, "房屋信息21507条"),
+    "sq_residents": Figure(4835, R002, "人口信息4835条"),
+    "sq_key_persons": Figure(271, R002, "特殊人群信息类271条，准确掌握每名重点人员基础信息、服务走访记录"),
     # 几江街道 Jijiang, 江津区
     "jj_communities": Figure(15, R003, "全街道15个村(社区)"),
     "jj_named": Figure(

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from accounts.models import DeviceToken
-from cases.models import Case, CaseAttachment, CaseEvent, CaseNumberCounter, IdempotencyKey, Supervision
-from core.models import OutboxEvent
+from cases.models import Case, CaseAttachment, CaseEvent, CaseNumberCounter, Supervision
+from core.models import IdempotencyKey, OutboxEvent
 from grids.models import (
     CoGovernanceMember,
     Community,
@@ -28,13 +28,28 @@ from mediation.models import (
     Party,
     Session,
 )
+from registry.models import (
+    Building,
+    Facility,
+    House,
+    KeyPerson,
+    KeyPersonEvent,
+    Organisation,
+    Residence,
+    Resident,
+    ResidentExport,
+    Visit,
+)
 
 # Children before parents: every foreign key is PROTECT, so this order is the only one that works.
 WIPE_ORDER = [
+    KeyPersonEvent, Visit, KeyPerson, ResidentExport, Residence, Resident.tags.through,
+    Organisation.safety_tags.through,
     JudicialConfirmation, Agreement, FollowUp, Session, Party, MediationEvent,
     MediationCase.assisting_mediators.through, MediationCase, Mediator, MediationRoom,
     CaseAttachment, Supervision, CaseEvent, IdempotencyKey, CaseNumberCounter, Case,
-    PersonalDataReveal, CoGovernanceMember, GridWorker.grids.through, GridWorker, UserScope,
+    PersonalDataReveal, Resident, House, Organisation, Facility, Building,
+    CoGovernanceMember, GridWorker.grids.through, GridWorker, UserScope,
     MicroGrid, Grid, Community, Street, DeviceToken, LogEntry, OutboxEvent,
 ]  # fmt: skip
 

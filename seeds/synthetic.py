@@ -23,8 +23,8 @@ GIVEN = (
 MOBILE_PREFIXES = ("135", "136", "138", "139", "151", "152", "158", "159", "177", "180", "187", "189", "199")
 
 
-def new_random() -> random.Random:
-    return random.Random(RANDOM_SEED)
+def new_random(seed: int = RANDOM_SEED) -> random.Random:
+    return random.Random(seed)
 
 
 def person_name(rng: random.Random) -> str:

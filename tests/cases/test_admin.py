@@ -32,7 +32,7 @@ def staff_admin_a(world):
         "admin:cases_supervision_changelist",
         "admin:cases_caseattachment_changelist",
         "admin:cases_casenumbercounter_changelist",
-        "admin:cases_idempotencykey_changelist",
+        "admin:core_idempotencykey_changelist",
     ],
 )
 def test_case_admin_pages_render_in_chinese(world, client, make_case, page):

@@ -167,8 +167,8 @@ def test_a_request_whose_key_a_retry_took_over_is_rolled_back_and_one_case_remai
 ):
     from datetime import timedelta
 
-    from cases import idempotency
-    from cases.models import IdempotencyKey
+    from core import idempotency
+    from core.models import IdempotencyKey
 
     # given a first request so slow that its claim counts as abandoned (timeout set to zero),
     # when a retry takes the key over and creates the case

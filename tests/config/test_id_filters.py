@@ -15,8 +15,12 @@ from cases.models import Case, Category, MajorCategory
 from config.filters import IdFilter
 from grids.models import Community, Grid, GridWorker, MicroGrid, Street
 from mediation.models import MediationCase, MediationRoom, Mediator
+from registry.models import Building, FacilityType, House, KeyPerson
 from tests.factories import (
+    BuildingFactory,
     CaseFactory,
+    HouseFactory,
+    KeyPersonFactory,
     MediationCaseFactory,
     MediationRoomFactory,
     MicroGridFactory,
@@ -38,9 +42,16 @@ TARGETS = {
     "lead_mediator": Mediator,
     "assignee_worker": GridWorker,
     "reporter": get_user_model(),
+    "building": Building,
+    "house": House,
+    "responsible_worker": GridWorker,
+    "worker": GridWorker,
+    "key_person": KeyPerson,
 }
 # The event catalogue is the same for everyone: nothing of it lies outside a territory.
 CATALOGUE = {"category": Category, "major_category": MajorCategory, "major": MajorCategory}
+# Base data's catalogues too (a key person's category, a facility's type; registry.catalogues).
+CATALOGUE |= {"type": FacilityType}
 ID_FILTER_TYPES = (
     IdFilter,
     django_filters.NumberFilter,
@@ -125,7 +136,13 @@ def street_a_records(world):
         lead_mediator__home_room=room,
     )
     PartyFactory(mediation=mediation)
+    building = BuildingFactory(grid=world.grid_a1)
+    house = HouseFactory(building=building)
+    key_person = KeyPersonFactory(resident__house=house, grid=world.grid_a1, responsible_worker=worker)
     return {
+        Building: building,
+        House: house,
+        KeyPerson: key_person,
         Street: world.street_a,
         Community: world.community_a,
         Grid: world.grid_a1,

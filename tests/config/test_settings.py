@@ -1,5 +1,6 @@
 """Production mode refuses to start with development secrets or without a host list."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -9,11 +10,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3y-" + "".join(chr(65 + (i * 7) % 26) for i in range(60))
+# Keys for residents' personal data (base64 of 32 bytes each): two sealing keys and the index key.
+SEAL_1 = base64.b64encode(bytes(range(32))).decode()
+SEAL_2 = base64.b64encode(bytes(range(1, 33))).decode()
+INDEX = base64.b64encode(bytes(range(2, 34))).decode()
+PII = {"PII_KEYS": f"k2026:{SEAL_1}", "PII_INDEX_KEY": INDEX}
 
 
 def load_settings(setting="DEBUG", **env):
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL", "PII_"))
     }
     result = subprocess.run(
         [
@@ -55,16 +63,49 @@ def test_development_defaults_start():
     ],
 )
 def test_production_refuses_weak_settings(env, complaint):
-    code, _, err = load_settings(DJANGO_ENV="production", **env)
+    code, _, err = load_settings(DJANGO_ENV="production", **PII, **env)
     assert code != 0
     assert "ImproperlyConfigured" in err and complaint in err
 
 
 def test_production_with_real_settings_starts_with_debug_off():
     code, out, err = load_settings(
-        DJANGO_ENV="production", DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="gov.example.cn"
+        DJANGO_ENV="production", DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="gov.example.cn", **PII
     )
     assert (code, out) == (0, "False"), err
+
+
+REAL = {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "gov.example.cn"}
+
+
+@pytest.mark.parametrize(
+    "pii",
+    [
+        {},  # no keys at all: development's derived ones are never used in production
+        {"PII_KEYS": f"k2026:{SEAL_1}"},  # no index key
+        {"PII_INDEX_KEY": INDEX},  # no sealing key
+        {"PII_KEYS": "k2026:c2hvcnQ=", "PII_INDEX_KEY": INDEX},  # not 32 bytes
+        {"PII_KEYS": f"dev-unsafe:{SEAL_1}", "PII_INDEX_KEY": INDEX},  # development's id
+        {"PII_KEYS": f"k2026:{SEAL_1}", "PII_INDEX_KEY": SEAL_1},  # the index key is a sealing key
+        {"PII_KEYS": f"k2026:{SEAL_1}", "PII_ACTIVE_KEY": "k2027", "PII_INDEX_KEY": INDEX},  # unknown active
+    ],
+)
+def test_production_refuses_to_start_without_real_personal_data_keys(pii):
+    code, _, err = load_settings(**REAL, **pii)
+    assert code != 0
+    assert "ImproperlyConfigured" in err and "PII_" in err
+
+
+def test_production_seals_with_the_active_key_of_its_keyring():
+    env = {**REAL, "PII_KEYS": f"k2026:{SEAL_1},k2027:{SEAL_2}", "PII_INDEX_KEY": INDEX}
+    assert load_settings("PII_ACTIVE_KEY", **env)[:2] == (0, "k2027")  # the last one by default
+    assert load_settings("PII_ACTIVE_KEY", **env, PII_ACTIVE_KEY="k2026")[:2] == (0, "k2026")
+    assert load_settings("PII_KEYS_UNSAFE", **env)[:2] == (0, "False")
+
+
+def test_development_derives_keys_marked_unsafe():
+    assert load_settings("PII_ACTIVE_KEY")[:2] == (0, "dev-unsafe")
+    assert load_settings("PII_KEYS_UNSAFE")[:2] == (0, "True")
 
 
 def test_host_lists_are_stripped_of_blanks():
@@ -73,6 +114,7 @@ def test_host_lists_are_stripped_of_blanks():
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY=STRONG_KEY,
         DJANGO_ALLOWED_HOSTS=" gov.example.cn , ,api.example.cn ",
+        **PII,
     )
     assert (code, out) == (0, "['gov.example.cn', 'api.example.cn']"), err
 
@@ -118,12 +160,15 @@ PRODUCTION = {
     "DJANGO_ENV": "production",
     "DJANGO_SECRET_KEY": STRONG_KEY,
     "DJANGO_ALLOWED_HOSTS": "gov.example.cn",
+    **PII,
 }
 
 
 def test_the_deploy_check_finds_nothing_with_production_settings():
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL", "PII_"))
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
-PROJECT_APPS = ["accounts", "grids", "cases", "mediation", "reports", "seeds"]
+PROJECT_APPS = ["accounts", "grids", "registry", "cases", "mediation", "reports", "seeds"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -3,3 +3,4 @@
 from tests.factories.cases import *  # noqa: F403
 from tests.factories.grids import *  # noqa: F403
 from tests.factories.mediation import *  # noqa: F403
+from tests.factories.registry import *  # noqa: F403

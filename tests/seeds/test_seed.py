@@ -32,6 +32,22 @@ from mediation.models import (
     Party,
     Session,
 )
+from registry.models import (
+    Building,
+    FacilityType,
+    House,
+    KeyPerson,
+    KeyPersonCategory,
+    KeyPersonEvent,
+    Residence,
+    Resident,
+    ResidentTag,
+    SafetyTag,
+    Visit,
+    VisitRule,
+)
+from registry.models import Facility as CityFacility
+from registry.models import Organisation as BaseOrganisation
 from seeds.figures import FIGURES, SQ_NAMED_URBAN, THOUSAND_HOUSEHOLDS, value
 from seeds.workload import DC_AS_OF, JJ_AS_OF, SQ_AS_OF
 from tests.seeds import replay
@@ -55,6 +71,15 @@ NATURAL_KEYS = {
     Case: ("number",),
     MediationCase: ("case__number",),
     Agreement: ("mediation__case__number",),
+    Building: ("community__code", "code"),
+    House: ("building__community__code", "building__code", "unit", "room"),
+    # The blind index is the same from one run to the next (one index key); the sealed value is not.
+    Resident: ("document_type", "id_number_index"),
+    KeyPerson: ("resident__id_number_index", "category__code"),
+    KeyPersonCategory: ("code",),
+    ResidentTag: ("code",),
+    BaseOrganisation: ("name", "grid__code"),
+    CityFacility: ("code",),
 }
 # Every table the seed writes (the catalogue too, when it loads it). The digest reads every
 # column of each but the ones listed below.
@@ -63,6 +88,8 @@ DIGESTED = [
     CoGovernanceMember, MajorCategory, Category, Case, CaseEvent, Supervision, CaseNumberCounter,
     MediationRoom, Mediator, MediationCase, MediationCase.assisting_mediators.through, MediationEvent,
     Party, Session, Agreement, JudicialConfirmation, FollowUp,
+    ResidentTag, KeyPersonCategory, VisitRule, SafetyTag, FacilityType,
+    Building, House, Resident, Resident.tags.through, Residence, KeyPerson, KeyPersonEvent, Visit,
 ]  # fmt: skip
 # Not meaningful: when the row was created, and password hashes (salted: never equal twice).
 LEFT_OUT = {"created_at", "uploaded_at", "date_joined", "last_login", "password"}
@@ -81,7 +108,7 @@ def digested_columns(model) -> list[str]:
 
 
 # A history row's changed fields name related rows by id, as the services record them.
-HISTORY_OF = {CaseEvent: Case, MediationEvent: MediationCase}
+HISTORY_OF = {CaseEvent: Case, MediationEvent: MediationCase, KeyPersonEvent: KeyPerson}
 
 
 def _natural_changes(model):
@@ -502,6 +529,8 @@ def test_nothing_in_a_street_happens_after_its_moment(seeded):
     assert not Session.objects.filter(held_on__gt=day).exists()
     assert not FollowUp.objects.filter(visited_on__gt=day).exists()
     assert not JudicialConfirmation.objects.filter(decided_on__gt=day).exists()
+    assert not Visit.objects.filter(visited_on__gte=day).exists()
+    assert not KeyPersonEvent.objects.filter(at__gt=as_of).exists()
 
 
 def test_open_cases_are_mostly_recent_and_within_their_time(seeded):
@@ -638,6 +667,8 @@ VALIDATED = [
     (MediationRoom, 1), (Mediator, 1), (MediationCase, 1), (Party, 1), (Session, 1), (Agreement, 1),
     (JudicialConfirmation, 1), (FollowUp, 1), (CaseNumberCounter, 1), (User, 1), (MediationEvent, 0.25),
     (Supervision, 0.25), (CoGovernanceMember, 0.2), (Case, 0.05), (CaseEvent, 0.01),
+    (Building, 1), (House, 0.05), (Resident, 0.1), (Residence, 0.1), (KeyPerson, 1), (KeyPersonEvent, 0.1),
+    (Visit, 0.1),
 ]  # fmt: skip
 
 
@@ -660,7 +691,8 @@ def test_the_digest_covers_every_seeded_table_and_column(seeded):
     }
     assert holding_rows | {User} == set(DIGESTED)
     catalogue_and_links = {
-        MajorCategory, Category, GridWorker.grids.through, MediationCase.assisting_mediators.through
+        MajorCategory, Category, GridWorker.grids.through, MediationCase.assisting_mediators.through,
+        ResidentTag, KeyPersonCategory, VisitRule, SafetyTag, FacilityType, Resident.tags.through,
     }  # fmt: skip
     assert {model for model, _share in VALIDATED} == set(DIGESTED) - catalogue_and_links
     case_columns = digested_columns(Case)
@@ -719,3 +751,69 @@ def test_the_reports_give_the_figures_of_the_seeded_streets(seeded, api):
     ]
     assert (mediated["registered"], mediated["concluded"]) == (1341, 1341)
     assert mediated["agreed"] == MediationCase.objects.filter(status="agreed").count()
+
+
+# --- base data (人、地、事、物、组织) ----------------------------------------------------------------
+
+
+def test_shengquan_base_data_figures(seeded):
+    """Report 002: 989 buildings, 21,507 houses, 4,835 residents and 271 key persons."""
+    sq = _street("圣泉街道")
+    buildings = Building.objects.filter(grid__community__street=sq)
+    assert buildings.count() == value("sq_buildings") == 989
+    assert House.objects.filter(building__grid__community__street=sq).count() == value("sq_houses") == 21507
+    residents = Resident.objects.filter(grid__community__street=sq)
+    assert residents.count() == value("sq_residents") == 4835
+    assert KeyPerson.objects.filter(grid__community__street=sq).count() == value("sq_key_persons") == 271
+    for key in ("sq_buildings", "sq_houses", "sq_residents", "sq_key_persons"):
+        assert FIGURES[key].source == "002_168036b497775af4.txt"
+    # Placed in its grids: every grid has buildings, every building a point, every resident a house.
+    assert buildings.values("grid").distinct().count() == value("sq_grids")
+    assert not buildings.filter(latitude__isnull=True).exists()
+    assert not residents.filter(house__isnull=True).exists()
+    assert Residence.objects.filter(resident__in=residents, moved_out_on__isnull=True).count() == 4835
+    assert set(residents.values_list("residence_type", flat=True)) == {
+        "registered",
+        "permanent",
+        "floating",
+        "foreign",
+    }
+
+
+def test_key_person_visits_follow_the_frequency_rules_up_to_the_moment(seeded):
+    rules = {(r.category_id, r.risk_level): r.interval_days for r in VisitRule.objects.all()}
+    moment = SQ_AS_OF.date()
+    visits = Visit.objects.select_related("key_person").order_by("key_person", "visited_on", "pk")
+    assert visits.count() > 3000
+    by_person = defaultdict(list)
+    for visit in visits:
+        interval = rules[(visit.key_person.category_id, visit.key_person.risk_level)]
+        assert (visit.next_due - visit.visited_on).days == interval
+        by_person[visit.key_person_id].append(visit)
+    on_time = sum(v.visited_on <= v.due_on for v in visits)
+    assert 0.9 < on_time / visits.count() < 0.97
+    for key_person in KeyPerson.objects.all():
+        own = by_person[key_person.pk]
+        due = key_person.registered_on + timedelta(
+            days=rules[(key_person.category_id, key_person.risk_level)]
+        )
+        for visit in own:
+            assert visit.due_on == due  # each visit fulfils the due day the previous one set
+            due = visit.next_due
+        assert key_person.next_visit_due == due and key_person.version == 1 + len(own)
+        assert KeyPersonEvent.objects.filter(key_person=key_person).count() == 1 + len(own)
+    overdue_then = KeyPerson.objects.filter(next_visit_due__lt=moment).count()
+    assert 0 < overdue_then < 271 * 0.1  # a few were left unvisited past their day
+
+
+def test_demo_accounts_see_key_persons_as_their_roles_allow(seeded, api):
+    admin = api(User.objects.get(username="sq-admin")).get("/api/v1/key-persons/")
+    assert admin.status_code == 200 and admin.json()["count"] == 271
+    worker_user = User.objects.get(username="sq-worker")
+    worker = api(worker_user).get("/api/v1/key-persons/")
+    own = KeyPerson.objects.filter(responsible_worker__user=worker_user).count()
+    assert worker.status_code == 200 and worker.json()["count"] == own >= 3
+    other_admin = api(User.objects.get(username="jj-admin")).get("/api/v1/key-persons/")
+    assert other_admin.json()["count"] == 0
+    residents = api(User.objects.get(username="sq-admin")).get("/api/v1/residents/")
+    assert residents.json()["count"] == 4835

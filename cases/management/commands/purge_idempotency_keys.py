@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from cases.idempotency import idempotency_keys_purge
+from core.idempotency import idempotency_keys_purge
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases.models import Category
-from seeds import mediations, people, territory, workload
+from seeds import base_data, mediations, people, territory, workload
 from seeds import synthetic as syn
 from seeds.reset import is_seeded, wipe
 
@@ -80,9 +80,16 @@ def _build() -> dict[str, int]:
     mediations.save(disputes)
     city = workload.save(jj, workload.jijiang_city_cases(rng, jj, jj_staff))
     dongcheng = workload.save(dc, workload.dongcheng_incidents(rng, dc, dc_staff))
+    # Base data draws from a generator of its own, so that adding it changed no case or mediation.
+    sq_base = base_data.build_shengquan(syn.new_random(base_data.RANDOM_SEED), sq, sq_staff)
     return {
         "streets": 3,
         "grids": len(sq.grids) + len(jj.grids) + len(dc.grids),
         "cases": len(incidents) + len(disputes) + len(city) + len(dongcheng),
         "mediations": len(disputes),
+        "buildings": len(sq_base.buildings),
+        "houses": len(sq_base.houses),
+        "residents": len(sq_base.residents),
+        "key persons": len(sq_base.key_persons),
+        "visits": sq_base.visits,
     }

@@ -1,0 +1,145 @@
+"""Idempotent creation for clients on poor connections, for every app that creates (cases,
+base data).
+
+A client sends `Idempotency-Key: <unique string>` with a create. The first request with a key
+claims it and stores its answer; a retry with the same key and the same body gets that
+answer again and creates nothing; the same key with another body is a 422; a retry while
+the first request is still being processed is a 409. Keys belong to one user and are kept
+for IDEMPOTENCY_KEY_TTL_HOURS (48 by default, at least 24).
+
+The claim is committed on its own, so that a concurrent retry sees it (409). What the
+request creates and the answer stored under the key are then committed together: if anything
+fails after the object is written (building the answer, storing it), both are rolled back and
+the key is released, so a retry can never create a second object.
+
+A claim held longer than IN_FLIGHT_TIMEOUT is taken to be a request that died (its worker
+killed before it could release the key) and a retry claims the key anew. The claim's time is
+its token: a request stores its answer, or releases the key, only while its own claim still
+stands. A request so slow that a retry took its key over is rolled back and answered 409, so
+that of the two exactly one creates the object, and the retry's claim is left untouched.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, InvalidInput
+from core.locking import lock_one
+from core.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
+# A request that has held its key this long without answering is taken to have died.
+IN_FLIGHT_TIMEOUT = timedelta(minutes=2)
+# The API promises clients that a key is remembered at least this long, whatever the setting.
+MIN_RETENTION_HOURS = 24
+
+Produce = Callable[[], tuple[int, dict]]
+
+
+def fingerprint(path: str, body) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(f"{path}\n{canonical}".encode()).hexdigest()
+
+
+def check_key(key: str, field: str = HEADER) -> str:
+    if not KEY_PATTERN.match(key or ""):
+        raise InvalidInput(field, _("Use 1 to 100 letters, digits or the characters _ . : -"))
+    return key
+
+
+def retention() -> timedelta:
+    """How long a key is remembered: IDEMPOTENCY_KEY_TTL_HOURS, never less than 24 hours."""
+    return timedelta(hours=max(MIN_RETENTION_HOURS, settings.IDEMPOTENCY_KEY_TTL_HOURS))
+
+
+def run_idempotent(*, user, key: str, request_fingerprint: str, produce: Produce) -> tuple[int, dict, bool]:
+    """Run `produce` once per (user, key); answer (status, body, replayed).
+
+    `produce` runs in one transaction with the recording of its answer: either both are
+    committed, or neither is and the key is free again.
+    """
+    claimed_at, replay = _claim(user, key, request_fingerprint)
+    if replay is not None:
+        return replay[0], replay[1], True
+    own_claim = IdempotencyKey.objects.filter(
+        user=user, key=key, state=IdempotencyKey.State.IN_FLIGHT, created_at=claimed_at
+    )
+    try:
+        with transaction.atomic():
+            status, body = produce()
+            if status >= 500:
+                # Nothing the request wrote may outlive an answer that is not kept.
+                transaction.set_rollback(True)
+            elif not own_claim.update(
+                state=IdempotencyKey.State.DONE, response_status=status, response_body=body
+            ):
+                raise IdempotencyKeyInFlight(
+                    _("A retry with this Idempotency-Key took over while this request was processed.")
+                )
+    except BaseException:
+        own_claim.delete()
+        raise
+    if status >= 500:
+        own_claim.delete()
+    return status, body, False
+
+
+def _claim(user, key: str, request_fingerprint: str) -> tuple[datetime, tuple[int, dict] | None]:
+    """Claim the key (its claim time, None), or the stored answer; 422/409 as the key says."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(user=user, key=key, fingerprint=request_fingerprint, created_at=now)
+            return now, None
+    except IntegrityError:
+        pass
+    with transaction.atomic():
+        row = lock_one(IdempotencyKey.objects.all(), user=user, key=key)
+        expired = row.created_at < now - retention()
+        abandoned = row.state == IdempotencyKey.State.IN_FLIGHT and row.created_at < now - IN_FLIGHT_TIMEOUT
+        if expired or abandoned:
+            row.fingerprint, row.state, row.created_at = (
+                request_fingerprint,
+                IdempotencyKey.State.IN_FLIGHT,
+                now,
+            )
+            row.response_status = row.response_body = None
+            row.save()
+            return now, None
+        if row.fingerprint != request_fingerprint:
+            raise IdempotencyKeyReused(_("This Idempotency-Key was used for a different request."))
+        if row.state == IdempotencyKey.State.IN_FLIGHT:
+            raise IdempotencyKeyInFlight(
+                _("The first request with this Idempotency-Key is still being processed.")
+            )
+        return now, (row.response_status, row.response_body)
+
+
+def idempotency_keys_purge(*, older_than_hours: int | None = None) -> int:
+    hours = max(MIN_RETENTION_HOURS, older_than_hours or settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    deleted, _by_model = IdempotencyKey.objects.filter(
+        created_at__lt=timezone.now() - timedelta(hours=hours)
+    ).delete()
+    return deleted
+
+
+def create_once(
+    *, actor, key: str, path: str, data, create_one: Callable[[object], tuple[int, dict]], field: str = HEADER
+) -> tuple[int, dict, bool]:
+    """Run `create_one(data)` once per (actor, key): answer (status, body, replayed).
+
+    The request's path and body make its fingerprint, so the same key sent with another body,
+    or to another endpoint, is a 422 rather than a replay of something else.
+    """
+    check_key(key, field=field)
+    return run_idempotent(
+        user=actor, key=key, request_fingerprint=fingerprint(path, data), produce=lambda: create_one(data)
+    )
