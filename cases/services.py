@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -343,6 +344,12 @@ def case_extend(
             raise InvalidInput("due_at", _("The new due time must be later than the current one."))
         if due_at <= timezone.now():
             raise InvalidInput("due_at", _("The new due time must be in the future."))
+        if due_at > timezone.now() + timedelta(days=settings.CASE_EXTENSION_MAX_DAYS):
+            raise InvalidInput(
+                "due_at",
+                _("An extension reaches at most %(days)d days ahead.")
+                % {"days": settings.CASE_EXTENSION_MAX_DAYS},
+            )
         changes = {"due_at": due_at, "is_overdue": False}
         record_step(case, action="extend", actor=actor, changes=changes, note=reason)
     return case

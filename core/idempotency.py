@@ -12,8 +12,12 @@ request creates and the answer stored under the key are then committed together:
 fails after the object is written (building the answer, storing it), both are rolled back and
 the key is released, so a retry can never create a second object.
 
-A claim held longer than IN_FLIGHT_TIMEOUT is taken to be a request that died (its worker
-killed before it could release the key) and a retry claims the key anew. The claim's time is
+A claim whose request died is free for a retry as soon as that is known. On PostgreSQL the
+claim names the database session that made it (its backend's pid and start time): when that
+session is gone (the database restarted or dropped the connection mid-request, or the worker
+was killed) a retry takes the key over at once, instead of answering 409 to a phone that
+cannot know why. Otherwise, and on SQLite, a claim held longer than IN_FLIGHT_TIMEOUT is taken
+to be a request that died and a retry claims the key anew. The claim's time is
 its token: a request stores its answer, or releases the key, only while its own claim still
 stands. A request so slow that a retry took its key over is rolled back and answered 409, so
 that of the two exactly one creates the object, and the retry's claim is left untouched.
@@ -26,7 +30,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,19 +101,24 @@ def _claim(user, key: str, request_fingerprint: str) -> tuple[datetime, tuple[in
     now = timezone.now()
     try:
         with transaction.atomic():
-            IdempotencyKey.objects.create(user=user, key=key, fingerprint=request_fingerprint, created_at=now)
+            IdempotencyKey.objects.create(
+                user=user, key=key, fingerprint=request_fingerprint, created_at=now, owner=_session()
+            )
             return now, None
     except IntegrityError:
         pass
     with transaction.atomic():
         row = lock_one(IdempotencyKey.objects.all(), user=user, key=key)
         expired = row.created_at < now - retention()
-        abandoned = row.state == IdempotencyKey.State.IN_FLIGHT and row.created_at < now - IN_FLIGHT_TIMEOUT
+        abandoned = row.state == IdempotencyKey.State.IN_FLIGHT and (
+            row.created_at < now - IN_FLIGHT_TIMEOUT or not _session_alive(row.owner)
+        )
         if expired or abandoned:
-            row.fingerprint, row.state, row.created_at = (
+            row.fingerprint, row.state, row.created_at, row.owner = (
                 request_fingerprint,
                 IdempotencyKey.State.IN_FLIGHT,
                 now,
+                _session(),
             )
             row.response_status = row.response_body = None
             row.save()
@@ -121,6 +130,38 @@ def _claim(user, key: str, request_fingerprint: str) -> tuple[datetime, tuple[in
                 _("The first request with this Idempotency-Key is still being processed.")
             )
         return now, (row.response_status, row.response_body)
+
+
+def _session() -> str:
+    """The database session this request runs in, as a claim records it ("" on SQLite).
+
+    Read once per database connection: a new connection is a new session."""
+    if connection.vendor != "postgresql":
+        return ""
+    connection.ensure_connection()
+    raw = connection.connection
+    cached = getattr(connection, "_idempotency_session", None)
+    if cached is not None and cached[0] is raw:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+        pid, started = cursor.fetchone()
+    session = f"{pid}@{started.isoformat()}"
+    connection._idempotency_session = (raw, session)
+    return session
+
+
+def _session_alive(owner: str) -> bool:
+    """Whether the session that made a claim still exists; unknown sessions count as alive."""
+    if not owner or connection.vendor != "postgresql":
+        return True
+    pid, _at, started = owner.partition("@")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %s AND backend_start = %s)",
+            [int(pid), datetime.fromisoformat(started)],
+        )
+        return cursor.fetchone()[0]
 
 
 def idempotency_keys_purge(*, older_than_hours: int | None = None) -> int:

@@ -53,6 +53,9 @@ class IdempotencyKey(models.Model):
     response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
     response_body = models.JSONField(_("response body"), null=True)
     created_at = models.DateTimeField(_("created at"), db_index=True)
+    # The database session that holds an in-flight claim (PostgreSQL: its backend's pid and
+    # start time), so that a retry knows at once when that session, and its request, are gone.
+    owner = models.CharField(_("claimed by session"), max_length=64, blank=True, default="")
 
     class Meta:
         # Moved down from `cases` so that every app's create can be idempotent; the table

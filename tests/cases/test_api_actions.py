@@ -253,3 +253,18 @@ def test_a_stale_if_match_is_412_before_the_body_is_read(world, api, make_case):
     )
     assert response.status_code == 412
     assert response.json()["current_version"] == case.version
+
+
+def test_an_extension_beyond_the_configured_horizon_is_400_and_writes_nothing(
+    world, api, make_case, settings
+):
+    settings.CASE_EXTENSION_MAX_DAYS = 30
+    case = make_case("assigned")
+    too_far = (timezone.now() + timedelta(days=31)).isoformat()
+    response = post(api(world.admin_a), "extend", case, {"due_at": too_far, "reason": "等待配件"})
+    assert response.status_code == 400 and "due_at" in response.json()
+    assert Case.objects.get(pk=case.pk).version == case.version
+    within = (timezone.now() + timedelta(days=29)).isoformat()
+    assert (
+        post(api(world.admin_a), "extend", case, {"due_at": within, "reason": "等待配件"}).status_code == 200
+    )
