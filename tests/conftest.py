@@ -191,3 +191,11 @@ class CaseMaker:
 @pytest.fixture
 def make_case(world, category):
     return CaseMaker(world, category)
+
+
+@pytest.fixture
+def shaped_world(world):
+    """The test world with boundaries (`tests.geo`): streets, communities and grids as rectangles."""
+    from tests.geo import shape_world
+
+    return shape_world(world)
