@@ -341,7 +341,9 @@ def boundaries_import(*, scope: Scope, collection: Any, dry_run: bool = False) -
         around.replaced[(type(obj), obj.pk)] = shape
     for code, shape in shaped.items():
         if shape is not None:
-            result.errors += [(code, problem) for problem in boundaries.problems(nodes[code][0], shape, around)]
+            result.errors += [
+                (code, problem) for problem in boundaries.problems(nodes[code][0], shape, around)
+            ]
     result.errors.sort()
     if result.errors or dry_run:
         return result
@@ -383,7 +385,9 @@ def _nodes_by_code(scope: Scope, features: list, result: BoundaryImport) -> dict
                 nodes[obj.code] = (obj, wanted[obj.code])
     for code in wanted:
         if code not in nodes:
-            result.errors.append((code, _("No street, community, grid or micro-grid of yours has this code.")))
+            result.errors.append(
+                (code, _("No street, community, grid or micro-grid of yours has this code."))
+            )
     return nodes
 
 

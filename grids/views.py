@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -264,7 +264,9 @@ class GeoView(APIView):
     def get(self, request):
         model, filterset_class = GEO_LEVELS[self.level]
         scope = scope_for(request.user)
-        filterset = filterset_class(request.query_params, queryset=model.objects.visible_to(scope), request=request)
+        filterset = filterset_class(
+            request.query_params, queryset=model.objects.visible_to(scope), request=request
+        )
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         unknown = sorted(set(request.query_params) - set(filterset.filters))

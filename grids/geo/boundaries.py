@@ -26,7 +26,17 @@ from django.db import models
 from django.utils.translation import gettext as _
 from shapely.geometry import MultiPolygon, Point
 
-from grids.geo.shapes import FIELD, BadShape, Plane, as_geojson, point_geojson, read_boundary, read_label_point, shape_of, where
+from grids.geo.shapes import (
+    FIELD,
+    BadShape,
+    Plane,
+    as_geojson,
+    point_geojson,
+    read_boundary,
+    read_label_point,
+    shape_of,
+    where,
+)
 from grids.models import Community, Grid, MicroGrid, Street
 
 # The smallest area, in square metres, that counts as outside or overlapping.
@@ -42,7 +52,9 @@ class Level:
 
 
 LEVELS = {
-    Street: Level(Street, None, lambda o: Street.objects.filter(district_code=o.district_code), "communities"),
+    Street: Level(
+        Street, None, lambda o: Street.objects.filter(district_code=o.district_code), "communities"
+    ),
     Community: Level(Community, "street", lambda o: Community.objects.filter(street_id=o.street_id), "grids"),
     Grid: Level(Grid, "community", lambda o: Grid.objects.filter(community_id=o.community_id), "micro_grids"),
     MicroGrid: Level(MicroGrid, "grid", lambda o: MicroGrid.objects.filter(grid_id=o.grid_id), None),
@@ -78,7 +90,7 @@ def normalise(obj: models.Model, *, label_kept: bool = False) -> MultiPolygon | 
     """
     if obj.boundary in (None, "", {}):
         obj.boundary = None
-        if obj.label_point not in (None, "", []):
+        if obj.label_point not in (None, "", []) and not label_kept:
             raise BadShape(_("A label point needs a boundary."), "label_point")
         obj.label_point = None
         return None

@@ -83,7 +83,6 @@ class Layer:
             return None
         return int(self.ids[hits[best]]), float(distances[best])
 
-
     def distance_m(self, pk: int, lng: float, lat: float) -> float | None:
         """Metres from the point to node `pk`'s boundary (0 inside it); None if it has none."""
         n = self.positions.get(pk)

@@ -49,7 +49,9 @@ def test_a_self_intersecting_polygon_is_refused_with_where_it_crosses(api, shape
         "type": "MultiPolygon",
         "coordinates": [[[[106.0, 29.0], [106.04, 29.04], [106.04, 29.0], [106.0, 29.04], [106.0, 29.0]]]],
     }
-    message = _refused(_patch(api(world.admin_a), world.grid_a1, {"boundary": bowtie}), "106.020000, 29.020000")
+    message = _refused(
+        _patch(api(world.admin_a), world.grid_a1, {"boundary": bowtie}), "106.020000, 29.020000"
+    )
     assert "crosses itself" in message or "交叉" in message
     assert Grid.objects.get(pk=world.grid_a1.pk).boundary == before
 
@@ -61,13 +63,35 @@ def test_a_self_intersecting_polygon_is_refused_with_where_it_crosses(api, shape
         ({"type": "MultiPolygon", "coordinates": []}, []),
         ({"type": "MultiPolygon", "coordinates": [[[[106.0, 29.0], [106.01, 29.0], [106.0, 29.0]]]]}, ["4"]),
         (
-            {"type": "MultiPolygon", "coordinates": [[[[106.0, 29.0], [106.01, 29.0], [106.01, 29.01], [106.0, 29.01]]]]},
+            {
+                "type": "MultiPolygon",
+                "coordinates": [[[[106.0, 29.0], [106.01, 29.0], [106.01, 29.01], [106.0, 29.01]]]],
+            },
             ["106.000000, 29.000000"],
         ),
-        ({"type": "MultiPolygon", "coordinates": [[[[206.0, 29.0], [106.01, 29.0], [106.01, 29.01], [206.0, 29.0]]]]}, ["206"]),
-        ({"type": "MultiPolygon", "coordinates": [[[["a", 29.0], [106.01, 29.0], [106.01, 29.01], ["a", 29.0]]]]}, []),
+        (
+            {
+                "type": "MultiPolygon",
+                "coordinates": [[[[206.0, 29.0], [106.01, 29.0], [106.01, 29.01], [206.0, 29.0]]]],
+            },
+            ["206"],
+        ),
+        (
+            {
+                "type": "MultiPolygon",
+                "coordinates": [[[["a", 29.0], [106.01, 29.0], [106.01, 29.01], ["a", 29.0]]]],
+            },
+            [],
+        ),
     ],
-    ids=["not-a-polygon", "no-polygons", "too-few-positions", "ring-not-closed", "not-a-longitude", "not-numbers"],
+    ids=[
+        "not-a-polygon",
+        "no-polygons",
+        "too-few-positions",
+        "ring-not-closed",
+        "not-a-longitude",
+        "not-numbers",
+    ],
 )
 def test_malformed_geojson_is_a_400_on_boundary(api, shaped_world, boundary, words):
     world = shaped_world
@@ -97,7 +121,10 @@ def test_within_the_tolerance_a_boundary_may_stray_outside_and_overlap(api, shap
     assert response.status_code == 200, response.data
     # 8 m is beyond it.
     eight = 8 * METRE
-    _refused(_patch(client, world.grid_a1, {"boundary": rect(106.0, 29.0, 106.05, 29.05 + eight)}), world.grid_a2.code)
+    _refused(
+        _patch(client, world.grid_a1, {"boundary": rect(106.0, 29.0, 106.05, 29.05 + eight)}),
+        world.grid_a2.code,
+    )
 
 
 def test_a_boundary_overlapping_a_sibling_is_refused_naming_it(api, shaped_world):
@@ -124,8 +151,15 @@ def test_a_parent_may_not_shrink_away_from_its_children(api, shaped_world):
 def test_a_new_node_is_checked_too_and_a_label_point_must_lie_inside(api, shaped_world):
     world = shaped_world
     client = api(world.admin_a)
-    data = {"community": world.community_a2.pk, "code": world.community_a2.code + "099", "name": "新网格", "kind": "urban_residential"}
-    overlapping = client.post("/api/v1/grids/", {**data, "boundary": rect(106.06, 29.04, 106.08, 29.06)}, format="json")
+    data = {
+        "community": world.community_a2.pk,
+        "code": world.community_a2.code + "099",
+        "name": "新网格",
+        "kind": "urban_residential",
+    }
+    overlapping = client.post(
+        "/api/v1/grids/", {**data, "boundary": rect(106.06, 29.04, 106.08, 29.06)}, format="json"
+    )
     _refused(overlapping, world.grid_a3.code)
     outside_label = client.post(
         "/api/v1/grids/",

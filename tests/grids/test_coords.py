@@ -29,6 +29,8 @@ EVILTRANSFORM_WGS_GCJ = [
     ((113.912316, 22.543847), (113.9171764808363, 22.540796131694766)),  # Shenzhen
     ((116.377817, 39.911954), (116.38404722455657, 39.91334545536069)),  # Beijing
 ]
+
+
 def test_coordtransforms_published_pairs():
     assert wgs84_to_gcj02(116.404, 39.915) == pytest.approx(COORDTRANSFORM["wgs84_to_gcj02"], abs=1e-12)
     assert gcj02_to_bd09(116.404, 39.915) == pytest.approx(COORDTRANSFORM["gcj02_to_bd09"], abs=1e-12)
@@ -45,7 +47,9 @@ def test_wgs84_to_gcj02_and_back(wgs, gcj):
 
 def test_bd09_is_shifted_back_through_gcj02():
     # Baidu's published pair, then GCJ-02's inverse.
-    assert to_wgs84(116.404, 39.915, "bd09") == pytest.approx(gcj02_to_wgs84(*COORDTRANSFORM["bd09_to_gcj02"]))
+    assert to_wgs84(116.404, 39.915, "bd09") == pytest.approx(
+        gcj02_to_wgs84(*COORDTRANSFORM["bd09_to_gcj02"])
+    )
     for wgs, _gcj in EVILTRANSFORM_WGS_GCJ:
         bd = gcj02_to_bd09(*wgs84_to_gcj02(*wgs))
         # BD-09 back to GCJ-02 is an approximation of its own, to under 0.2 m.

@@ -25,13 +25,18 @@ def test_the_export_is_a_feature_collection_scoped_like_the_list(api, shaped_wor
     assert _codes(api(world.worker_a).get("/api/v1/geo/grids/")) == {world.grid_a1.code}
     assert _codes(api(world.admin_b).get("/api/v1/geo/grids/")) == {world.grid_b1.code}
     assert _codes(api(world.nobody).get("/api/v1/geo/grids/")) == set()
-    assert _codes(api(world.superuser).get("/api/v1/geo/streets/")) == {world.street_a.code, world.street_b.code}
+    assert _codes(api(world.superuser).get("/api/v1/geo/streets/")) == {
+        world.street_a.code,
+        world.street_b.code,
+    }
 
 
 def test_the_lists_filters_apply_and_bad_ones_are_400(api, shaped_world):
     world = shaped_world
     client = api(world.admin_a)
-    assert _codes(client.get("/api/v1/geo/grids/", {"community": world.community_a2.pk})) == {world.grid_a3.code}
+    assert _codes(client.get("/api/v1/geo/grids/", {"community": world.community_a2.pk})) == {
+        world.grid_a3.code
+    }
     assert _codes(client.get("/api/v1/geo/communities/", {"street": world.street_a.pk})) == {
         world.community_a.code,
         world.community_a2.code,

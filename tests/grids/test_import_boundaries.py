@@ -55,7 +55,7 @@ def test_a_good_file_is_written_whole(tmp_path, world):
 
 
 def test_the_dry_run_checks_and_writes_nothing(tmp_path, world):
-    ok, out, err = _run(_write(tmp_path, _street_a_file(world)), "--dry-run")
+    ok, _out, err = _run(_write(tmp_path, _street_a_file(world)), "--dry-run")
     assert ok, err
     assert not Street.objects.filter(boundary__isnull=False).exists()
     assert not Grid.objects.filter(boundary__isnull=False).exists()
@@ -67,12 +67,17 @@ def test_every_bad_feature_is_named_by_its_code_and_nothing_is_written(tmp_path,
     features.append(
         _feature(
             world.grid_a3.code,
-            {"type": "MultiPolygon", "coordinates": [[[[106.05, 29.0], [106.1, 29.05], [106.1, 29.0], [106.05, 29.05], [106.05, 29.0]]]]},
+            {
+                "type": "MultiPolygon",
+                "coordinates": [
+                    [[[106.05, 29.0], [106.1, 29.05], [106.1, 29.0], [106.05, 29.05], [106.05, 29.0]]]
+                ],
+            },
         )
     )  # crosses itself
     features.append(_feature("999999999999999", rect(106.0, 29.0, 106.01, 29.01)))  # no such grid
     features.append(_feature(world.grid_b1.code, rect(106.0, 29.0, 106.01, 29.01)))  # outside street B
-    ok, out, err = _run(_write(tmp_path, features))
+    ok, _out, err = _run(_write(tmp_path, features))
     assert not ok
     lines = err.splitlines()
     for code in (world.grid_a1.code, world.grid_a2.code, world.grid_a3.code, "999999999999999"):

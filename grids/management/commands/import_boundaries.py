@@ -24,7 +24,9 @@ class Command(BaseCommand):
             with open(file, encoding="utf-8") as handle:
                 collection = json.load(handle)
         except (OSError, ValueError) as error:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}) from None
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}
+            ) from None
         # The command is run by whoever runs the server: it acts on the whole territory.
         try:
             result = boundaries_import(scope=Scope(role=SUPERUSER), collection=collection, dry_run=dry_run)
@@ -38,7 +40,10 @@ class Command(BaseCommand):
                 % {"bad": len({code for code, _message in result.errors}), "count": result.checked}
             )
         if dry_run:
-            self.stdout.write(_("%(count)d features checked, all good; nothing written (dry run).") % {"count": result.checked})
+            self.stdout.write(
+                _("%(count)d features checked, all good; nothing written (dry run).")
+                % {"count": result.checked}
+            )
             return
         self.stdout.write(
             self.style.SUCCESS(_("%(count)d boundaries written.") % {"count": len(result.written)})
