@@ -202,7 +202,8 @@ def _placed_in_given_grid(scope, grid, micro_grid, location, lng, lat, field_nam
                 _("The point lies in grid %(other)s, not in %(grid)s; the case stays in %(grid)s.")
                 % {"other": point_in.name, "grid": grid.name}
                 if point_in is not None
-                else _("The point lies outside grid %(grid)s; the case stays in %(grid)s.") % {"grid": grid.name}
+                else _("The point lies outside grid %(grid)s; the case stays in %(grid)s.")
+                % {"grid": grid.name}
             ),
             "grid": _node(point_in),
             "distance_m": from_grid,
@@ -235,5 +236,67 @@ def boundaries_geojson(queryset: models.QuerySet) -> dict:
         }
         if parent:
             properties["parent"] = row[parent]
-        features.append({"type": "Feature", "id": row["pk"], "geometry": row["boundary"], "properties": properties})
+        features.append(
+            {"type": "Feature", "id": row["pk"], "geometry": row["boundary"], "properties": properties}
+        )
     return {"type": "FeatureCollection", "features": features}
+
+
+# --- maps -------------------------------------------------------------------------------------------
+
+CHILDREN = {Street: "communities", Community: "grids", Grid: "micro_grids", MicroGrid: None}
+PARENT = {Street: None, Community: "street", Grid: "community", MicroGrid: "grid"}
+
+
+def map_tiles() -> dict:
+    """The base map the settings name, if any (a tile URL template and its attribution)."""
+    return {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
+
+
+def _feature(obj, role: str) -> dict:
+    return {
+        "type": "Feature",
+        "id": obj.pk,
+        "geometry": obj.boundary,
+        "properties": {
+            "id": obj.pk,
+            "code": obj.code,
+            "name": obj.name,
+            "level": obj._meta.model_name,
+            "role": role,
+            "synthetic": obj.boundary_synthetic,
+        },
+    }
+
+
+def node_map(*, scope: Scope, obj: models.Model) -> dict:
+    """The map of a node's page: its boundary, its children's (those the caller sees) and its
+    parent's as context; and whether any of them is synthetic."""
+    features = [_feature(obj, "self")] if obj.boundary else []
+    children = CHILDREN[type(obj)]
+    if children:
+        related = getattr(obj, children).visible_to(scope).filter(boundary__isnull=False).order_by("code")
+        features += [_feature(child, "child") for child in related]
+    parent = getattr(obj, PARENT[type(obj)]) if PARENT[type(obj)] else None
+    if parent is not None and parent.boundary:
+        features.insert(0, _feature(parent, "context"))
+    return {
+        "features": {"type": "FeatureCollection", "features": features},
+        "point": None,
+        "tiles": map_tiles(),
+    }
+
+
+def point_map(*, grid: Grid, lat, lng, label: str = "") -> dict:
+    """The map of a case's page: its grid's boundary and its point."""
+    features = [_feature(grid, "self")] if grid.boundary else []
+    point = (
+        {"lat": float(lat), "lng": float(lng), "label": label}
+        if lat is not None and lng is not None
+        else None
+    )
+    return {
+        "features": {"type": "FeatureCollection", "features": features},
+        "point": point,
+        "tiles": map_tiles(),
+    }
