@@ -26,6 +26,9 @@
 
   function create(container, tiles) {
     const map = L.map(container, { zoomSnap: 0.25, attributionControl: Boolean(tiles && tiles.url) });
+    // A view at once: Leaflet adds layers to a map without one only later, and shapes must
+    // exist (and be marked) as soon as they are drawn. `fit` then frames them.
+    map.setView([35, 105], 4);
     if (tiles && tiles.url) {
       L.tileLayer(tiles.url, { attribution: tiles.attribution || "", maxZoom: 19 }).addTo(map);
     }
