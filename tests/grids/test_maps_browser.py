@@ -1,6 +1,7 @@
 """The maps in headless Chromium: the scoped grids and the point are drawn.
 
-Uses the browser and the one-request-at-a-time live server of the dashboard's browser test.
+Uses the browser and the one-request-at-a-time live server of the dashboard's browser test
+(imported by tests/grids/conftest.py).
 """
 
 import pytest
@@ -9,7 +10,7 @@ from cases import services as case_services
 from tests.conftest import client_for
 from tests.factories import MicroGridFactory
 from tests.geo import IN_A1, rect, shape, shape_world
-from tests.reports.test_dashboard_browser import _log_in, browser, serial_live_server  # noqa: F401
+from tests.reports.test_dashboard_browser import _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
