@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.querysets import OPEN_STATUSES, CaseQuerySet
+from cases.querysets import CaseQuerySet
 from core.history import AppendOnlyModel
 
 
@@ -318,12 +318,13 @@ class Case(models.Model):
                 condition=models.Q(on_the_spot=True),
                 name="case_spot_street_rep_idx",
             ),
-            # Possible duplicates of a new case (`cases.selectors.cases_nearby`): open cases of one
-            # category in a small box of latitude and longitude. Only open cases with a point are
-            # in it, a small share of the table whatever its size.
+            # Possible duplicates of a new case (`cases.selectors.cases_nearby`): the cases of one
+            # category reported in the last days, narrowed to a small box of latitude and
+            # longitude inside the index, before any row is read. Cases without a point (most
+            # of those logged before boundaries) are left out of it.
             models.Index(
-                fields=["category", "latitude", "longitude", "reported_at"],
-                condition=models.Q(status__in=OPEN_STATUSES, latitude__isnull=False),
+                fields=["category", "reported_at", "latitude", "longitude"],
+                condition=models.Q(latitude__isnull=False),
                 name="case_nearby_idx",
             ),
         ]

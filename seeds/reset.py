@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from cases.models import Case, CaseAttachment, CaseEvent, CaseNumberCounter, IdempotencyKey, Supervision
 from core.models import OutboxEvent
 from grids.models import (
+    BoundaryVersion,
     CoGovernanceMember,
     Community,
     Grid,
@@ -35,7 +36,7 @@ WIPE_ORDER = [
     MediationCase.assisting_mediators.through, MediationCase, Mediator, MediationRoom,
     CaseAttachment, Supervision, CaseEvent, IdempotencyKey, CaseNumberCounter, Case,
     PersonalDataReveal, CoGovernanceMember, GridWorker.grids.through, GridWorker, UserScope,
-    MicroGrid, Grid, Community, Street, Token, LogEntry, OutboxEvent,
+    MicroGrid, Grid, Community, Street, BoundaryVersion, Token, LogEntry, OutboxEvent,
 ]  # fmt: skip
 
 
