@@ -54,8 +54,20 @@ def _in_territory(model: type[models.Model], scope: Scope, pk: int) -> models.Mo
     return scope.filter(model.objects.all(), **paths).filter(pk=pk).first()
 
 
+# The shapes stay in the index: a street's boundary may hold thousands of points.
+SHAPES = ("boundary", "label_point")
+NOT_SHAPES = [f"{path}{name}" for path in ("", "community__", "community__street__") for name in SHAPES]
+
+
 def _grid_in_territory(scope: Scope, pk: int) -> Grid | None:
-    return Grid.objects.visible_to(scope).select_related("community__street").filter(pk=pk).first()
+    found = (
+        Grid.objects.visible_to(scope)
+        .select_related("community__street")
+        .defer(*NOT_SHAPES)
+        .filter(pk=pk)
+        .order_by()[:1]
+    )
+    return next(iter(found), None)
 
 
 def point_locate(*, scope: Scope, lng: float, lat: float, coord_system: str = "wgs84") -> Location:

@@ -101,7 +101,10 @@ def _position(value, where_: str) -> tuple[float, float]:
 def _ring(value, where_: str) -> list[tuple[float, float]]:
     if not isinstance(value, (list, tuple)):
         raise BadShape(_("%(where)s: a ring is a list of positions.") % {"where": where_})
-    points = [_position(p, f"{where_}, {_('position')} {n + 1}") for n, p in enumerate(value)]
+    points = [
+        _position(p, _("%(where)s, position %(n)d") % {"where": where_, "n": n + 1})
+        for n, p in enumerate(value)
+    ]
     if len(points) < 4:
         raise BadShape(_("%(where)s: a ring needs at least 4 positions.") % {"where": where_})
     if points[0] != points[-1]:
@@ -115,7 +118,9 @@ def _ring(value, where_: str) -> list[tuple[float, float]]:
 def _polygon(value, where_: str) -> Polygon:
     if not isinstance(value, (list, tuple)) or not value:
         raise BadShape(_("%(where)s: a polygon is a list of rings, its outline first.") % {"where": where_})
-    rings = [_ring(r, f"{where_}, {_('ring')} {n + 1}") for n, r in enumerate(value)]
+    rings = [
+        _ring(r, _("%(where)s, ring %(n)d") % {"where": where_, "n": n + 1}) for n, r in enumerate(value)
+    ]
     return Polygon(rings[0], rings[1:])
 
 
@@ -129,7 +134,7 @@ def read_boundary(value) -> MultiPolygon:
         coordinates = [coordinates]
     if not isinstance(coordinates, (list, tuple)) or not coordinates:
         raise BadShape(_("A MultiPolygon's coordinates are a list of polygons."))
-    polygons = [_polygon(p, f"{_('polygon')} {n + 1}") for n, p in enumerate(coordinates)]
+    polygons = [_polygon(p, _("polygon %(n)d") % {"n": n + 1}) for n, p in enumerate(coordinates)]
     shape = MultiPolygon(polygons)
     _check_valid(shape)
     return shape

@@ -52,7 +52,7 @@ def test_a_self_intersecting_polygon_is_refused_with_where_it_crosses(api, shape
     message = _refused(
         _patch(api(world.admin_a), world.grid_a1, {"boundary": bowtie}), "106.020000, 29.020000"
     )
-    assert "crosses itself" in message or "交叉" in message
+    assert "自相交" in message  # "its outline crosses itself", in the default language
     assert Grid.objects.get(pk=world.grid_a1.pk).boundary == before
 
 
@@ -135,7 +135,7 @@ def test_a_boundary_overlapping_a_sibling_is_refused_naming_it(api, shaped_world
         world.grid_a3.code,
         world.grid_a3.name,
     )
-    assert "m²" in message
+    assert "平方米" in message  # the overlap's area
     assert Grid.objects.get(pk=grid.pk).boundary is None
 
 

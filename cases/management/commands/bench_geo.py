@@ -26,7 +26,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from cases import services
 from cases.models import Case, CaseEvent, CaseNumberCounter, Category
@@ -204,28 +207,59 @@ class Command(BaseCommand):
         street_grids = [g for g in grids if g.community.street_id == user.scope.street_id]
         category = Category.objects.filter(is_active=True).order_by("code").first()
         index = spatial_index()
+
+        def point_in(grid):
+            x0, y0, x1, y1 = index.grids.shapes[index.grids.positions[grid.pk]].bounds
+            return rng.uniform(y0, y1), rng.uniform(x0, x1)
+
+        def by_service(grid, located: bool):
+            if located:
+                lat, lng = point_in(grid)
+                return lambda: services.case_create(
+                    actor=user, category=category, title="压测", latitude=lat, longitude=lng
+                )
+            return lambda: services.case_create(actor=user, category=category, title="压测", grid=grid)
+
+        client = Client()
+        token, _created = Token.objects.get_or_create(user=user)
+        url = reverse("v1:case-list")
+
+        def by_api(grid, located: bool):
+            body = {"category": category.pk, "title": "压测"}
+            if located:
+                body["latitude"], body["longitude"] = point_in(grid)
+            else:
+                body["grid"] = grid.pk
+            return lambda: client.post(
+                url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}"
+            )
+
+        for label, make in (("service", by_service), ("API request", by_api)):
+            named, located = self._side_by_side(rng, street_grids, count, make)
+            base, geo = statistics.median(named), statistics.median(located)
+            self.stdout.write(
+                f"case create ({label}) naming its grid:  median {base * 1000:.2f} ms\n"
+                f"case create ({label}) giving its point: median {geo * 1000:.2f} ms   "
+                f"(+{(geo - base) * 1000:.2f} ms, {(geo / base - 1) * 100:+.1f} %)"
+            )
+
+    @staticmethod
+    def _side_by_side(rng, grids, count: int, make) -> tuple[list[float], list[float]]:
+        """Creates of both kinds in turns (which goes first alternates), the first 20 warming up;
+        all rolled back."""
         named, located = [], []
         with transaction.atomic():
             for n in range(count + 20):
-                grid = rng.choice(street_grids)
-                x0, y0, x1, y1 = index.grids.shapes[index.grids.positions[grid.pk]].bounds
-                lng, lat = rng.uniform(x0, x1), rng.uniform(y0, y1)
-                # Interleaved, so that both kinds see the same machine; the first 20 warm up.
-                begin = time.perf_counter()
-                services.case_create(actor=user, category=category, title="压测", grid=grid)
-                middle = time.perf_counter()
-                services.case_create(actor=user, category=category, title="压测", latitude=lat, longitude=lng)
-                end = time.perf_counter()
-                if n >= 20:
-                    named.append(middle - begin)
-                    located.append(end - middle)
+                grid = rng.choice(grids)
+                calls = [(False, make(grid, False)), (True, make(grid, True))]
+                for is_located, call in calls if n % 2 else reversed(calls):
+                    begin = time.perf_counter()
+                    call()
+                    spent = time.perf_counter() - begin
+                    if n >= 20:
+                        (located if is_located else named).append(spent)
             transaction.set_rollback(True)
-        base, geo = statistics.median(named), statistics.median(located)
-        self.stdout.write(
-            f"case create naming its grid:   median {base * 1000:.2f} ms\n"
-            f"case create giving its point:  median {geo * 1000:.2f} ms   "
-            f"(+{(geo - base) * 1000:.2f} ms, {(geo / base - 1) * 100:+.1f} %)"
-        )
+        return named, located
 
     # --- 3. the nearby query on many cases ---------------------------------------------------
 
@@ -334,4 +368,5 @@ class Command(BaseCommand):
                 Street.objects.filter(pk__in=streets).delete()
                 boundaries_changed()
             if user is not None:
+                Token.objects.filter(user=user).delete()
                 user.delete()
