@@ -3,6 +3,8 @@
 A bad boundary is a 400 on `boundary` that says what is wrong and where, and nothing is written.
 """
 
+import json
+
 import pytest
 
 from grids.geo.index import stored_token
@@ -215,3 +217,43 @@ def test_other_roles_and_other_streets_cannot_write_boundaries(api, shaped_world
         assert _patch(api(user), world.grid_a1, boundary).status_code == 403, user
     assert _patch(api(world.admin_b), world.grid_a1, boundary).status_code == 404
     assert Grid.objects.get(pk=world.grid_a1.pk).boundary == rect(106.0, 29.0, 106.05, 29.05)
+
+
+def test_the_admin_form_shows_a_bad_boundary_as_an_error_on_the_field(shaped_world):
+    from django.contrib import admin
+    from django.forms.models import model_to_dict
+    from django.test import RequestFactory
+
+    world = shaped_world
+    request = RequestFactory().post("/")
+    request.user = world.admin_a
+    model_admin = admin.site._registry[Grid]
+    grid = Grid.objects.get(pk=world.grid_a1.pk)
+    form_class = model_admin.get_form(request, grid)
+    data = {k: v for k, v in model_to_dict(grid).items() if v is not None}
+    # 0.01° north into grid A2.
+    data["boundary"] = json.dumps(rect(106.0, 29.0, 106.05, 29.06))
+    data["label_point"] = ""
+    form = form_class(data, instance=grid)
+    assert not form.is_valid()
+    assert world.grid_a2.code in form.errors["boundary"][0]
+    assert Grid.objects.get(pk=grid.pk).boundary == rect(106.0, 29.0, 106.05, 29.05)
+
+
+def test_a_rolled_back_write_leaves_no_process_trusting_its_index(api, shaped_world):
+    from django.db import transaction
+
+    from grids.geo.index import spatial_index
+    from grids.services import territory_update
+    from tests.geo import IN_A3, ROOT
+
+    world = shaped_world
+    before = spatial_index().grids.covering(*IN_A3)
+    assert before == world.grid_a3.pk
+    with transaction.atomic():
+        territory_update(scope=ROOT, obj=world.grid_a3, data={"boundary": rect(106.05, 29.00, 106.10, 29.01)})
+        # This process sees its own uncommitted write, as PostgreSQL and SQLite show it.
+        assert spatial_index().grids.covering(*IN_A3) is None
+        transaction.set_rollback(True)
+    # The stored token is the old one again, unlike the index's: it is rebuilt from the rows.
+    assert spatial_index().grids.covering(*IN_A3) == world.grid_a3.pk
