@@ -191,7 +191,7 @@ class Command(BaseCommand):
             begin = time.perf_counter()
             point_locate(scope=scope, lng=lng, lat=lat)
             timings.append(time.perf_counter() - begin)
-        self.stdout.write(f"locate, whole selector (3 queries), per point: {_percentiles(timings)}")
+        self.stdout.write(f"locate, whole selector (version, grid), per point: {_percentiles(timings)}")
 
     # --- 2. a case create with and without the look-up --------------------------------------
 
