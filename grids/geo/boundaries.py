@@ -24,7 +24,7 @@ import shapely
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
-from shapely.geometry import MultiPolygon, Point
+from shapely.geometry import MultiPolygon
 
 from grids.geo.shapes import (
     FIELD,
@@ -195,4 +195,4 @@ def _overlap(plane, mine, theirs, sibling, tolerance) -> list[str]:
     ]
 
 
-__all__ = ["FIELD", "LEVELS", "BadShape", "Neighbourhood", "Point", "check", "normalise", "problems"]
+__all__ = ["FIELD", "LEVELS", "BadShape", "Neighbourhood", "check", "normalise", "problems"]
