@@ -21,6 +21,7 @@ from grids.admin_base import EstimatedCountPaginator, PersonalDataAdminMixin, Sc
 from grids.models import GridWorker
 from grids.privacy import mask_name, mask_phone
 from grids.scope import scope_for
+from grids.selectors import point_map
 
 
 class ReadOnlyAdminMixin:
@@ -139,6 +140,7 @@ class AttachmentInline(CaseRowsInline):
 
 class CaseActionForm(ActionForm):
     note = forms.CharField(label=_("Note or reason"), required=False)
+    into = forms.CharField(label=_("Merge into case number"), required=False, max_length=24)
     due_at = forms.DateTimeField(
         label=_("New due time"),
         required=False,
@@ -258,9 +260,11 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
         "rework_cases",
         "escalate_cases",
         "extend_cases",
+        "merge_cases",
         "comment_cases",
     ]
     inlines = [CaseEventInline, SupervisionInline, AttachmentInline]
+    change_form_template = "admin/territory_map_change_form.html"
     personal_fields = {"contact_name": mask_name, "contact_phone": mask_phone}
     masked_contact_name = masked("contact_name", mask_name, _("resident's name"))
     masked_contact_phone = masked("contact_phone", mask_phone, _("resident's phone"))
@@ -301,8 +305,19 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
         "escalation_count",
         "satisfaction",
         "feedback_note",
+        "merged_into",
         "version",
     ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The page's own case (its grid already read for the form): the map costs no query.
+        if obj is not None:
+            context["territory_map"] = {
+                "title": _("Where the case was reported"),
+                "note": "" if obj.latitude is not None else _("The case has no point."),
+                "config": point_map(grid=obj.grid, lat=obj.latitude, lng=obj.longitude, label=obj.number),
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fields(self, request, obj=None):
         fields = [f for f in super().get_fields(request, obj) if f not in self.get_exclude(request, obj)]
@@ -459,6 +474,31 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
             queryset,
             _("Escalated"),
             lambda case: services.case_escalate(case_id=case.pk, actor=request.user, reason=reason),
+        )
+
+    @admin.action(
+        description=_("Merge the selected cases into another as duplicates (its number and the reason above)")
+    )
+    def merge_cases(self, request, queryset):
+        number = request.POST.get("into", "").strip()
+        into = (
+            Case.objects.visible_to(scope_for(request.user))
+            .filter(number=number)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if into is None:
+            self.message_user(
+                request, _("Give the number of an open case you see to merge into."), messages.ERROR
+            )
+            return
+        reason = request.POST.get("note", "")
+        _run_on_each(
+            self,
+            request,
+            queryset,
+            _("Merged"),
+            lambda case: services.case_merge(case_id=case.pk, actor=request.user, into=into, reason=reason),
         )
 
     @admin.action(description=_("Comment on the selected cases"))

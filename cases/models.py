@@ -66,6 +66,7 @@ class Status(models.TextChoices):
     RESOLVED = "resolved", _("resolved, awaiting verification")
     CLOSED = "closed", _("closed")
     REJECTED = "rejected", _("not accepted")
+    MERGED = "merged", _("merged as a duplicate")
 
 
 class Satisfaction(models.TextChoices):
@@ -104,6 +105,17 @@ class Category(models.Model):
     default_triage = models.CharField(_("default triage"), max_length=10, choices=Triage.choices)
     default_level = models.CharField(_("default handling level"), max_length=10, choices=Level.choices)
     is_active = models.BooleanField(_("in use"), default=True)
+    # What counts as a possible duplicate of a new case of this category (FixMyStreet shows
+    # nearby reports before a new one is made): an open case within this distance, reported
+    # within this many hours.
+    duplicate_radius_m = models.PositiveIntegerField(
+        _("duplicate radius (m)"), default=50, validators=[MinValueValidator(1), MaxValueValidator(5000)]
+    )
+    duplicate_window_hours = models.PositiveIntegerField(
+        _("duplicate period (hours)"),
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 90)],
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -278,6 +290,16 @@ class Case(models.Model):
         _("resident satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True, editable=False
     )
     feedback_note = models.TextField(_("feedback"), blank=True, editable=False)
+    # A duplicate closed by `merge` points at the case it was merged into, which lists it.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        null=True,
+        blank=True,
+        verbose_name=_("merged into"),
+        editable=False,
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # Another workflow holding the case (`cases.holds`): its kind ("mediation") and its id.
     holder_kind = models.CharField(_("held by"), max_length=20, blank=True, editable=False)
@@ -300,6 +322,10 @@ class Case(models.Model):
                 name="case_closed_at_only_when_closed",
             ),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="case_version_positive"),
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True) | models.Q(status="merged"),
+                name="case_merged_into_only_when_merged",
+            ),
             models.CheckConstraint(
                 condition=models.Q(holder_kind="", holder_id__isnull=True)
                 | (~models.Q(holder_kind="") & models.Q(holder_id__isnull=False)),
@@ -334,6 +360,15 @@ class Case(models.Model):
                 fields=["street", "reported_at"],
                 condition=models.Q(on_the_spot=True),
                 name="case_spot_street_rep_idx",
+            ),
+            # Possible duplicates of a new case (`cases.selectors.cases_nearby`): the cases of one
+            # category reported in the last days, narrowed to a small box of latitude and
+            # longitude inside the index, before any row is read. Cases without a point (most
+            # of those logged before boundaries) are left out of it.
+            models.Index(
+                fields=["category", "reported_at", "latitude", "longitude"],
+                condition=models.Q(latitude__isnull=False),
+                name="case_nearby_idx",
             ),
         ]
 

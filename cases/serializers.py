@@ -19,6 +19,7 @@ from cases.models import (
 )
 from cases.querysets import OPEN_STATUSES
 from grids.fields import PersonalDataField, ScopedRelatedField
+from grids.geo.coords import CoordSystem
 from grids.models import Grid, GridWorker, MicroGrid
 from grids.privacy import mask_name, mask_phone, validate_phone
 from grids.scope import scope_for
@@ -122,6 +123,10 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 
 class CaseDetailSerializer(CaseListSerializer):
+    # Numbers, not the strings DRF gives decimals: a phone's map takes them as they are.
+    latitude = serializers.FloatField(read_only=True, allow_null=True)
+    longitude = serializers.FloatField(read_only=True, allow_null=True)
+    duplicates = serializers.SerializerMethodField(help_text=_("Cases merged into this one."))
     contact_name = PersonalDataField(mask=mask_name, read_only=True)
     contact_phone = PersonalDataField(mask=mask_phone, read_only=True)
     events = CaseEventSerializer(many=True, read_only=True)
@@ -148,6 +153,8 @@ class CaseDetailSerializer(CaseListSerializer):
             "escalation_count",
             "satisfaction",
             "feedback_note",
+            "merged_into",
+            "duplicates",
             "supervision_count",
             "allowed_actions",
             "base_data",
@@ -163,6 +170,10 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_supervision_count(self, case) -> int:
         return len(case.supervisions.all())
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_duplicates(self, case) -> list[int]:
+        return sorted(duplicate.pk for duplicate in case.duplicates.all())
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, case) -> list[str]:
@@ -204,7 +215,12 @@ class CaseCreateSerializer(serializers.Serializer):
         help_text=_("Defaults to the category's."),
     )
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.select_related("major"))
-    grid = ScopedRelatedField(queryset=Grid.objects.select_related("community__street"))
+    grid = ScopedRelatedField(
+        queryset=Grid.objects.select_related("community__street"),
+        required=False,
+        allow_null=True,
+        help_text=_("Optional with latitude and longitude: the grid holding the point is taken."),
+    )
     micro_grid = ScopedRelatedField(queryset=MicroGrid.objects.all(), required=False, allow_null=True)
     source = serializers.ChoiceField(choices=Source.choices, default=Source.PATROL)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
@@ -212,11 +228,13 @@ class CaseCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+    # Floats: a phone sends as many decimals as its receiver gives; six (0.1 m) are stored.
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    coord_system = serializers.ChoiceField(
+        choices=CoordSystem.choices,
+        default=CoordSystem.WGS84,
+        help_text=_("wgs84 from GPS; gcj02 from AMap or Tencent Maps; bd09 from Baidu Maps."),
     )
     contact_name = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(
@@ -239,6 +257,10 @@ class CaseCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         refuse_undeclared_fields(self)
+        latitude, longitude = attrs.get("latitude"), attrs.get("longitude")
+        if (latitude is None) != (longitude is None):
+            missing = "latitude" if latitude is None else "longitude"
+            raise serializers.ValidationError({missing: [_("Give both latitude and longitude.")]})
         return attrs
 
 
@@ -335,6 +357,30 @@ class CommentInput(serializers.Serializer):
 
 class FeedbackInput(NoteInput):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+
+
+class MergeInput(serializers.Serializer):
+    into = serializers.IntegerField(help_text=_("The open case of the same street this one repeats."))
+    reason = serializers.CharField()
+
+
+class NearbyParams(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    coord_system = serializers.ChoiceField(choices=CoordSystem.choices, default=CoordSystem.WGS84)
+
+
+class NearbyCaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    reported_at = serializers.DateTimeField()
+    grid = serializers.IntegerField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    distance_m = serializers.FloatField()
 
 
 class AttachmentInput(serializers.Serializer):

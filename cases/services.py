@@ -23,12 +23,14 @@ from cases.base_data import REFERENCES, check_references
 from cases.holds import Holder, holder_of
 from cases.models import Case, CaseEvent, Category, Level, Priority, Source, Status, Triage
 from cases.numbering import next_case_number
-from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed
-from core.locking import lock_one
+from config.errors import ActionNotAllowed, InvalidInput, ObjectNotFound, RoleNotAllowed
+from core.locking import lock_all, lock_one
 from core.validation import required_text
 from core.workflow import Move
+from grids.geo.coords import CoordSystem
 from grids.models import Grid, GridWorker, MicroGrid
 from grids.scope import GRIDS, scope_for
+from grids.selectors import point_place
 
 # How far back a case logged offline may say it was observed.
 OFFLINE_GRACE = timedelta(days=30)
@@ -103,9 +105,9 @@ def check_may_report(actor) -> None:
 def case_create(
     *,
     actor,
-    grid: Grid,
     category: Category,
     title: str,
+    grid: Grid | None = None,
     kind: str | None = None,
     micro_grid: MicroGrid | None = None,
     source: str = Source.PATROL,
@@ -113,8 +115,9 @@ def case_create(
     triage: str | None = None,
     description: str = "",
     address: str = "",
-    latitude: Decimal | None = None,
-    longitude: Decimal | None = None,
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
+    coord_system: str = CoordSystem.WGS84,
     contact_name: str = "",
     contact_phone: str = "",
     reported_at: datetime | None = None,
@@ -124,14 +127,31 @@ def case_create(
 ) -> Case:
     """Log a case in the caller's territory; with `on_the_spot`, log it as already handled.
 
+    The grid may be left out when the point is given (in `coord_system`; stored as WGS-84):
+    the territory places the case in the grid and micro-grid holding it
+    (`grids.selectors.point_place`), and a grid worker covering one grid may send neither. A
+    given grid that does not hold the point is kept; what the reporter should know about the
+    placement is on `case.placement_warnings` (not stored). A point outside the caller's
+    territory is a 400 on `latitude`.
+
     On-the-spot resolution (即报即办) is for a grid worker's small matters in their own grid:
     the case passes through accept, assign (to the worker), start and resolve in this one
     call, each step recorded, and waits in `resolved` for the centre's verification.
     """
     check_may_report(actor)
     scope = scope_for(actor)
-    if not Grid.objects.visible_to(scope).filter(pk=grid.pk).exists():
+    if grid is not None and not Grid.objects.visible_to(scope).filter(pk=grid.pk).exists():
         raise InvalidInput("grid", _("Choose a grid in your territory."))
+    if (latitude is None) != (longitude is None):
+        raise InvalidInput(
+            "latitude" if latitude is None else "longitude", _("Give both latitude and longitude.")
+        )
+    placement = point_place(
+        scope=scope, lng=longitude, lat=latitude, coord_system=coord_system, grid=grid, micro_grid=micro_grid
+    )
+    grid, micro_grid = placement.grid, placement.micro_grid
+    if placement.lat is not None:
+        latitude, longitude = _degrees(placement.lat), _degrees(placement.lng)
     if micro_grid is not None and micro_grid.grid_id != grid.pk:
         raise InvalidInput("micro_grid", _("The micro-grid must belong to the case's grid."))
     if not category.is_active:
@@ -173,6 +193,7 @@ def case_create(
         due_at=reported_at + timedelta(hours=category.time_limit_hours),
         **references,
     )
+    case.placement_warnings = placement.warnings
     record_step(case, action="report", actor=actor, at=reported_at, first=True)
     if on_the_spot:
         worker = GridWorker.objects.get(user=actor)
@@ -183,6 +204,11 @@ def case_create(
                 case, action=action, actor=actor, at=now, to_status=to_status, changes=changes, note=note
             )
     return case
+
+
+def _degrees(value: float) -> Decimal:
+    """A coordinate as stored: six decimals, about 0.1 m."""
+    return Decimal(f"{value:.6f}")
 
 
 def _check_on_the_spot(scope, triage: str, result: str) -> None:
@@ -402,6 +428,58 @@ def case_update(*, case_id: int, actor, data: dict[str, Any], expected_version: 
         changes.update(check_references(scope_for(actor), case.grid_id, changes))
         record_step(case, action="update", actor=actor, changes=changes)
     return case
+
+
+def case_merge(*, case_id: int, actor, into: int, reason: str, expected_version: int | None = None) -> Case:
+    """Close a case as a duplicate of another open case of the same street, linking both ways.
+
+    Both cases are locked (in id order) among those the caller sees. The duplicate moves to
+    `merged`, pointing at the case it joins (`merged_into`), with the reason as its result and
+    note; the kept case records the merge in its own history and lists the duplicate. Reports
+    count the duplicate as merged, never as a closure (`reports.metrics`).
+    """
+    reason = required_text("reason", reason)
+    if into == case_id:
+        raise InvalidInput("into", _("A case cannot be merged into itself."))
+    scope = scope_for(actor)
+    with transaction.atomic():
+        visible = Case.objects.visible_to(scope).select_related("assignee_worker")
+        locked = {c.pk: c for c in lock_all(visible.filter(pk__in=[case_id, into]))}
+        case = locked.get(case_id)
+        if case is None:
+            raise ObjectNotFound()
+        workflow.CASE_WORKFLOW.check(
+            case, Move("merge", outcome="duplicate"), scope=scope, expected_version=expected_version
+        )
+        kept = _merge_target(case, locked.get(into))
+        record_step(
+            case,
+            action="merge",
+            actor=actor,
+            to_status=workflow.merge_status(case, kept=False),
+            changes={"merged_into": kept, "result": reason},
+            note=reason,
+        )
+        record_step(
+            kept,
+            action="merge",
+            actor=actor,
+            to_status=workflow.merge_status(kept, kept=True),
+            note=_("%(number)s merged into this case as a duplicate: %(reason)s")
+            % {"number": case.number, "reason": reason},
+        )
+    return case
+
+
+def _merge_target(case: Case, target: Case | None) -> Case:
+    if target is None:
+        raise InvalidInput("into", _("Choose a case you see."))
+    if target.street_id != case.street_id:
+        raise InvalidInput("into", _("A case is merged into a case of the same street."))
+    refused = workflow.CASE_WORKFLOW.refusal(target, Move("merge", outcome="kept"))
+    if refused:
+        raise InvalidInput("into", _("Merge into an open case: %(why)s") % {"why": refused})
+    return target
 
 
 # --- holds: another workflow takes the case over ----------------------------------------------

@@ -19,10 +19,12 @@ from cases.attachments import case_attach, check_request_size
 from cases.filters import CaseFilter, CaseOrderingFilter
 from cases.idempotency import HEADER
 from cases.models import Case, CaseAttachment, CaseEvent, Category
+from cases.selectors import cases_nearby, possible_duplicates
 from cases.sync import case_create_once, cases_sync
 from config.api import error_response, etag_for, expected_version
 from config.errors import StaleVersion
 from config.parsers import FormParser, JSONParser, MultiPartParser
+from grids.geo.coords import to_wgs84
 from grids.reveal import RevealMixin
 from grids.viewsets import ScopedViewSetMixin
 
@@ -97,6 +99,7 @@ class CaseViewSet(
                 Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
                 "attachments",
                 "supervisions",
+                Prefetch("duplicates", queryset=Case.objects.only("pk", "merged_into_id")),
             )
         return queryset
 
@@ -160,9 +163,12 @@ class CaseViewSet(
             serializer = s.CaseCreateSerializer(data=data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
             with transaction.atomic():
-                case = services.case_create(actor=self.request.user, **serializer.validated_data)
-                case = self.get_queryset().get(pk=case.pk)
+                created = services.case_create(actor=self.request.user, **serializer.validated_data)
+                case = self.get_queryset().get(pk=created.pk)
                 body = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
+                body["warnings"] = created.placement_warnings
+                nearby = possible_duplicates(scope=self.scope, case=case)
+                body["possible_duplicates"] = s.NearbyCaseSerializer(nearby, many=True).data
         except Exception as exc:
             answer = error_response(exc)
             if answer is None:
@@ -310,6 +316,26 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def comment(self, request, pk=None):
         return self._act("comment", s.CommentInput, services.case_comment)
+
+    @_action_schema(_("Close the case as a duplicate of another open case of its street"), s.MergeInput)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        return self._act("merge", s.MergeInput, services.case_merge)
+
+    @extend_schema(
+        summary=_("Open cases of a category near a point: possible duplicates, before logging"),
+        parameters=[s.NearbyParams],
+        responses={200: inline_serializer("NearbyCases", {"results": s.NearbyCaseSerializer(many=True)})},
+    )
+    @action(detail=False, methods=["get"])
+    def nearby(self, request):
+        services.check_may_report(request.user)
+        params = s.NearbyParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        lng, lat = to_wgs84(data["lng"], data["lat"], data["coord_system"])
+        found = cases_nearby(scope=self.scope, lng=lng, lat=lat, category=data["category"])
+        return Response({"results": s.NearbyCaseSerializer(found, many=True).data})
 
     @_action_schema(_("Record the resident's satisfaction"), s.FeedbackInput)
     @action(detail=True, methods=["post"])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import holds
 from cases.models import LEVEL_ORDER, Case, CaseEvent, Level, Status
-from core.access import ACCESS, DISPATCHERS, Relation, Role
+from core.access import ACCESS, CENTRE, DISPATCHERS, Relation, Role
 from core.history import History
 from core.workflow import ANY_ACTION, Messages, Move, Workflow, role_limited_to
 from grids.privacy import mask_name, mask_phone
@@ -29,6 +29,7 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "update": (Status.REPORTED,),
         "comment": (Status.REPORTED,),
         "attach": (Status.REPORTED,),
+        "merge": (Status.MERGED, Status.REPORTED),
     },
     Status.ACCEPTED: {
         "assign": (Status.ASSIGNED,),
@@ -37,6 +38,7 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "update": (Status.ACCEPTED,),
         "comment": (Status.ACCEPTED,),
         "attach": (Status.ACCEPTED,),
+        "merge": (Status.MERGED, Status.ACCEPTED),
     },
     Status.ASSIGNED: {
         "assign": (Status.ASSIGNED,),
@@ -46,6 +48,7 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "update": (Status.ASSIGNED,),
         "comment": (Status.ASSIGNED,),
         "attach": (Status.ASSIGNED,),
+        "merge": (Status.MERGED, Status.ASSIGNED),
     },
     Status.IN_PROGRESS: {
         "resolve": (Status.RESOLVED,),
@@ -54,12 +57,14 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "update": (Status.IN_PROGRESS,),
         "comment": (Status.IN_PROGRESS,),
         "attach": (Status.IN_PROGRESS,),
+        "merge": (Status.MERGED, Status.IN_PROGRESS),
     },
     Status.RESOLVED: {
         "verify": (Status.CLOSED, Status.ASSIGNED),
         "extend": (Status.RESOLVED,),
         "comment": (Status.RESOLVED,),
         "attach": (Status.RESOLVED,),
+        "merge": (Status.MERGED, Status.RESOLVED),
     },
     Status.CLOSED: {
         "feedback": (Status.CLOSED,),
@@ -68,10 +73,17 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Status.REJECTED: {
         "comment": (Status.REJECTED,),
     },
+    Status.MERGED: {
+        "comment": (Status.MERGED,),
+    },
 }
 
 # The outcomes of verify, by their place among its targets.
 PASSED, FAILED = 0, 1
+# "merge" has two sides, both open cases of one street: the duplicate is closed as merged
+# (`merged_into` set, the reason recorded), the case it is merged into keeps its status and
+# records that it absorbed the duplicate. Both rows are the one move's.
+DUPLICATE, KEPT = 0, 1
 
 
 def _is_assignee(scope, case: Case) -> bool:
@@ -102,6 +114,8 @@ CASE_GRANTS = {
     "comment": DISPATCHERS | {Role.GRID_WORKER},
     "attach": DISPATCHERS | {Role.GRID_WORKER},
     "feedback": DISPATCHERS | {Role.GRID_WORKER},
+    # Merging spans the street (a duplicate may come from another community): the centre's.
+    "merge": CENTRE,
 }
 
 # Community staff dispatch what stays in the community; street-level and higher cases belong
@@ -118,6 +132,14 @@ def _no_feedback_yet(case: Case, move: Move):
     return _("The resident's feedback has already been recorded.") if case.satisfaction else None
 
 
+def _not_held_when_merged(case: Case, move: Move):
+    """A case another workflow holds (a dispute in mediation) is not closed as a duplicate;
+    another case may still be merged into it."""
+    if move.outcome != "kept" and holds.holder_of(case) is not None:
+        return holds.describe(holds.holder_of(case))
+    return None
+
+
 CASE_WORKFLOW = Workflow(
     "cases",
     table=TRANSITIONS,
@@ -131,6 +153,7 @@ CASE_WORKFLOW = Workflow(
         ANY_ACTION: [holds.hold_guard],
         "escalate": [_not_at_district],
         "feedback": [_no_feedback_yet],
+        "merge": [_not_held_when_merged],
     },
     role_limits={
         Role.COMMUNITY_STAFF: role_limited_to(COMMUNITY_LEVELS, except_actions=COMMUNITY_ANY_LEVEL_ACTIONS)
@@ -191,6 +214,11 @@ def check_move(case: Case, move: Move | str, scope=None) -> None:
 
 def next_status(case: Case, action: str, *, passed: bool = True) -> str:
     return CASE_WORKFLOW.next_status(case, action, outcome=PASSED if passed else FAILED)
+
+
+def merge_status(case: Case, *, kept: bool) -> str:
+    """Where `merge` takes the duplicate (merged) or the case it is merged into (its own status)."""
+    return CASE_WORKFLOW.next_status(case, "merge", outcome=KEPT if kept else DUPLICATE)
 
 
 def level_above(level: str) -> str:

@@ -250,6 +250,14 @@ MEDIA_URL = "/media-not-served/"
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)
+# Geography (`grids.geo`): how far, in metres, a boundary may stray outside its parent or into
+# a sibling; how far from the nearest grid a point in no grid is still located.
+BOUNDARY_TOLERANCE_M = env.float("BOUNDARY_TOLERANCE_M", default=5.0)
+LOCATE_NEAREST_GRID_M = env.float("LOCATE_NEAREST_GRID_M", default=100.0)
+# The maps draw boundaries on a plain background; a tile URL template ({z}/{x}/{y}, e.g. a
+# 天地图 WMTS URL with its key) and its attribution add a base map.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

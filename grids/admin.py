@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import revoke_tokens_of, unlock_sign_in_of
 from config.errors import InvalidInput
 from grids.admin_base import PersonalDataAdminMixin, ScopedModelAdmin, masked
+from grids.geo import boundaries
 from grids.models import (
     CoGovernanceMember,
     Community,
@@ -18,7 +19,9 @@ from grids.models import (
 from grids.privacy import mask_name, mask_phone
 from grids.querysets import accounts_free_for_grid_worker
 from grids.scope import scope_for
+from grids.selectors import node_map
 from grids.services import (
+    BOUNDARY_FIELDS,
     check_grids_in_street,
     grid_worker_admin_save,
     grid_worker_delete,
@@ -45,8 +48,40 @@ class TerritoryAdmin(ScopedModelAdmin):
             self.delete_model(request, obj)
 
 
+class BoundaryAdminForm(forms.ModelForm):
+    """A bad boundary is a form error on `boundary`, so that the user keeps what they typed.
+
+    The check is the services' (`grids.geo.boundaries`), which run it again when saving.
+    """
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or not set(BOUNDARY_FIELDS) & set(self.changed_data):
+            return
+        try:
+            boundaries.check(self.instance, label_kept="label_point" not in self.changed_data)
+        except InvalidInput as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class MapAdmin(TerritoryAdmin):
+    """A territory node's page shows its boundary, with its children's and its parent's."""
+
+    form = BoundaryAdminForm
+    change_form_template = "admin/territory_map_change_form.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["territory_map"] = {
+                "title": _("Boundary"),
+                "note": _("Synthetic boundary, drawn for demonstration.") if obj.boundary_synthetic else "",
+                "config": node_map(scope=scope_for(request.user), obj=obj),
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
 @admin.register(Street)
-class StreetAdmin(TerritoryAdmin):
+class StreetAdmin(MapAdmin):
     list_display = ["name", "code", "abbreviation", "district_name", "district_code"]
     list_filter = ["district_name"]
     search_fields = ["name", "code", "abbreviation"]
@@ -64,7 +99,7 @@ class StreetAdmin(TerritoryAdmin):
 
 
 @admin.register(Community)
-class CommunityAdmin(TerritoryAdmin):
+class CommunityAdmin(MapAdmin):
     list_display = ["name", "code", "kind", "street", "population"]
     list_filter = ["kind", "street"]
     search_fields = ["name", "code"]
@@ -89,7 +124,7 @@ class MicroGridInline(admin.TabularInline):
 
 
 @admin.register(Grid)
-class GridAdmin(TerritoryAdmin):
+class GridAdmin(MapAdmin):
     list_display = ["name", "code", "kind", "community", "residents", "households", "party_branch"]
     list_filter = ["kind", "community__street", "community"]
     search_fields = ["name", "code", "party_branch"]
@@ -99,7 +134,7 @@ class GridAdmin(TerritoryAdmin):
 
 
 @admin.register(MicroGrid)
-class MicroGridAdmin(PersonalDataAdminMixin, TerritoryAdmin):
+class MicroGridAdmin(PersonalDataAdminMixin, MapAdmin):
     list_display = [
         "name",
         "code",

@@ -32,7 +32,37 @@ def _digits(count: int) -> DigitsValidator:
     return DigitsValidator(count)
 
 
-class Street(models.Model):
+class Bounded(models.Model):
+    """A territory node's shape: a GeoJSON MultiPolygon in WGS-84 longitude/latitude.
+
+    Written only through `grids.services`, which checks it (`grids.geo.boundaries`) against
+    the node's parent, siblings and children and tells every server process's spatial index
+    that boundaries changed (`grids.geo.index`).
+    """
+
+    boundary = models.JSONField(
+        _("boundary"),
+        null=True,
+        blank=True,
+        help_text=_('GeoJSON MultiPolygon in WGS-84 longitude/latitude: {"type": "MultiPolygon", …}.'),
+    )
+    label_point = models.JSONField(
+        _("label point"),
+        null=True,
+        blank=True,
+        help_text=_("Where the name is drawn: [longitude, latitude] inside the boundary; found if empty."),
+    )
+    boundary_synthetic = models.BooleanField(
+        _("synthetic boundary"),
+        default=False,
+        help_text=_("Drawn for demonstration, not surveyed."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Street(Bounded):
     """A street office (街道) and its comprehensive governance centre (综治中心)."""
 
     name = models.CharField(_("name"), max_length=50, unique=True)
@@ -83,7 +113,7 @@ class Street(models.Model):
             )
 
 
-class Community(models.Model):
+class Community(Bounded):
     """A village (村) or an urban community (社区) under a street."""
 
     class Kind(models.TextChoices):
@@ -124,7 +154,7 @@ class Community(models.Model):
             )
 
 
-class Grid(models.Model):
+class Grid(Bounded):
     """A grid (网格): the unit a grid worker patrols.
 
     The reports size urban grids at 1,500–2,000 residents and make each rural villager
@@ -177,7 +207,7 @@ class Grid(models.Model):
             )
 
 
-class MicroGrid(models.Model):
+class MicroGrid(Bounded):
     """A micro-grid (微网格): one building, one unit or one party-mass home, led by a resident."""
 
     class Covers(models.TextChoices):
@@ -417,3 +447,23 @@ ROLE_RECORDS[Role.GRID_WORKER] = RoleRecord(
     exists=lambda user_id: GridWorker.objects.filter(user_id=user_id).exists(),
     missing=_("Create the grid worker record for this user first."),
 )
+
+
+class BoundaryVersion(models.Model):
+    """One row whose token changes with every boundary written or removed.
+
+    Each server process keeps its spatial index with the token it was built from, and builds
+    it again when the stored token differs (`grids.geo.index`), so that every gunicorn worker
+    sees a change as soon as it is committed. A random token, not a counter: a write rolled
+    back must never leave a process trusting an index built from it.
+    """
+
+    token = models.CharField(_("token"), max_length=32)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("boundary version")
+        verbose_name_plural = _("boundary versions")
+
+    def __str__(self):
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M})"

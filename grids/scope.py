@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from config.errors import RoleNotAllowed
 from core.access import Role
 
 SUPERUSER = Role.SUPERUSER
@@ -152,3 +154,9 @@ def _compute_scope(user) -> Scope:
     if role == UserScope.Role.STREET_ADMIN:
         return Scope(role=role, user_id=user.pk, street_id=row["street_id"])
     return Scope(role=NO_ROLE, user_id=user.pk)  # a role whose app is not installed
+
+
+def check_has_territory(scope: Scope) -> None:
+    """Refuse (403) a caller whose role has no territory of its own to look a point up in."""
+    if scope.level in (NOTHING, MEDIATION):
+        raise RoleNotAllowed(_("Your role has no territory to look points up in."))

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from grids.fields import PersonalDataField, ScopedRelatedField
+from grids.geo.coords import CoordSystem
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
 from grids.permissions import reads_worker_phones
 from grids.privacy import mask_name, mask_phone, validate_phone
@@ -25,22 +26,37 @@ class TerritorySerializer(serializers.ModelSerializer):
         return fields
 
 
-class StreetSerializer(TerritorySerializer):
+BOUNDARY_FIELDS = ["boundary", "label_point", "boundary_synthetic"]
+
+
+class BoundaryFieldsMixin:
+    """A node's boundary in its detail, create and update; lists carry only the label point
+    (a page of boundaries would weigh megabytes: `/api/v1/geo/…` exports them)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        view = self.context.get("view")
+        if getattr(view, "action", None) == "list":
+            fields.pop("boundary", None)
+        return fields
+
+
+class StreetSerializer(BoundaryFieldsMixin, TerritorySerializer):
     class Meta:
         model = Street
-        fields = ["id", "code", "name", "abbreviation", "district_name", "district_code"]
+        fields = ["id", "code", "name", "abbreviation", "district_name", "district_code", *BOUNDARY_FIELDS]
 
 
-class CommunitySerializer(TerritorySerializer):
+class CommunitySerializer(BoundaryFieldsMixin, TerritorySerializer):
     street = ScopedRelatedField(queryset=Street.objects.all())
 
     class Meta:
         model = Community
-        fields = ["id", "code", "name", "kind", "population", "street"]
+        fields = ["id", "code", "name", "kind", "population", "street", *BOUNDARY_FIELDS]
         validators = []
 
 
-class GridSerializer(TerritorySerializer):
+class GridSerializer(BoundaryFieldsMixin, TerritorySerializer):
     community = ScopedRelatedField(queryset=Community.objects.all())
     street = serializers.IntegerField(source="community.street_id", read_only=True)
 
@@ -56,11 +72,12 @@ class GridSerializer(TerritorySerializer):
             "party_branch",
             "community",
             "street",
+            *BOUNDARY_FIELDS,
         ]
         validators = []
 
 
-class MicroGridSerializer(TerritorySerializer):
+class MicroGridSerializer(BoundaryFieldsMixin, TerritorySerializer):
     grid = ScopedRelatedField(queryset=Grid.objects.all())
     community = serializers.IntegerField(source="grid.community_id", read_only=True)
     street = serializers.IntegerField(source="grid.community.street_id", read_only=True)
@@ -82,6 +99,7 @@ class MicroGridSerializer(TerritorySerializer):
             "grid",
             "community",
             "street",
+            *BOUNDARY_FIELDS,
         ]
 
 
@@ -151,3 +169,30 @@ class MeSerializer(serializers.Serializer):
     role_display = serializers.CharField()
     scope = serializers.DictField()
     grid_worker = serializers.IntegerField(allow_null=True)
+
+
+class LocateParams(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+    coord_system = serializers.ChoiceField(choices=CoordSystem.choices, default=CoordSystem.WGS84)
+
+
+class NodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class LocationSerializer(serializers.Serializer):
+    """Where a point is: the nodes holding it (null where none), and the nearest grid's distance."""
+
+    latitude = serializers.FloatField(source="lat", help_text=_("The point in WGS-84."))
+    longitude = serializers.FloatField(source="lng")
+    street = NodeSerializer(allow_null=True)
+    community = NodeSerializer(allow_null=True)
+    grid = NodeSerializer(allow_null=True)
+    micro_grid = NodeSerializer(allow_null=True)
+    in_grid = serializers.BooleanField(help_text=_("False when the grid is only the nearest one."))
+    grid_distance_m = serializers.FloatField(
+        allow_null=True, help_text=_("0 inside the grid; else the metres to the nearest grid.")
+    )

@@ -1,5 +1,6 @@
 """Writes to the territory and its people. Views and the admin call these, nothing else."""
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -13,6 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from config.errors import ActionNotAllowed, InvalidInput, RoleNotAllowed
 from core.locking import lock_one
+from grids.geo import boundaries
+from grids.geo.index import boundaries_changed
 from grids.models import (
     CoGovernanceMember,
     Community,
@@ -66,11 +69,15 @@ def _check_may_edit(scope: Scope, obj: models.Model) -> None:
 
 def _save(obj: models.Model, scope: Scope) -> models.Model:
     _check_may_edit(scope, obj)
+    stored = None
     if obj.pk is not None:
         # The admin hands over an object its form has already changed: compare with the row.
         stored = lock_one(type(obj)._base_manager.all(), pk=obj.pk)
         _check_may_edit(scope, stored)
         _check_placement_change(scope, stored, obj)
+    reshaped = _boundary_touched(stored, obj)
+    if reshaped:
+        boundaries.check(obj, label_kept=stored is not None and stored.label_point == obj.label_point)
     # Uniqueness last, once everything else holds: a code is checked to lie under its
     # parent's code (`clean`) before anyone learns whether it is taken, so that another
     # street's codes cannot be probed, even with a request that fails for another reason.
@@ -85,6 +92,8 @@ def _save(obj: models.Model, scope: Scope) -> models.Model:
         # database's unique index decided, and the answer is the one a serial request gets.
         check_unique(obj)
         raise
+    if reshaped:
+        boundaries_changed()
     return obj
 
 
@@ -107,9 +116,9 @@ def check_unique(obj: models.Model) -> None:
         obj.validate_unique()
     except ValidationError as error:
         errors = error.message_dict
-    for field in _GLOBALLY_UNIQUE.get(type(obj), ()):
-        if field in errors:
-            errors[field] = [_("This value is already in use; choose another.")]
+    for name in _GLOBALLY_UNIQUE.get(type(obj), ()):
+        if name in errors:
+            errors[name] = [_("This value is already in use; choose another.")]
     parent = _NAME_UNIQUE_WITHIN.get(type(obj))
     if parent:
         taken = (
@@ -121,6 +130,20 @@ def check_unique(obj: models.Model) -> None:
             errors["name"] = [str(UNIQUE_NAME_MESSAGES[type(obj)])]
     if errors:
         raise ValidationError(errors)
+
+
+BOUNDARY_FIELDS = ("boundary", "label_point", "boundary_synthetic")
+
+
+def _boundary_touched(stored: models.Model | None, obj: models.Model) -> bool:
+    """Whether the write changes the node's shape or moves a shaped node to another parent."""
+    if type(obj) not in boundaries.LEVELS:
+        return False
+    if stored is None:
+        return obj.boundary is not None or obj.label_point is not None
+    if any(getattr(stored, name) != getattr(obj, name) for name in BOUNDARY_FIELDS):
+        return True
+    return obj.boundary is not None and _changed(stored, obj, PLACEMENT_FIELDS)
 
 
 def _changed(stored: models.Model, obj: models.Model, fields_by_model: dict) -> bool:
@@ -181,7 +204,10 @@ def territory_delete(*, scope: Scope, obj: models.Model) -> None:
     if isinstance(obj, Street) and not scope.is_superuser:
         # Like creating one (and like the admin): a street admin does not remove their street.
         raise RoleNotAllowed(_("Only a superuser may delete a street."))
+    shaped = getattr(obj, "boundary", None) is not None
     delete_or_refuse(obj)
+    if shaped:
+        boundaries_changed()
 
 
 def delete_or_refuse(obj: models.Model) -> None:
@@ -323,3 +349,103 @@ def personal_data_reveal(*, user, obj: models.Model, field: str) -> str:
         field=field,
     )
     return getattr(obj, field)
+
+
+# --- boundaries from a GeoJSON file ------------------------------------------------------------
+
+# A node's level by the length of its code (district 6 + street 3 + community 3 + grid 3 + 3).
+LEVEL_BY_CODE_LENGTH = {9: Street, 12: Community, 15: Grid, 18: MicroGrid}
+PARENT_OF = {Street: None, Community: "street", Grid: "community", MicroGrid: "grid"}
+
+
+@dataclass
+class BoundaryImport:
+    """The outcome of checking a file: the nodes it changes, and every bad feature by its code."""
+
+    checked: int = 0
+    written: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+
+@transaction.atomic
+def boundaries_import(*, scope: Scope, collection: Any, dry_run: bool = False) -> BoundaryImport:
+    """Check every feature of a GeoJSON FeatureCollection, then write all of them or none.
+
+    Each feature names its node by `properties.code` and gives its `geometry` (a MultiPolygon
+    or Polygon; null removes the boundary), optionally `properties.label_point` and
+    `properties.synthetic`. The whole file is checked first, each feature among the file's
+    other new boundaries (a community and its grids may move together); any bad feature,
+    reported with its code, means nothing is written. `dry_run` checks and writes nothing.
+    """
+    features = _features(collection)
+    result = BoundaryImport(checked=len(features), dry_run=dry_run)
+    nodes = _nodes_by_code(scope, features, result)
+    around = boundaries.Neighbourhood()
+    shaped = {}
+    for code, (obj, feature) in nodes.items():
+        try:
+            shape = _read_feature(obj, feature)
+        except InvalidInput as error:
+            result.errors.append((code, error.message))
+            continue
+        shaped[code] = shape
+        around.replaced[(type(obj), obj.pk)] = shape
+    for code, shape in shaped.items():
+        if shape is not None:
+            result.errors += [
+                (code, problem) for problem in boundaries.problems(nodes[code][0], shape, around)
+            ]
+    result.errors.sort()
+    if result.errors or dry_run:
+        return result
+    for code, (obj, _feature) in sorted(nodes.items()):
+        type(obj).objects.filter(pk=obj.pk).update(**{name: getattr(obj, name) for name in BOUNDARY_FIELDS})
+        result.written.append(code)
+    boundaries_changed()
+    return result
+
+
+def _features(collection: Any) -> list[dict]:
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        raise InvalidInput("file", _("The file must hold a GeoJSON FeatureCollection."))
+    features = collection.get("features")
+    if not isinstance(features, list) or not features:
+        raise InvalidInput("file", _("The FeatureCollection holds no features."))
+    return features
+
+
+def _nodes_by_code(scope: Scope, features: list, result: BoundaryImport) -> dict[str, tuple]:
+    """code → (node, feature) for the features that name a node the caller may change."""
+    wanted: dict[str, dict] = {}
+    for n, feature in enumerate(features, start=1):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        code = properties.get("code") if isinstance(properties, dict) else None
+        if not isinstance(code, str) or not code:
+            result.errors.append((f"#{n}", _("The feature has no properties.code.")))
+        elif code in wanted:
+            result.errors.append((code, _("The file holds this code more than once.")))
+        else:
+            wanted[code] = feature
+    nodes = {}
+    for length, model in LEVEL_BY_CODE_LENGTH.items():
+        codes = [code for code in wanted if len(code) == length]
+        parent = PARENT_OF[model]
+        queryset = model.objects.visible_to(scope).filter(code__in=codes)
+        for obj in queryset.select_related(parent) if parent else queryset:
+            if may_edit_street(scope, street_id_of(obj)):
+                nodes[obj.code] = (obj, wanted[obj.code])
+    for code in wanted:
+        if code not in nodes:
+            result.errors.append(
+                (code, _("No street, community, grid or micro-grid of yours has this code."))
+            )
+    return nodes
+
+
+def _read_feature(obj: models.Model, feature: dict) -> Any:
+    properties = feature["properties"]
+    obj.boundary = feature.get("geometry")
+    obj.label_point = properties.get("label_point")
+    obj.boundary_synthetic = bool(properties.get("synthetic", False))
+    return boundaries.normalise(obj)

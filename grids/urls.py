@@ -13,5 +13,10 @@ router.register("members", views.CoGovernanceMemberViewSet, basename="member")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("locate/", views.LocateView.as_view(), name="locate"),
+    *[
+        path(f"geo/{level}/", views.GeoView.as_view(level=level), name=f"geo-{level}")
+        for level in views.GEO_LEVELS
+    ],
     *router.urls,
 ]

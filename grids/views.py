@@ -1,17 +1,21 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.schema import ERRORS
 from core.access import Role
 from grids import filters
 from grids import serializers as grid_serializers
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street
 from grids.permissions import TerritoryEditorOrReadOnly, reads_worker_phones
 from grids.reveal import RevealMixin
-from grids.scope import scope_for
+from grids.scope import check_has_territory, scope_for
+from grids.selectors import boundaries_geojson, point_locate
 from grids.services import (
     grid_worker_create,
     grid_worker_delete,
@@ -196,3 +200,63 @@ class MeView(APIView):
 def _role_label(role: str) -> str:
     labels = dict(Role.choices)
     return str(labels.get(role, role))
+
+
+# --- geography: where a point is, and the boundaries as GeoJSON ---------------------------------
+
+
+class LocateView(APIView):
+    """The street, community, grid and micro-grid holding a point, within the caller's territory."""
+
+    @extend_schema(
+        summary=_("Which street, community, grid and micro-grid hold a point"),
+        parameters=[grid_serializers.LocateParams],
+        responses={200: grid_serializers.LocationSerializer, 400: ERRORS["400"], 404: ERRORS["404"]},
+    )
+    def get(self, request):
+        scope = scope_for(request.user)
+        check_has_territory(scope)
+        params = grid_serializers.LocateParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        location = point_locate(
+            scope=scope,
+            lng=params.validated_data["lng"],
+            lat=params.validated_data["lat"],
+            coord_system=params.validated_data["coord_system"],
+        )
+        return Response(grid_serializers.LocationSerializer(location).data)
+
+
+GEO_LEVELS = {
+    "streets": (Street, filters.StreetFilter),
+    "communities": (Community, filters.CommunityFilter),
+    "grids": (Grid, filters.GridFilter),
+    "micro-grids": (MicroGrid, filters.MicroGridFilter),
+}
+
+
+class GeoView(APIView):
+    """The boundaries of the caller's territory as a GeoJSON FeatureCollection, one level at a time.
+
+    The list's filters apply (`/api/v1/geo/grids/?community=12`); nodes without a boundary are
+    left out. Not paginated: a map draws them all.
+    """
+
+    level = "grids"
+
+    @extend_schema(
+        summary=_("Boundaries as GeoJSON"),
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT, 400: ERRORS["400"]},
+    )
+    def get(self, request):
+        model, filterset_class = GEO_LEVELS[self.level]
+        scope = scope_for(request.user)
+        filterset = filterset_class(
+            request.query_params, queryset=model.objects.visible_to(scope), request=request
+        )
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        unknown = sorted(set(request.query_params) - set(filterset.filters))
+        if unknown:
+            raise ValidationError({name: [_("Unknown filter.")] for name in unknown})
+        return Response(boundaries_geojson(filterset.qs), content_type="application/geo+json")

@@ -20,6 +20,7 @@ class MediationConfig(AppConfig):
 
         holds.register_holder(HOLDER_KIND, selectors.describe_hold)
         CASE_WORKFLOW.add_guard("verify", selectors.no_rework_after_agreement)
+        CASE_WORKFLOW.add_guard("merge", selectors.no_merge_after_mediation)
         register_visibility(MEDIATION, selectors.cases_of_visible_mediations)
         register_scope_resolver(Role.MEDIATOR, selectors.mediator_scope)
         register_resident_link(ResidentLink("mediations", selectors.mediations_of_resident))

@@ -8,7 +8,7 @@ Mediation fills them from `MediationConfig.ready()` with the functions below.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Kind
+from cases.models import Case, Kind, Status
 from core.access import Role
 from core.workflow import Move
 from grids.scope import NO_ROLE, Scope
@@ -24,6 +24,26 @@ def mediation_holding_case(*, case_id: int) -> MediationCase | None:
 def mediation_agreed_for_case(*, case_id: int) -> MediationCase | None:
     """The mediation whose agreement settled the dispute case, or None."""
     return MediationCase.objects.filter(case_id=case_id, status=MediationStatus.AGREED).first()
+
+
+def no_merge_after_mediation(case: Case, move: Move) -> str | None:
+    """The case workflow's guard on `merge` that mediation adds: a dispute that went through
+    mediation (agreed, failed and referred) is not closed as a duplicate.
+
+    Its mediation is a record of its own (the agreement, the referral) that the reports count;
+    closing the case as merged would leave that record hanging on a case counted as nothing.
+    The centre closes it by verification. Another case may still be merged into it.
+    """
+    if move.outcome == "kept" or case.kind != Kind.DISPUTE or case.status != Status.RESOLVED:
+        return None
+    mediation = (
+        MediationCase.objects.filter(case_id=case.pk).exclude(status=MediationStatus.WITHDRAWN).first()
+    )
+    if mediation is None:
+        return None
+    return _(
+        "The dispute went through mediation case %(id)d: close it by verification, not as a duplicate."
+    ) % {"id": mediation.pk}
 
 
 def describe_hold(mediation_id: int) -> str:

@@ -64,6 +64,11 @@ HOURS_SUM = "hours_to_close_sum"
 Metric = Count | Rate | Hours
 
 CASE_CLOSED = Q(status=Status.CLOSED)
+# A duplicate merged into another case is one matter counted twice: it is counted as merged
+# and nowhere else. It stays in `total` (it was reported) but leaves `accepted` even if it had
+# been accepted, so that the closure and on-time rates count the matter once, by the case it
+# was merged into; it is never a closure and never open.
+CASE_MERGED = Q(status=Status.MERGED)
 
 
 def resolution_metrics(now: datetime) -> list[Metric]:
@@ -73,14 +78,17 @@ def resolution_metrics(now: datetime) -> list[Metric]:
     """
     return [
         Count("total", _("total cases")),
-        # Ever accepted: a case that went on to be closed was accepted first.
-        Count("accepted", _("cases accepted"), Q(accepted_at__isnull=False)),
+        # Ever accepted: a case that went on to be closed was accepted first. Not a merged
+        # duplicate: its matter is counted by the case it was merged into.
+        Count("accepted", _("cases accepted"), Q(accepted_at__isnull=False) & ~CASE_MERGED),
         Count("closed", _("cases closed"), CASE_CLOSED),
         Rate("closure_rate", _("closure rate"), "closed", "accepted"),
         Count("closed_on_time", _("closed on time"), CASE_CLOSED & Q(closed_at__lte=F("due_at"))),
         Rate("on_time_rate", _("on-time closure rate"), "closed_on_time", "accepted"),
         Count("reworked", _("reworked cases"), CASE_CLOSED & Q(rework_count__gt=0)),
         Rate("rework_rate", _("rework rate"), "reworked", "closed"),
+        Count("merged", _("merged as duplicates"), CASE_MERGED),
+        Count("open_cases", _("open cases"), Q(status__in=OPEN_STATUSES)),
         Count("overdue_open", _("open and overdue"), Q(status__in=OPEN_STATUSES, due_at__lt=now)),
         Hours("mean_hours_to_close", _("mean hours to close"), "mean"),
         Hours("median_hours_to_close", _("median hours to close"), "median"),

@@ -25,6 +25,7 @@ from config.schema import ERRORS
 from core.access import ACCESS
 from grids.models import Community, Street
 from grids.scope import scope_for
+from grids.selectors import map_tiles
 from reports import exports, selectors
 from reports import metrics as m
 from reports.serializers import MediationParams, ReportParams, ResolutionParams, report_answer
@@ -210,6 +211,7 @@ class DashboardView(TemplateView):
             "error": _("The report could not be loaded: %(detail)s"),
             "loading": _("Loading…"),
             "total_row": _("total"),
+            "no_figure": _("no cases"),
         }
         return {
             **super().get_context_data(**kwargs),
@@ -224,14 +226,32 @@ class DashboardView(TemplateView):
             "may_read": ACCESS.role_may("reports", "resolution", scope.role),
             "columns": _columns(m.resolution_metrics(now=None)),
             "mediation_columns": _columns(m.mediation_metrics()),
+            "map_figures": [(name, _label(name)) for name in MAP_FIGURES],
             "dashboard_config": {
                 "resolutionUrl": reverse("v1:report-resolution"),
                 "mediationUrl": reverse("v1:report-mediation"),
+                # The map: the grids' boundaries with the same territory filters as the tables.
+                "gridsUrl": reverse("v1:geo-grids"),
+                "mapFilters": ["street", "community"],
+                "mapFigures": {name: type(_metric(name)).__name__.lower() for name in MAP_FIGURES},
+                "tiles": map_tiles(),
                 # The mediation report has no case kind or category to filter by.
                 "mediationFilters": ["street", "community", "from", "to"],
                 "texts": texts,
             },
         }
+
+
+# The figures the dashboard's map can shade its grids by.
+MAP_FIGURES = ["open_cases", "closure_rate", "on_time_rate"]
+
+
+def _metric(name: str) -> m.Metric:
+    return next(metric for metric in m.resolution_metrics(now=None) if metric.name == name)
+
+
+def _label(name: str) -> str:
+    return str(_metric(name).label)
 
 
 def _columns(metric_list: list[m.Metric]) -> list[tuple[str, str, str]]:

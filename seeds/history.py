@@ -250,8 +250,10 @@ class CaseFactory:
 # --- saving -----------------------------------------------------------------------------------
 
 
-def number_and_save(plan: StreetPlan, walks: list[Walk]) -> list[Walk]:
+def number_and_save(plan: StreetPlan, walks: list[Walk], place=None) -> list[Walk]:
     """Number the street's cases in report order, per year, save them and their history.
+
+    `place(cases)`, when given, sets each case's point (in report order, so the same each run).
 
     Each year's numbers are taken from the street's counter in one reservation
     (`cases.numbering`), as many as the year has cases, so that later reports go on from there.
@@ -264,6 +266,8 @@ def number_and_save(plan: StreetPlan, walks: list[Walk]) -> list[Walk]:
         first = reserve_case_numbers(plan.street, year, len(year_walks)) - len(year_walks) + 1
         for serial, walk in enumerate(year_walks, start=first):
             walk.case.number = case_number(plan.street.abbreviation, year, serial)
+    if place is not None:
+        place([w.case for w in walks])
     Case.objects.bulk_create([w.case for w in walks], batch_size=1000)
     CaseEvent.objects.bulk_create([e for w in walks for e in w.events()], batch_size=2000)
     Supervision.objects.bulk_create(

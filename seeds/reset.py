@@ -8,6 +8,7 @@ from accounts.models import DeviceToken
 from cases.models import Case, CaseAttachment, CaseEvent, CaseNumberCounter, Supervision
 from core.models import IdempotencyKey, OutboxEvent
 from grids.models import (
+    BoundaryVersion,
     CoGovernanceMember,
     Community,
     Grid,
@@ -50,7 +51,7 @@ WIPE_ORDER = [
     CaseAttachment, Supervision, CaseEvent, IdempotencyKey, CaseNumberCounter, Case,
     PersonalDataReveal, Resident, House, Organisation, Facility, Building,
     CoGovernanceMember, GridWorker.grids.through, GridWorker, UserScope,
-    MicroGrid, Grid, Community, Street, DeviceToken, LogEntry, OutboxEvent,
+    MicroGrid, Grid, Community, Street, BoundaryVersion, DeviceToken, LogEntry, OutboxEvent,
 ]  # fmt: skip
 
 

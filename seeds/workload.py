@@ -122,5 +122,5 @@ def _waits(walk: Walk, window: tuple[datetime, datetime], as_of: datetime) -> bo
     return case.triage == Triage.BIG and window[0] <= case.reported_at < window[1] and case.due_at < as_of
 
 
-def save(plan: StreetPlan, walks: list[Walk]) -> list[Walk]:
-    return number_and_save(plan, walks)
+def save(plan: StreetPlan, walks: list[Walk], place=None) -> list[Walk]:
+    return number_and_save(plan, walks, place)

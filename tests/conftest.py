@@ -147,6 +147,7 @@ PATHS = {
     "resolved": ["accept", "assign", "start", "resolve"],
     "closed": ["accept", "assign", "start", "resolve", "verify"],
     "rejected": ["reject"],
+    "merged": ["merge"],
 }
 
 
@@ -185,11 +186,18 @@ class CaseMaker:
             ),
             "verify": lambda: case_services.case_verify(case_id=case.pk, actor=admin, passed=True),
             "reject": lambda: case_services.case_reject(case_id=case.pk, actor=admin, reason="重复上报"),
+            "merge": lambda: case_services.case_merge(
+                case_id=case.pk, actor=admin, into=self._another(grid, admin).pk, reason="同一处杂物"
+            ),
         }
         for step in PATHS[status]:
             steps[step]()
         case.refresh_from_db()
         return case
+
+    def _another(self, grid, actor):
+        """An open case of the same grid, for a duplicate to be merged into."""
+        return case_services.case_create(actor=actor, grid=grid, category=self.category, title="同一事项")
 
 
 @pytest.fixture
@@ -230,3 +238,11 @@ def correction(db):
 @pytest.fixture
 def worker_a(world):
     return GridWorker.objects.get(user=world.worker_a)
+
+
+@pytest.fixture
+def shaped_world(world):
+    """The test world with boundaries (`tests.geo`): streets, communities and grids as rectangles."""
+    from tests.geo import shape_world
+
+    return shape_world(world)

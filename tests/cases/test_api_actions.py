@@ -121,7 +121,15 @@ def test_an_action_not_allowed_now_is_409_naming_the_allowed_ones(world, api, ma
     response = post(api(world.admin_a), "resolve", case, {"result": "已处理"})
     assert response.status_code == 409
     assert response.json()["code"] == "action_not_allowed"
-    assert response.json()["allowed_actions"] == ["accept", "attach", "comment", "extend", "reject", "update"]
+    assert response.json()["allowed_actions"] == [
+        "accept",
+        "attach",
+        "comment",
+        "extend",
+        "merge",
+        "reject",
+        "update",
+    ]
     assert Case.objects.get(pk=case.pk).version == case.version
 
 

@@ -486,12 +486,12 @@ def test_list_and_detail_query_counts_do_not_grow(world, api, make_case, django_
     with django_assert_num_queries(4):
         response = client.get(reverse(LIST), {"page_size": 50})
     assert response.json()["count"] == 13
-    # token, scope, case, events, attachments, supervisions
-    with django_assert_num_queries(6):
+    # token, scope, case, events, attachments, supervisions, duplicates merged into it
+    with django_assert_num_queries(7):
         client.get(detail(first))
     for n in range(15):
         client.post(reverse("v1:case-comment", args=[first.pk]), {"note": f"回访 {n}"}, format="json")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         long = client.get(detail(first))
     assert len(long.json()["events"]) == 6 + 15
 

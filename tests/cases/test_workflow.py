@@ -33,6 +33,14 @@ def call(action, case, world):
         "comment": lambda: services.case_comment(case_id=case.pk, actor=admin, note="已电话联系"),
         "feedback": lambda: services.case_feedback(case_id=case.pk, actor=admin, satisfaction="satisfied"),
         "update": lambda: services.case_update(case_id=case.pk, actor=admin, data={"title": "新标题"}),
+        "merge": lambda: services.case_merge(
+            case_id=case.pk,
+            actor=admin,
+            into=services.case_create(
+                actor=admin, grid=case.grid, category=case.category, title="同一事项"
+            ).pk,
+            reason="重复上报",
+        ),
         "attach": None,  # tested with a real file in test_attachments
     }
     return calls[action]()
@@ -187,12 +195,14 @@ README_MOVES = {
     ("reported", "update"): ("reported",),
     ("reported", "comment"): ("reported",),
     ("reported", "attach"): ("reported",),
+    ("reported", "merge"): ("merged", "reported"),
     ("accepted", "assign"): ("assigned",),
     ("accepted", "escalate"): ("accepted",),
     ("accepted", "extend"): ("accepted",),
     ("accepted", "update"): ("accepted",),
     ("accepted", "comment"): ("accepted",),
     ("accepted", "attach"): ("accepted",),
+    ("accepted", "merge"): ("merged", "accepted"),
     ("assigned", "assign"): ("assigned",),
     ("assigned", "start"): ("in_progress",),
     ("assigned", "escalate"): ("accepted",),
@@ -200,19 +210,23 @@ README_MOVES = {
     ("assigned", "update"): ("assigned",),
     ("assigned", "comment"): ("assigned",),
     ("assigned", "attach"): ("assigned",),
+    ("assigned", "merge"): ("merged", "assigned"),
     ("in_progress", "resolve"): ("resolved",),
     ("in_progress", "escalate"): ("accepted",),
     ("in_progress", "extend"): ("in_progress",),
     ("in_progress", "update"): ("in_progress",),
     ("in_progress", "comment"): ("in_progress",),
     ("in_progress", "attach"): ("in_progress",),
+    ("in_progress", "merge"): ("merged", "in_progress"),
     ("resolved", "verify"): ("closed", "assigned"),
     ("resolved", "extend"): ("resolved",),
     ("resolved", "comment"): ("resolved",),
     ("resolved", "attach"): ("resolved",),
+    ("resolved", "merge"): ("merged", "resolved"),
     ("closed", "feedback"): ("closed",),
     ("closed", "comment"): ("closed",),
     ("rejected", "comment"): ("rejected",),
+    ("merged", "comment"): ("merged",),
 }
 
 

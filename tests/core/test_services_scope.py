@@ -58,6 +58,12 @@ def case_arguments(world, case) -> dict:
         "case_comment": {"note": "已电话联系"},
         "case_feedback": {"satisfaction": Satisfaction.SATISFIED},
         "case_update": {"data": {"title": "新标题"}},
+        "case_merge": {
+            "into": case_services.case_create(
+                actor=world.admin_a, grid=case.grid, category=case.category, title="同一事项"
+            ).pk,
+            "reason": "重复上报",
+        },
         "case_hold": {"holder": Holder("mediation", 1)},
         "case_release": {"holder": Holder("mediation", 1)},
         "case_attach": {"upload": _png()},

@@ -39,6 +39,9 @@ def test_list_uses_the_page_shape_and_carries_parent_ids(world, api):
         "party_branch": "",
         "community": world.community_a.pk,
         "street": world.street_a.pk,
+        # A list carries the label point, not the boundary (the detail and /geo/ do).
+        "label_point": None,
+        "boundary_synthetic": False,
     }
 
 

@@ -190,7 +190,8 @@ def _hours(case: Case) -> float:
 
 
 def expected_resolution(cases: list[Case], now: datetime = NOW) -> dict:
-    accepted = [c for c in cases if c.accepted_at is not None]
+    # A duplicate merged into another case counts as merged only: not accepted, never closed.
+    accepted = [c for c in cases if c.accepted_at is not None and c.status != "merged"]
     closed = [c for c in cases if c.status == "closed"]
     on_time = [c for c in closed if c.closed_at <= c.due_at]
     reworked = [c for c in closed if c.rework_count > 0]
@@ -207,6 +208,8 @@ def expected_resolution(cases: list[Case], now: datetime = NOW) -> dict:
         "on_time_rate": ratio(len(on_time), len(accepted)),
         "reworked": len(reworked),
         "rework_rate": ratio(len(reworked), len(closed)),
+        "merged": sum(1 for c in cases if c.status == "merged"),
+        "open_cases": sum(1 for c in cases if c.status in OPEN),
         "overdue_open": sum(1 for c in cases if c.status in OPEN and c.due_at < now),
         "mean_hours_to_close": round(statistics.mean(durations), 2) if durations else None,
         "median_hours_to_close": round(statistics.median(durations), 2) if durations else None,

@@ -1,8 +1,9 @@
 /*
  * The reports dashboard: asks the report API (with the user's session) and draws the
- * answers as tables and small SVG charts. No library and no network beyond this site, so
- * it works on an office intranet. Every drawn mark carries the API's number in
- * `data-value`, which is also what the browser test reads.
+ * answers as tables and small SVG charts, and a map of the grids (Leaflet, served from this
+ * site, through grids/map.js). No network beyond this site, so it works on an office
+ * intranet. Every drawn mark carries the API's number in `data-value`, which is also what
+ * the browser test reads.
  */
 (function () {
   "use strict";
@@ -220,6 +221,89 @@
     });
   }
 
+  // --- the map of grids ---------------------------------------------------------------------
+
+  const RAMP = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"];
+  const NO_FIGURE = "#dddddd";
+  const mapFigure = document.getElementById("map-figure");
+  let gridMap = null;
+  let gridLayer = null;
+  let mapData = null;
+
+  function figureValue(row, name) {
+    if (!row) return null;
+    const figure = row[name];
+    return config.mapFigures[name] === "rate" ? figure.value : figure;
+  }
+
+  function shade(value, peak) {
+    if (value === null || value === undefined) return NO_FIGURE;
+    const share = peak > 0 ? value / peak : 0;
+    return RAMP[Math.min(RAMP.length - 1, Math.floor(share * RAMP.length))];
+  }
+
+  function drawMap() {
+    if (!mapData || typeof L === "undefined") return;
+    const name = mapFigure.value;
+    const rows = {};
+    for (const row of mapData.byGrid.rows) rows[row.key.id] = row;
+    const values = mapData.grids.features.map((f) => figureValue(rows[f.properties.id], name));
+    const rate = config.mapFigures[name] === "rate";
+    const peak = rate ? 1 : Math.max(0, ...values.filter((v) => v !== null));
+    if (!gridMap) gridMap = TerritoryMap.create(document.getElementById("map-grids"), config.tiles);
+    if (gridLayer) gridLayer.remove();
+    const drawn = TerritoryMap.drawFeatures(
+      gridMap,
+      mapData.grids,
+      function (feature) {
+        const value = figureValue(rows[feature.properties.id], name);
+        return { color: "#555", weight: 1, fillColor: shade(value, peak), fillOpacity: 0.8 };
+      },
+      function (feature) {
+        const row = rows[feature.properties.id];
+        const kind = config.mapFigures[name];
+        return feature.properties.name + " · " + (row ? shown(kind, row[name]) : texts.no_figure);
+      }
+    );
+    for (const [feature, layer] of drawn.layers) {
+      const value = figureValue(rows[feature.properties.id], name);
+      TerritoryMap.mark(layer, { value: value === null ? "" : value, figure: name });
+    }
+    gridLayer = drawn.group;
+    TerritoryMap.fit(gridMap, gridLayer, null);
+    legendFor(rate, peak);
+    document.getElementById("map-grids").dataset.state = "ready";
+  }
+
+  function legendFor(rate, peak) {
+    const legend = document.getElementById("map-legend");
+    legend.replaceChildren();
+    RAMP.forEach((colour, i) => {
+      const low = (peak * i) / RAMP.length;
+      const span = document.createElement("span");
+      const swatch = document.createElement("i");
+      swatch.style.background = colour;
+      span.appendChild(swatch);
+      span.appendChild(document.createTextNode(rate ? "≥" + (low * 100).toFixed(0) + "%" : "≥" + Math.round(low)));
+      legend.appendChild(span);
+    });
+    const none = document.createElement("span");
+    const swatch = document.createElement("i");
+    swatch.style.background = NO_FIGURE;
+    none.appendChild(swatch);
+    none.appendChild(document.createTextNode(texts.no_figure));
+    legend.appendChild(none);
+  }
+
+  async function geo(url) {
+    const response = await fetch(url + "?" + query({}, config.mapFilters), {
+      credentials: "same-origin",
+      headers: { Accept: "application/geo+json, application/json" },
+    });
+    if (!response.ok) throw new Error(response.status + " " + url);
+    return response.json();
+  }
+
   // --- the page ---------------------------------------------------------------------------
 
   function linkDownloads() {
@@ -244,12 +328,16 @@
     status.textContent = texts.loading;
     linkDownloads();
     try {
-      const [communities, months, categories, mediation] = await Promise.all([
+      const [communities, months, categories, mediation, byGrid, grids] = await Promise.all([
         report(config.resolutionUrl, "community"),
         report(config.resolutionUrl, "month"),
         report(config.resolutionUrl, "category"),
         report(config.mediationUrl, "street", config.mediationFilters),
+        report(config.resolutionUrl, "grid"),
+        geo(config.gridsUrl),
       ]);
+      mapData = { byGrid: byGrid, grids: grids };
+      drawMap();
       fillTable(document.getElementById("table-communities"), communities);
       fillTable(document.getElementById("table-mediation"), mediation);
       drawRates(document.getElementById("chart-rates"), communities.rows);
@@ -264,6 +352,7 @@
   }
 
   form.elements.street.addEventListener("change", narrowCommunities);
+  mapFigure.addEventListener("change", drawMap);
   narrowCommunities();
   refresh();
 })();

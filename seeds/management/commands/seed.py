@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases.models import Category
-from seeds import base_data, mediations, people, territory, workload
+from seeds import base_data, geography, mediations, people, territory, workload
 from seeds import synthetic as syn
 from seeds.reset import is_seeded, wipe
 
@@ -71,15 +71,22 @@ def _build() -> dict[str, int]:
     sq = territory.build_shengquan(rng)
     jj = territory.build_jijiang(rng)
     dc = territory.build_dongcheng(rng)
+    # Synthetic geography, from a generator of its own: the other values stay as they were.
+    grid_boxes = geography.shape_territory([sq, jj, dc])
+    geo_rng = geography.new_random()
+
+    def place(cases):
+        geography.place_cases(cases, grid_boxes, geo_rng)
+
     sq_staff = people.staff_shengquan(rng, sq)
     jj_staff = people.staff_jijiang(rng, jj)
     dc_staff = people.staff_dongcheng(rng, dc)
     incidents = workload.shengquan_incidents(rng, sq, sq_staff)
     disputes = mediations.shengquan_disputes(rng, sq, sq_staff)
-    workload.save(sq, incidents + [plan.walk for plan in disputes])
+    workload.save(sq, incidents + [plan.walk for plan in disputes], place)
     mediations.save(disputes)
-    city = workload.save(jj, workload.jijiang_city_cases(rng, jj, jj_staff))
-    dongcheng = workload.save(dc, workload.dongcheng_incidents(rng, dc, dc_staff))
+    city = workload.save(jj, workload.jijiang_city_cases(rng, jj, jj_staff), place)
+    dongcheng = workload.save(dc, workload.dongcheng_incidents(rng, dc, dc_staff), place)
     # Base data draws from a generator of its own, so that adding it changed no case or mediation.
     sq_base = base_data.build_shengquan(syn.new_random(base_data.RANDOM_SEED), sq, sq_staff)
     return {
