@@ -547,6 +547,20 @@ def test_overdue_marks_and_supervisions_follow_the_hourly_sweep(seeded):
     assert len(marks) > 1000
 
 
+def test_seeded_rows_carry_the_times_they_stand_for(seeded):
+    """A 督办 of 2022 was written in 2022, by the sweep of its day; a case was stored when reported."""
+    rows = Supervision.objects.values_list("day", "created_at", "case__street__name", "case__due_at")
+    for day, created_at, street, due_at in rows.iterator(chunk_size=5000):
+        assert timezone.localtime(created_at).date() == day, (day, created_at)
+        assert due_at < created_at <= AS_OF[street], (day, created_at)
+    assert not Case.objects.exclude(created_at=F("reported_at")).exists()
+    # The closing line is Chinese only.
+    assert re.fullmatch(
+        r"载入完成，用时 [0-9.]+ 秒：街道 3 个、网格 [0-9]+ 个、案件 [0-9]+ 件、调解 [0-9]+ 件。\n",
+        seeded["output"],
+    )
+
+
 # --- the history is what the services write, in time order ------------------------------------
 
 
