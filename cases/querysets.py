@@ -37,7 +37,7 @@ WORK_QUEUES: dict[str, tuple] = {
 }
 
 # A case number, or its beginning: the street's letters, then the year and serial digits.
-CASE_NUMBER_PREFIX = re.compile(r"[A-Za-z]{1,8}(-[0-9]{0,4}(-[0-9]{0,6})?)?")
+CASE_NUMBER_PREFIX = re.compile(r"[A-Za-z]{1,8}-[0-9-]*")
 
 
 class CaseQuerySet(models.QuerySet):
@@ -97,7 +97,7 @@ class CaseQuerySet(models.QuerySet):
         served by the number's pattern index; other words match the title or the address, served
         on PostgreSQL by the trigram indexes (`0010_case_search_indexes`)."""
         term = term.strip()
-        if CASE_NUMBER_PREFIX.fullmatch(term) and "-" in term:
+        if CASE_NUMBER_PREFIX.fullmatch(term):
             return self.filter(number__startswith=term.upper())
         queryset = self
         for word in term.split():
