@@ -523,11 +523,15 @@ class CaseChildAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(CaseChildAdmin):
-    list_display = ["case", "action", "actor", "at", "from_status", "to_status"]
+    list_display = ["case", "action_label", "actor", "at", "from_status", "to_status"]
     list_filter = ["action", "to_status"]
     search_fields = ["=case__number"]
     list_select_related = ["case", "actor"]
     paginator = EstimatedCountPaginator
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, event):
+        return workflow.action_label(event.action)
 
 
 @admin.register(Supervision)

@@ -15,6 +15,7 @@ from cases.models import (
     Case,
     CaseEvent,
     Category,
+    DispatchUnit,
     Level,
     Priority,
     Source,
@@ -258,6 +259,10 @@ def number_and_save(plan: StreetPlan, walks: list[Walk]) -> list[Walk]:
     Each year's numbers are taken from the street's counter in one reservation
     (`cases.numbering`), as many as the year has cases, so that later reports go on from there.
     """
+    # The units the street's centre dispatches to, which its dispatch form offers (synthetic).
+    DispatchUnit.objects.bulk_create(
+        DispatchUnit(street=plan.street, name=name) for names in UNITS.values() for name in names
+    )
     walks.sort(key=lambda w: (w.case.reported_at, w.case.title))
     by_year: dict[int, list[Walk]] = defaultdict(list)
     for walk in walks:

@@ -5,7 +5,15 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from accounts.models import DeviceToken
-from cases.models import Case, CaseAttachment, CaseEvent, CaseNumberCounter, IdempotencyKey, Supervision
+from cases.models import (
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    CaseNumberCounter,
+    DispatchUnit,
+    IdempotencyKey,
+    Supervision,
+)
 from core.models import OutboxEvent
 from grids.models import (
     CoGovernanceMember,
@@ -33,7 +41,7 @@ from mediation.models import (
 WIPE_ORDER = [
     JudicialConfirmation, Agreement, FollowUp, Session, Party, MediationEvent,
     MediationCase.assisting_mediators.through, MediationCase, Mediator, MediationRoom,
-    CaseAttachment, Supervision, CaseEvent, IdempotencyKey, CaseNumberCounter, Case,
+    CaseAttachment, Supervision, CaseEvent, IdempotencyKey, CaseNumberCounter, Case, DispatchUnit,
     PersonalDataReveal, CoGovernanceMember, GridWorker.grids.through, GridWorker, UserScope,
     MicroGrid, Grid, Community, Street, DeviceToken, LogEntry, OutboxEvent,
 ]  # fmt: skip

@@ -17,7 +17,15 @@ from django.utils import timezone, translation
 
 from cases import services as case_services
 from cases import workflow as case_workflow
-from cases.models import Case, CaseEvent, CaseNumberCounter, Category, MajorCategory, Supervision
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    Category,
+    DispatchUnit,
+    MajorCategory,
+    Supervision,
+)
 from grids.models import CoGovernanceMember, Community, Grid, GridWorker, MicroGrid, Street, UserScope
 from mediation import workflow as mediation_workflow
 from mediation.models import (
@@ -61,8 +69,8 @@ NATURAL_KEYS = {
 DIGESTED = [
     Street, Community, Grid, MicroGrid, User, GridWorker, GridWorker.grids.through, UserScope,
     CoGovernanceMember, MajorCategory, Category, Case, CaseEvent, Supervision, CaseNumberCounter,
-    MediationRoom, Mediator, MediationCase, MediationCase.assisting_mediators.through, MediationEvent,
-    Party, Session, Agreement, JudicialConfirmation, FollowUp,
+    DispatchUnit, MediationRoom, Mediator, MediationCase, MediationCase.assisting_mediators.through,
+    MediationEvent, Party, Session, Agreement, JudicialConfirmation, FollowUp,
 ]  # fmt: skip
 # Not meaningful: when the row was created, and password hashes (salted: never equal twice).
 LEFT_OUT = {"created_at", "uploaded_at", "date_joined", "last_login", "password"}
@@ -651,7 +659,7 @@ VALIDATED = [
     (Street, 1), (Community, 1), (Grid, 1), (MicroGrid, 1), (GridWorker, 1), (UserScope, 1),
     (MediationRoom, 1), (Mediator, 1), (MediationCase, 1), (Party, 1), (Session, 1), (Agreement, 1),
     (JudicialConfirmation, 1), (FollowUp, 1), (CaseNumberCounter, 1), (User, 1), (MediationEvent, 0.25),
-    (Supervision, 0.25), (CoGovernanceMember, 0.2), (Case, 0.05), (CaseEvent, 0.01),
+    (Supervision, 0.25), (CoGovernanceMember, 0.2), (Case, 0.05), (CaseEvent, 0.01), (DispatchUnit, 1),
 ]  # fmt: skip
 
 
