@@ -4,21 +4,26 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
+from cases.admin_workspace import CaseWorkspaceMixin, DispatchForm, due_state
 from cases.models import (
     Case,
     CaseAttachment,
     CaseEvent,
     CaseNumberCounter,
     Category,
+    DispatchUnit,
     MajorCategory,
     Supervision,
 )
+from cases.querysets import WORK_QUEUES
+from cases.timeline import case_timeline
 from config.errors import DomainError
 from grids.admin_base import EstimatedCountPaginator, PersonalDataAdminMixin, ScopedModelAdmin, masked
-from grids.models import GridWorker
 from grids.privacy import mask_name, mask_phone
 from grids.scope import scope_for
 from grids.selectors import point_map
@@ -105,37 +110,11 @@ class CaseRowsInline(ReadOnlyAdminMixin, admin.TabularInline):
         return True
 
 
-class CaseEventInline(CaseRowsInline):
-    model = CaseEvent
-    fields = ["at", "action", "actor", "from_status", "to_status", "note", "changes"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def get_queryset(self, request):
-        # One query for the whole history, not one more per entry for its actor.
-        return super().get_queryset(request).select_related("actor")
-
-
 class SupervisionInline(CaseRowsInline):
     model = Supervision
     fields = ["day", "overdue_hours", "created_at"]
     readonly_fields = fields
     extra = 0
-
-
-class AttachmentInline(CaseRowsInline):
-    model = CaseAttachment
-    fields = ["download_name", "content_type", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("case", "uploaded_by")
-
-    @admin.display(description=_("file name"))
-    def download_name(self, attachment):
-        return attachment.download_name
 
 
 class CaseActionForm(ActionForm):
@@ -195,26 +174,6 @@ class CaseAdminForm(forms.ModelForm):
         return cleaned
 
 
-class CaseAssignForm(forms.Form):
-    """The intermediate page of the dispatch action: one worker or one named unit."""
-
-    worker = forms.ModelChoiceField(queryset=GridWorker.objects.none(), required=False, label=_("worker"))
-    unit = forms.CharField(max_length=80, required=False, label=_("unit"))
-    note = forms.CharField(required=False, label=_("note"), widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, scope, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = (
-            GridWorker.objects.visible_to(scope).filter(is_active=True).select_related("user")
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if bool(cleaned.get("worker")) == bool((cleaned.get("unit") or "").strip()):
-            raise ValidationError(_("Name either a worker or a unit."))
-        return cleaned
-
-
 def _run_on_each(modeladmin, request, queryset, label, call):
     """Call a service for each selected case and tell the user what happened to each."""
     done = 0
@@ -228,26 +187,53 @@ def _run_on_each(modeladmin, request, queryset, label, call):
         modeladmin.message_user(request, _("%(label)s: %(n)d case(s).") % {"label": label, "n": done})
 
 
+class WorkQueueFilter(admin.SimpleListFilter):
+    """The work queues of the admin index (待立案, 待派遣 …), each a filter of this list."""
+
+    title = _("work queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [(name, label) for name, (label, _condition) in WORK_QUEUES.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in WORK_QUEUES:
+            return queryset.in_queue(self.value())
+        return queryset
+
+
 @admin.register(Case)
-class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
-    """Cases change only through the services: the form edits the description, actions move them."""
+class CaseAdmin(CaseWorkspaceMixin, PersonalDataAdminMixin, ScopedModelAdmin):
+    """Cases change only through the services: the form edits the description, the workspace's
+    buttons and the list's actions move them."""
 
     editor_grant = ("cases", "admin_edit")
     list_display = [
         "number",
         "title",
-        "kind",
         "status",
-        "level",
-        "community",
+        "priority",
         "grid",
-        "reported_at",
-        "due_at",
-        "is_overdue",
+        "assignee",
+        "reported",
+        "due",
     ]
-    list_filter = ["status", "kind", "level", "triage", "source", "is_overdue", "on_the_spot", "street"]
-    search_fields = ["=number", "title", "address"]
-    list_select_related = ["community", "grid"]
+    list_filter = [
+        WorkQueueFilter,
+        "status",
+        "priority",
+        "kind",
+        "level",
+        "triage",
+        "source",
+        "is_overdue",
+        "on_the_spot",
+        "street",
+    ]
+    # The search itself is `CaseQuerySet.search`: a number by prefix, else title and address.
+    search_fields = ["number", "title", "address"]
+    search_help_text = _("A case number (or its beginning, SQ-2022-00), or words of the title or address.")
+    list_select_related = ["grid", "assignee_worker"]
     autocomplete_fields = ["category", "grid", "micro_grid"]
     paginator = EstimatedCountPaginator
     form = CaseAdminForm
@@ -263,8 +249,7 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
         "merge_cases",
         "comment_cases",
     ]
-    inlines = [CaseEventInline, SupervisionInline, AttachmentInline]
-    change_form_template = "admin/territory_map_change_form.html"
+    inlines = [SupervisionInline]
     personal_fields = {"contact_name": mask_name, "contact_phone": mask_phone}
     masked_contact_name = masked("contact_name", mask_name, _("resident's name"))
     masked_contact_phone = masked("contact_phone", mask_phone, _("resident's phone"))
@@ -309,7 +294,44 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
         "version",
     ]
 
+    class Media:
+        css = {"all": ["cases/admin.css"]}
+
+    @admin.display(description=_("assigned to"))
+    def assignee(self, case):
+        if case.assignee_worker_id:
+            return case.assignee_worker.name
+        return case.assignee_unit or "—"
+
+    @admin.display(description=_("reported at"), ordering="reported_at")
+    def reported(self, case):
+        return timezone.localtime(case.reported_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description=_("due at"), ordering="due_at")
+    def due(self, case):
+        text, css = due_state(case, timezone.now())
+        local = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")
+        if css == "late" and case.status in {"closed"}:
+            return format_html(
+                '<span class="case-date">{}</span> <span class="case-badge case-badge-late-closed">{}</span>',
+                local,
+                text,
+            )
+        if css == "late":
+            return format_html(
+                '{} <span class="case-badge case-badge-overdue">{}</span>', local, _("overdue")
+            )
+        return local
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context.update(self.workspace_context(request, obj))
+            context["timeline"] = case_timeline(obj)
         # The page's own case (its grid already read for the form): the map costs no query.
         if obj is not None:
             context["territory_map"] = {
@@ -417,22 +439,25 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
     def assign_cases(self, request, queryset):
         """An intermediate page asks for the worker or unit; its submit dispatches every case."""
         scope = scope_for(request.user)
+        where = {
+            "scope": scope,
+            "grid_ids": set(queryset.values_list("grid_id", flat=True)),
+            "street_ids": set(queryset.values_list("street_id", flat=True)),
+        }
         if "apply" in request.POST:
-            form = CaseAssignForm(request.POST, scope=scope)
+            form = DispatchForm(request.POST, **where)
             if form.is_valid():
-                worker, unit, note = (form.cleaned_data[f] for f in ("worker", "unit", "note"))
+                to, note = form.dispatch_to(), form.cleaned_data["note"]
                 _run_on_each(
                     self,
                     request,
                     queryset,
                     _("Dispatched"),
-                    lambda case: services.case_assign(
-                        case_id=case.pk, actor=request.user, worker=worker, unit=unit, note=note
-                    ),
+                    lambda case: services.case_assign(case_id=case.pk, actor=request.user, note=note, **to),
                 )
                 return None
         else:
-            form = CaseAssignForm(initial={"note": request.POST.get("note", "")}, scope=scope)
+            form = DispatchForm(initial={"note": request.POST.get("note", "")}, **where)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Dispatch cases"),
@@ -513,6 +538,16 @@ class CaseAdmin(PersonalDataAdminMixin, ScopedModelAdmin):
         )
 
 
+@admin.register(DispatchUnit)
+class DispatchUnitAdmin(ScopedModelAdmin):
+    """Each street keeps the list of units its centre dispatches to; its admins edit it."""
+
+    list_display = ["name", "street", "is_active"]
+    list_filter = ["is_active", "street"]
+    search_fields = ["name"]
+    list_select_related = ["street"]
+
+
 class CaseChildAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     """Rows hanging off a case, seen within the case's scope."""
 
@@ -523,11 +558,15 @@ class CaseChildAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(CaseChildAdmin):
-    list_display = ["case", "action", "actor", "at", "from_status", "to_status"]
+    list_display = ["case", "action_label", "actor", "at", "from_status", "to_status"]
     list_filter = ["action", "to_status"]
     search_fields = ["=case__number"]
     list_select_related = ["case", "actor"]
     paginator = EstimatedCountPaginator
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, event):
+        return workflow.action_label(event.action)
 
 
 @admin.register(Supervision)

@@ -8,9 +8,11 @@ through the services in `cases.services`, each of which writes a `CaseEvent`.
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from cases.querysets import CaseQuerySet
+from cases.querysets import CaseQuerySet, DispatchUnitQuerySet
 from core.history import AppendOnlyModel
 from core.models import IdempotencyKey  # noqa: F401  (kept here by name: it lived in this app)
 from grids.encryption import SealedCharField
@@ -144,6 +146,7 @@ REPORT_COLUMNS = [
     "community",
     "grid",
     "category",
+    "assignee_worker",
     "kind",
     "status",
     "level",
@@ -269,7 +272,9 @@ class Case(models.Model):
         verbose_name=_("assigned worker"),
         editable=False,
     )
-    assignee_unit = models.CharField(_("assigned unit"), max_length=80, blank=True, editable=False)
+    assignee_unit = models.CharField(
+        pgettext_lazy("organisation", "assigned unit"), max_length=80, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.REPORTED, editable=False
     )
@@ -304,7 +309,8 @@ class Case(models.Model):
     # Another workflow holding the case (`cases.holds`): its kind ("mediation") and its id.
     holder_kind = models.CharField(_("held by"), max_length=20, blank=True, editable=False)
     holder_id = models.PositiveBigIntegerField(_("holder id"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When the service stored the case; a seeded case's is the time it stands for.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -415,7 +421,8 @@ class Supervision(models.Model):
         Case, on_delete=models.PROTECT, related_name="supervisions", verbose_name=_("case")
     )
     day = models.DateField(_("day"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The sweep's own time (a seeded row's: the time it stands for), not the insert's.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     overdue_hours = models.PositiveIntegerField(_("hours overdue"), default=0)
 
     class Meta:
@@ -425,6 +432,7 @@ class Supervision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "day"], name="supervision_once_per_case_per_day")
         ]
+        indexes = [models.Index(fields=["day"], name="supervision_day_idx")]
 
     def __str__(self):
         return f"{self.case_id} {self.day}"
@@ -466,6 +474,33 @@ class CaseAttachment(models.Model):
     def download_name(self) -> str:
         """The name the file is downloaded under: the case's number, never the uploader's name."""
         return f"{self.case.number}-{self.pk}.{self.extension}"
+
+
+class DispatchUnit(models.Model):
+    """A department or organisation (单位) a street's centre dispatches cases to.
+
+    The street keeps its own list in the admin, so that the dispatch form offers names to
+    pick rather than a text box; a case records the unit's name (`Case.assignee_unit`).
+    """
+
+    street = models.ForeignKey(
+        "grids.Street", on_delete=models.CASCADE, related_name="dispatch_units", verbose_name=_("street")
+    )
+    name = models.CharField(_("name"), max_length=80)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = DispatchUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("organisation", "dispatch unit")
+        verbose_name_plural = pgettext_lazy("organisation", "dispatch units")
+        ordering = ["street", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "name"], name="dispatch_unit_unique_name_in_street")
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class CaseNumberCounter(models.Model):

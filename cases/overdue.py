@@ -74,7 +74,7 @@ def cases_sweep_overdue(*, now: datetime | None = None) -> SweepResult:
 
     pending = overdue.exclude(supervisions__day=today).values_list("pk", "due_at")
     rows = [
-        Supervision(case_id=pk, day=today, overdue_hours=overdue_hours(due_at, now))
+        Supervision(case_id=pk, day=today, overdue_hours=overdue_hours(due_at, now), created_at=now)
         for pk, due_at in pending.iterator(chunk_size=BATCH)
     ]
     created = Supervision.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
@@ -97,7 +97,8 @@ class SweepRecord:
     """What the hourly sweep wrote about one case up to a moment."""
 
     marked_at: datetime | None = None
-    supervisions: list[tuple[date, int]] = field(default_factory=list)  # (day, hours overdue)
+    # (day, hours overdue, the time of the sweep that wrote it)
+    supervisions: list[tuple[date, int, datetime]] = field(default_factory=list)
 
 
 def hourly_sweep_record(due_at: datetime, closed_at: datetime | None, as_of: datetime, tz) -> SweepRecord:
@@ -118,6 +119,7 @@ def hourly_sweep_record(due_at: datetime, closed_at: datetime | None, as_of: dat
     day, last_day = marked.astimezone(tz).date(), last.astimezone(tz).date()
     while day <= last_day:
         midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
-        record.supervisions.append((day, overdue_hours(due_at, max(marked, midnight))))
+        written = max(marked, midnight)
+        record.supervisions.append((day, overdue_hours(due_at, written), written))
         day += timedelta(days=1)
     return record

@@ -9,6 +9,7 @@ agreement settled.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases import holds
 from cases.models import LEVEL_ORDER, Case, CaseEvent, Level, Status
@@ -124,6 +125,28 @@ COMMUNITY_LEVELS = frozenset({Level.GRID, Level.COMMUNITY})
 COMMUNITY_ANY_LEVEL_ACTIONS = frozenset({"comment", "attach", "feedback", "report"})
 
 
+# The one table of what users read for each action: API refusals, the admin's buttons and
+# messages, the history's timeline. The codes stay the API's and the history's names.
+ACTION_LABELS = {
+    "report": pgettext_lazy("case action", "Report"),
+    "accept": pgettext_lazy("case action", "Accept"),
+    "reject": pgettext_lazy("case action", "Do not accept"),
+    "assign": pgettext_lazy("case action", "Dispatch"),
+    "start": pgettext_lazy("case action", "Start handling"),
+    "resolve": pgettext_lazy("case action", "Report the result"),
+    "verify": pgettext_lazy("case action", "Verify"),
+    "escalate": pgettext_lazy("case action", "Escalate"),
+    "extend": pgettext_lazy("case action", "Extend the due time"),
+    "comment": pgettext_lazy("case action", "Comment"),
+    "attach": pgettext_lazy("case action", "Attach a file"),
+    "feedback": pgettext_lazy("case action", "Record feedback"),
+    "update": pgettext_lazy("case action", "Edit the description"),
+    "merge": pgettext_lazy("case action", "Merge a duplicate"),
+    # Not taken by anyone: the hourly sweep's step (`cases.overdue`).
+    "mark_overdue": pgettext_lazy("case action", "Mark overdue"),
+}
+
+
 def _not_at_district(case: Case, move: Move):
     return _("The case is already at district level.") if case.level == Level.DISTRICT else None
 
@@ -145,7 +168,7 @@ CASE_WORKFLOW = Workflow(
     table=TRANSITIONS,
     grants=CASE_GRANTS,
     messages=Messages(
-        role=_("Your role may not %(action)s this case."),
+        role=_("Your role may not take the action “%(action)s” on this case."),
         move=_("“%(action)s” is not allowed while the case is %(status)s."),
         stale=_("The case has changed since you read it (version %(version)d)."),
     ),
@@ -158,6 +181,7 @@ CASE_WORKFLOW = Workflow(
     role_limits={
         Role.COMMUNITY_STAFF: role_limited_to(COMMUNITY_LEVELS, except_actions=COMMUNITY_ANY_LEVEL_ACTIONS)
     },
+    action_labels=ACTION_LABELS,
 )
 
 # Who may read a case's resident (contact name and phone) in full: the centre, community staff
@@ -191,6 +215,11 @@ CASE_HISTORY = History(
 
 ACTIONS = CASE_WORKFLOW.actions
 ROLES = {action: ACCESS.roles("cases", action) for action in CASE_GRANTS}
+
+
+def action_label(action: str) -> str:
+    """The action's label in the active language (`ACTION_LABELS`)."""
+    return CASE_WORKFLOW.label(action)
 
 
 def may_handle_level(scope, level: str) -> bool:

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.throttling import throttle_sign_in
+from config.views import home
 
 api_v1 = [
     path("", include("accounts.urls")),
@@ -16,7 +16,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    # The front page, where the admin's "view site" leads: the service's entry points.
+    path("", home, name="home"),
     # The two login pages, throttled like the API's token endpoint; they come first, so that
     # these paths reach the throttled views (the included URL names still point here).
     path("admin/login/", throttle_sign_in(admin.site.login)),

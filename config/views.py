@@ -1,6 +1,8 @@
 """Error pages of the whole site: JSON under `/api/`, Django's pages elsewhere (the admin)."""
 
+from django.contrib import admin
 from django.http import JsonResponse
+from django.template.response import TemplateResponse
 from django.views import defaults
 from rest_framework.exceptions import NotFound
 
@@ -18,3 +20,8 @@ def server_error(request):
     if is_api(request):
         return server_error_response()
     return defaults.server_error(request)
+
+
+def home(request):
+    """The front page (the admin's "view site"): where the centre, managers and phones start."""
+    return TemplateResponse(request, "home.html", admin.site.each_context(request))

@@ -77,8 +77,12 @@ class AccessRegistry:
             if key in self._grants:
                 raise ValueError(f"{app}.{action} is already registered")
             self._grants[key] = frozenset(granted)
-            if labels and action in labels:
-                self._labels[key] = labels[action]
+        self.register_labels(app, labels or {})
+
+    def register_labels(self, app: str, labels: dict[str, Any]) -> None:
+        """The words users read for an app's actions. A label may name a step no one is
+        granted (the overdue sweep's mark): the history shows every step by its label."""
+        self._labels.update({(app, action): label for action, label in labels.items()})
 
     def grants(self, app: str, action: str) -> frozenset[Grant]:
         return self._grants.get((app, action), frozenset())
@@ -102,7 +106,11 @@ class AccessRegistry:
         return sorted((app, action, grants) for (app, action), grants in self._grants.items())
 
     def label(self, app: str, action: str):
+        """The action's label in the active language (lazy), or its code when it has none."""
         return self._labels.get((app, action), action)
+
+    def labels(self, app: str) -> dict[str, Any]:
+        return {action: label for (owner, action), label in self._labels.items() if owner == app}
 
 
 ACCESS = AccessRegistry()

@@ -101,9 +101,13 @@ class Workflow:
             return limit is None or limit(action, obj)
         return any(relation.holds(scope, obj) for relation in self.registry.relations(self.name, action))
 
+    def label(self, action: str) -> str:
+        """What users read for `action`, in the active language: never the code."""
+        return str(self.registry.label(self.name, action))
+
     def check_role(self, scope, action: str, obj) -> None:
         if not self.may(scope, action, obj):
-            raise RoleNotAllowed(self.messages.role % {"action": action})
+            raise RoleNotAllowed(self.messages.role % {"action": self.label(action)})
 
     def check_version(self, obj, expected_version: int | None) -> None:
         if expected_version is not None and expected_version != obj.version:
@@ -113,7 +117,9 @@ class Workflow:
     def refusal(self, obj, move: Move) -> str | None:
         """Why `move` is not allowed on `obj` now, or None."""
         if move.action not in self.table.get(obj.status, {}):
-            return str(self.messages.move % {"action": move.action, "status": obj.get_status_display()})
+            return str(
+                self.messages.move % {"action": self.label(move.action), "status": obj.get_status_display()}
+            )
         for guard in (*self._guards.get(ANY_ACTION, ()), *self._guards.get(move.action, ())):
             refused = guard(obj, move)
             if refused:

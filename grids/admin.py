@@ -32,6 +32,9 @@ from grids.services import (
 admin.site.site_header = _("Grid governance administration")
 admin.site.site_title = _("Grid governance")
 admin.site.index_title = _("Comprehensive governance centre")
+# At 1366 px the navigation sidebar took a quarter of the width from the case list's columns;
+# the index and the breadcrumbs lead everywhere it did.
+admin.site.enable_nav_sidebar = False
 
 
 class TerritoryAdmin(ScopedModelAdmin):

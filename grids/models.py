@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.access import ASSIGNABLE_ROLES, Role
 from grids.encryption import SealedCharField
@@ -212,7 +213,7 @@ class MicroGrid(Bounded):
 
     class Covers(models.TextChoices):
         BUILDING = "building", _("building")
-        UNIT = "unit", _("unit")
+        UNIT = "unit", pgettext_lazy("building", "unit")
         PARTY_HOME = "party_home", _("party-mass home")
 
     class LeaderTitle(models.TextChoices):

@@ -21,6 +21,7 @@ from mediation.models import (
     Session,
 )
 from mediation.services import mediator_check_deletable, roster_delete, roster_save
+from mediation.workflow import MEDIATION_WORKFLOW
 
 
 class RosterAdmin(ScopedModelAdmin):
@@ -150,8 +151,12 @@ class FollowUpInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = MediationEvent
-    fields = ["at", "action", "actor", "from_status", "to_status", "note"]
+    fields = ["at", "action_label", "actor", "from_status", "to_status", "note"]
     readonly_fields = fields
+
+    @admin.display(description=_("action"))
+    def action_label(self, event):
+        return MEDIATION_WORKFLOW.label(event.action)
 
 
 @admin.register(MediationCase)

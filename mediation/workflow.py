@@ -7,6 +7,7 @@ for the API, the admin and the services alike.
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.access import ACCESS, CENTRE, DISPATCHERS, Relation, Role
 from core.history import History
@@ -112,6 +113,19 @@ GRANTS = {
     "confirm": DISPATCHERS | {CASE_MEDIATOR},
     "follow-up": DISPATCHERS | {CASE_MEDIATOR},
 }
+# What users read for each action (refusals, the admin, the history).
+ACTION_LABELS = {
+    "register": pgettext_lazy("mediation action", "Register"),
+    "start": pgettext_lazy("mediation action", "Start mediating"),
+    "session": pgettext_lazy("mediation action", "Record a session"),
+    "agree": pgettext_lazy("mediation action", "Record the agreement"),
+    "fail": pgettext_lazy("mediation action", "Record the failure"),
+    "withdraw": pgettext_lazy("mediation action", "Withdraw"),
+    "escalate": pgettext_lazy("mediation action", "Escalate"),
+    "refer": pgettext_lazy("mediation action", "Refer elsewhere"),
+    "confirm": pgettext_lazy("mediation action", "Record the judicial confirmation"),
+    "follow-up": pgettext_lazy("mediation action", "Record a follow-up visit"),
+}
 # Community staff act on grid- and community-level mediations; the street's centre on the rest.
 COMMUNITY_LEVELS = frozenset({MediationLevel.GRID, MediationLevel.COMMUNITY})
 
@@ -120,7 +134,7 @@ MEDIATION_WORKFLOW = Workflow(
     table=TRANSITIONS,
     grants=GRANTS,
     messages=Messages(
-        role=_("Your role may not %(action)s this mediation."),
+        role=_("Your role may not take the action “%(action)s” on this mediation."),
         move=_("“%(action)s” is not allowed while the mediation is %(status)s."),
         stale=_("The mediation has changed since you read it (version %(version)d)."),
     ),
@@ -130,6 +144,7 @@ MEDIATION_WORKFLOW = Workflow(
         "confirm": [_has_written_agreement, _not_confirmed],
     },
     role_limits={Role.COMMUNITY_STAFF: role_limited_to(COMMUNITY_LEVELS)},
+    action_labels=ACTION_LABELS,
 )
 
 # Who may reveal a party's personal data: whoever may act on the mediation (the centre, community

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Case, Category, Kind, Level, Source, Triage
 from config.errors import ObjectNotFound
-from grids.models import Community, Grid, Street
+from grids.models import Community, Grid, GridWorker, Street
 from grids.scope import MEDIATION, Scope
 from mediation.models import DisputeType, FollowUp, MediationCase, MediationLevel, MediationRoom, Mediator
 from reports import metrics as m
@@ -59,6 +59,15 @@ RESOLUTION_DIMENSIONS = {
         _fk("community", gettext_lazy("community or village"), "community", Community),
         _fk("grid", gettext_lazy("grid"), "grid", Grid),
         _fk("category", gettext_lazy("category"), "category", Category),
+        # The worker the case is (or was last) assigned to; cases with none form one group.
+        _fk(
+            "worker",
+            gettext_lazy("grid worker"),
+            "assignee_worker",
+            GridWorker,
+            order="name",
+            empty_label=gettext_lazy("no worker (a unit or nobody)"),
+        ),
         Dimension("month", gettext_lazy("month"), "month", month_of="reported_at"),
         Dimension("level", gettext_lazy("handling level"), "level", choices=Level),
         Dimension("source", gettext_lazy("source"), "source", choices=Source),
@@ -256,3 +265,21 @@ def mediation_report(*, scope: Scope, group_by: str, filters: ReportFilters) -> 
         if value is not None:
             mediations = mediations.filter(**{path: value})
     return _report(mediations, dimension, metric_list, _aggregates(metric_list))
+
+
+def territory_name(scope: Scope, filters: ReportFilters) -> str:
+    """The name of what a report covers, for its file and title: the territory filtered by (the
+    narrowest), else the caller's own territory. One query at most."""
+    for model, pk in ((Grid, filters.grid), (Community, filters.community), (Street, filters.street)):
+        if pk is not None:
+            return model.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
+    if scope.community_id:
+        return Community.objects.filter(pk=scope.community_id).values_list("name", flat=True).first() or ""
+    if scope.street_id:
+        return Street.objects.filter(pk=scope.street_id).values_list("name", flat=True).first() or ""
+    if scope.district_code:
+        name = Street.objects.filter(district_code=scope.district_code).values_list(
+            "district_name", flat=True
+        )
+        return name.first() or scope.district_code
+    return str(gettext_lazy("all territories"))

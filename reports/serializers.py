@@ -7,6 +7,7 @@ from rest_framework import serializers
 from cases.models import Category, Kind
 from config.filters import PeriodDayValidator
 from reports import metrics as m
+from reports.rankings import PERIODS, RANKED_BY, RANKED_GROUPS
 from reports.selectors import MEDIATION_DIMENSIONS, RESOLUTION_DIMENSIONS, ReportFilters
 
 FORMATS = ["json", "csv", "xlsx"]
@@ -87,6 +88,36 @@ class MediationParams(ReportParams):
     dimensions = MEDIATION_DIMENSIONS
 
 
+class RankingParams(serializers.Serializer):
+    """Which ranking: of grids or workers, over which period, by which figure, where."""
+
+    of = serializers.ChoiceField(choices=list(RANKED_GROUPS.items()), default="grid")
+    period = serializers.ChoiceField(choices=list(PERIODS.items()), default="month")
+    date = serializers.DateField(
+        required=False,
+        validators=[PeriodDayValidator()],
+        help_text=_("A day in the period (ISO date); today when absent."),
+    )
+    by = serializers.ChoiceField(choices=list(RANKED_BY.items()), default="closure_rate")
+    street = serializers.IntegerField(min_value=1, required=False)
+    community = serializers.IntegerField(min_value=1, required=False)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            allowed = ", ".join(sorted(self.fields))
+            message = _("Unknown parameter. Allowed: %(allowed)s.") % {"allowed": allowed}
+            raise serializers.ValidationError({name: [message] for name in unknown})
+        return attrs
+
+    def filters(self) -> ReportFilters:
+        data = self.validated_data
+        return ReportFilters(
+            street=data.get("street"), community=data.get("community"), kind=data.get("kind")
+        )
+
+
 # --- answer shapes, for the OpenAPI schema ---------------------------------------------------
 
 _RATE = inline_serializer(
@@ -141,5 +172,40 @@ def report_answer(name: str, metric_list) -> serializers.Serializer:
             "filters": serializers.DictField(),
             "rows": inline_serializer(f"{name}Row", {"key": _KEY, **figures}, many=True),
             "totals": inline_serializer(f"{name}Totals", figures),
+        },
+    )
+
+
+def ranking_answer() -> serializers.Serializer:
+    return inline_serializer(
+        "Ranking",
+        {
+            "of": serializers.CharField(),
+            "by": serializers.CharField(),
+            "period": inline_serializer(
+                "RankingPeriod",
+                {
+                    "kind": serializers.CharField(),
+                    "from": serializers.DateField(),
+                    "to": serializers.DateField(),
+                    "name": serializers.CharField(),
+                },
+            ),
+            "rows": inline_serializer(
+                "RankingRow",
+                {
+                    "rank": serializers.IntegerField(
+                        allow_null=True, help_text=_("null: nothing to rank by")
+                    ),
+                    "key": _KEY,
+                    "total": serializers.IntegerField(),
+                    "accepted": serializers.IntegerField(),
+                    "closed": serializers.IntegerField(),
+                    "closure_rate": _RATE,
+                    "on_time_rate": _RATE,
+                    "satisfaction_rate": _RATE,
+                },
+                many=True,
+            ),
         },
     )

@@ -7,4 +7,5 @@ urlpatterns = [
     path("mediation/", views.MediationReportView.as_view(), name="report-mediation"),
     path("base-data/", registry_views.BaseDataReportView.as_view(), name="report-base-data"),
     path("visits/", registry_views.VisitReportView.as_view(), name="report-visits"),
+    path("rankings/", views.RankingView.as_view(), name="report-rankings"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -26,9 +26,16 @@ from core.access import ACCESS
 from grids.models import Community, Street
 from grids.scope import scope_for
 from grids.selectors import map_tiles
-from reports import exports, selectors
+from reports import exports, rankings, selectors
 from reports import metrics as m
-from reports.serializers import MediationParams, ReportParams, ResolutionParams, report_answer
+from reports.serializers import (
+    MediationParams,
+    RankingParams,
+    ReportParams,
+    ResolutionParams,
+    ranking_answer,
+    report_answer,
+)
 
 EXPORT_LANGUAGE = "zh-hans"
 
@@ -98,7 +105,7 @@ class ReportView(APIView):
             selectors.check_filters(scope, filters)
             report = self.run(scope, group_by, filters)
             if exporting:
-                return self._download(report, group_by, file_format, filters)
+                return self._download(scope, report, group_by, file_format, filters)
         return Response({"group_by": group_by, "filters": params.echo(), **report})
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -108,15 +115,24 @@ class ReportView(APIView):
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def _download(self, report, group_by, file_format, filters):
+    def _download(self, scope, report, group_by, file_format, filters):
         dimension = self.params_class.dimensions[group_by]
         metric_list = self.metric_list()
         headers, body = exports.table(report, dimension, metric_list)
+        naming = exports.Naming(
+            report=str(self.title),
+            territory=selectors.territory_name(scope, filters),
+            group_by=str(dimension.label),
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+        )
         period = "_".join(str(day) for day in (filters.date_from, filters.date_to) if day)
-        filename = "-".join(part for part in (self.slug, group_by, period) if part)
+        ascii_name = "-".join(part for part in (self.slug, group_by, period) if part)
         if file_format == "csv":
-            return exports.csv_download(headers, body, filename)
-        return exports.xlsx_download(headers, body, filename, title=str(self.title), metric_list=metric_list)
+            return exports.csv_download(headers, body, naming, ascii_name, metric_list=metric_list)
+        return exports.xlsx_download(
+            headers, body, naming, ascii_name, title=str(self.title), metric_list=metric_list
+        )
 
 
 def _schema(summary, params_class, metric_list, name):
@@ -184,6 +200,32 @@ class MediationReportView(ReportView):
         return super().get(request)
 
 
+class RankingView(APIView):
+    """Grids or grid workers ranked by one figure over a month, a quarter or a year."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary=gettext_lazy("Rankings of grids or grid workers by month, quarter or year"),
+        parameters=[RankingParams],
+        responses={200: ranking_answer(), 400: ERRORS["400"], 404: ERRORS["404"]},
+    )
+    def get(self, request):
+        scope = scope_for(request.user)
+        if not ACCESS.role_may("reports", "resolution", scope.role):
+            raise RoleNotAllowed(_("Your role may not read this report."))
+        params = RankingParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data, filters = params.validated_data, params.filters()
+        period = rankings.period_of(data["period"], data.get("date") or timezone.localdate())
+        with replica_reads(request.user):
+            selectors.check_filters(scope, filters)
+            answer = rankings.ranking(
+                scope=scope, of=data["of"], period=period, by=data["by"], filters=filters
+            )
+        return Response(answer)
+
+
 # --- the staff dashboard -------------------------------------------------------------------------
 
 
@@ -212,6 +254,7 @@ class DashboardView(TemplateView):
             "loading": _("Loading…"),
             "total_row": _("total"),
             "no_figure": _("no cases"),
+            "other_categories": _("the other %(count)s categories"),
         }
         return {
             **super().get_context_data(**kwargs),
@@ -226,10 +269,15 @@ class DashboardView(TemplateView):
             "may_read": ACCESS.role_may("reports", "resolution", scope.role),
             "columns": _columns(m.resolution_metrics(now=None)),
             "mediation_columns": _columns(m.mediation_metrics()),
+            "top_categories": 10,
             "map_figures": [(name, _label(name)) for name in MAP_FIGURES],
+            "ranking_groups": list(rankings.RANKED_GROUPS.items()),
+            "ranking_periods": list(rankings.PERIODS.items()),
+            "ranking_figures": list(rankings.RANKED_BY.items()),
             "dashboard_config": {
                 "resolutionUrl": reverse("v1:report-resolution"),
                 "mediationUrl": reverse("v1:report-mediation"),
+                "rankingsUrl": reverse("v1:report-rankings"),
                 # The map: the grids' boundaries with the same territory filters as the tables.
                 "gridsUrl": reverse("v1:geo-grids"),
                 "mapFilters": ["street", "community"],

@@ -15,6 +15,7 @@ from cases.models import (
     Case,
     CaseEvent,
     Category,
+    DispatchUnit,
     Level,
     Priority,
     Source,
@@ -53,7 +54,8 @@ class Walk:
 
     case: Case
     steps: list[Step] = field(default_factory=list)
-    supervisions: list[tuple[date, int]] = field(default_factory=list)  # (day, hours overdue)
+    # (day, hours overdue, when the sweep wrote it)
+    supervisions: list[tuple[date, int, datetime]] = field(default_factory=list)
 
     def step(self, action: str, at: datetime, to_status: str, actor, note: str = "", **changes) -> None:
         """Apply `changes` to the case and record the step, as `cases.services` records it."""
@@ -134,6 +136,7 @@ class CaseFactory:
             status="",
             reported_at=reported_at,
             due_at=reported_at + timedelta(hours=category.time_limit_hours),
+            created_at=reported_at,  # logged online, when it was seen
         )
         walk = Walk(case)
         walk.step("report", reported_at, Status.REPORTED, worker.user)
@@ -258,6 +261,10 @@ def number_and_save(plan: StreetPlan, walks: list[Walk], place=None) -> list[Wal
     Each year's numbers are taken from the street's counter in one reservation
     (`cases.numbering`), as many as the year has cases, so that later reports go on from there.
     """
+    # The units the street's centre dispatches to, which its dispatch form offers (synthetic).
+    DispatchUnit.objects.bulk_create(
+        DispatchUnit(street=plan.street, name=name) for names in UNITS.values() for name in names
+    )
     walks.sort(key=lambda w: (w.case.reported_at, w.case.title))
     by_year: dict[int, list[Walk]] = defaultdict(list)
     for walk in walks:
@@ -272,9 +279,10 @@ def number_and_save(plan: StreetPlan, walks: list[Walk], place=None) -> list[Wal
     CaseEvent.objects.bulk_create([e for w in walks for e in w.events()], batch_size=2000)
     Supervision.objects.bulk_create(
         [
-            Supervision(case=w.case, day=day, overdue_hours=hours)
+            # Written when the sweep would have written it, not when the seed runs.
+            Supervision(case=w.case, day=day, overdue_hours=hours, created_at=at)
             for w in walks
-            for day, hours in w.supervisions
+            for day, hours, at in w.supervisions
         ],
         batch_size=2000,
     )

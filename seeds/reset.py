@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from accounts.models import DeviceToken
-from cases.models import Case, CaseAttachment, CaseEvent, CaseNumberCounter, Supervision
+from cases.models import Case, CaseAttachment, CaseEvent, CaseNumberCounter, DispatchUnit, Supervision
 from core.models import IdempotencyKey, OutboxEvent
 from grids.models import (
     BoundaryVersion,
@@ -48,7 +48,7 @@ WIPE_ORDER = [
     Organisation.safety_tags.through,
     JudicialConfirmation, Agreement, FollowUp, Session, Party, MediationEvent,
     MediationCase.assisting_mediators.through, MediationCase, Mediator, MediationRoom,
-    CaseAttachment, Supervision, CaseEvent, IdempotencyKey, CaseNumberCounter, Case,
+    CaseAttachment, Supervision, CaseEvent, IdempotencyKey, CaseNumberCounter, Case, DispatchUnit,
     PersonalDataReveal, Resident, House, Organisation, Facility, Building,
     CoGovernanceMember, GridWorker.grids.through, GridWorker, UserScope,
     MicroGrid, Grid, Community, Street, BoundaryVersion, DeviceToken, LogEntry, OutboxEvent,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, CaseEvent
 from grids.models import GridWorker
-from tests.factories import CategoryFactory, MicroGridFactory
+from tests.factories import CategoryFactory, DispatchUnitFactory, MicroGridFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -321,9 +321,9 @@ def test_the_change_page_query_count_does_not_grow_with_the_history(
     client.force_login(staff_admin_a)
     client.get(reverse("admin:cases_case_change", args=[short.pk]))  # warm-up: content types, session
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(17):
         client.get(reverse("admin:cases_case_change", args=[short.pk]))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(17):
         page = client.get(reverse("admin:cases_case_change", args=[long.pk]))
     assert page.content.decode().count("回访 ") == 16
 
@@ -410,6 +410,7 @@ def test_assign_needs_a_worker_or_a_unit(world, client, make_case, staff_admin_a
 
 def test_assign_to_a_unit(world, client, make_case, staff_admin_a):
     case = make_case("accepted", level="street")
+    DispatchUnitFactory(street=world.street_a, name="区城市管理局")
     client.force_login(staff_admin_a)
     run_action(client, "assign_cases", [case], apply="1", worker="", unit="区城市管理局")
     case_after = Case.objects.get(pk=case.pk)

@@ -1,5 +1,7 @@
 """The shipped event catalogue (fixtures/categories.json), loaded as `make run` loads it."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 
@@ -33,3 +35,33 @@ def test_loading_the_catalogue_again_changes_nothing(catalogue):
     before = list(Category.objects.order_by("pk").values())
     call_command("loadfixtures", verbosity=0)
     assert list(Category.objects.order_by("pk").values()) == before
+
+
+def test_loading_again_keeps_a_superusers_change_and_adds_what_is_missing(catalogue):
+    # Given a superuser shortened a time limit in the admin, and a minor class went missing
+    changed = Category.objects.get(code="0101")
+    changed.time_limit_hours = 12
+    changed.save()
+    missing = Category.objects.exclude(pk=changed.pk).order_by("code").last()
+    missing_pk, missing_name = missing.pk, missing.name
+    missing.delete()
+    out = StringIO()
+
+    # When the catalogue is loaded again, as `make run` does at each start
+    call_command("loadfixtures", stdout=out)
+
+    # Then the change stays and only the missing row is back
+    assert Category.objects.get(pk=changed.pk).time_limit_hours == 12
+    assert Category.objects.get(pk=missing_pk).name == missing_name
+    assert "1" in out.getvalue() and "新增" in out.getvalue()
+
+
+def test_replace_puts_the_shipped_catalogue_back(catalogue):
+    changed = Category.objects.get(code="0101")
+    shipped = changed.time_limit_hours
+    changed.time_limit_hours = 12
+    changed.save()
+
+    call_command("loadfixtures", "--replace", verbosity=0)
+
+    assert Category.objects.get(pk=changed.pk).time_limit_hours == shipped

@@ -56,7 +56,8 @@ def _unquote(lines: list[str]) -> str:
 
 
 def _po_entries() -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) of every entry of the catalogue but its header."""
+    """(msgid, msgstr, fuzzy) of every entry of the catalogue but its header; an entry with a
+    context (pgettext) has the key gettext compiles it under."""
     entries = []
     for block in (LOCALE / "django.po").read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.splitlines() if not line.startswith("#~")]
@@ -69,6 +70,8 @@ def _po_entries() -> list[tuple[str, str, bool]]:
         if "msgid" not in starts or msgstr is None:
             continue
         msgid = _unquote(lines[starts["msgid"] : id_end])
+        if "msgctxt" in starts:  # a message with a context is keyed "context\x04msgid" once compiled
+            msgid = _unquote(lines[starts["msgctxt"] : starts["msgid"]]) + "\x04" + msgid
         if msgid:
             fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
             entries.append((msgid, _unquote(lines[msgstr:]), fuzzy))
@@ -89,3 +92,16 @@ def test_the_compiled_catalogue_is_the_committed_one():
         for msgid, msgstr in compiled.items()
         if msgid
     }
+
+
+def test_one_english_word_two_chinese_ones_by_context():
+    """单元 is a unit of a building (a micro-grid covers one), 单位 an organisation (a case is
+    dispatched to one): the English "unit" needs a context to be translated both ways."""
+    from cases.models import Case
+    from grids.models import MicroGrid
+
+    with translation.override("zh-hans"):
+        assert str(MicroGrid.Covers.UNIT.label) == "单元"
+        assert str(Case._meta.get_field("assignee_unit").verbose_name) == "承办单位"
+        assert translation.pgettext("organisation", "unit") == "单位"
+        assert translation.pgettext("building", "unit") == "单元"

@@ -9,6 +9,7 @@ from cases.models import (
     CaseEvent,
     CaseNumberCounter,
     Category,
+    DispatchUnit,
     IdempotencyKey,
     MajorCategory,
     Supervision,
@@ -21,6 +22,7 @@ __all__ = [
     "CaseFactory",
     "CaseNumberCounterFactory",
     "CategoryFactory",
+    "DispatchUnitFactory",
     "IdempotencyKeyFactory",
     "MajorCategoryFactory",
     "SupervisionFactory",
@@ -120,3 +122,11 @@ class IdempotencyKeyFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"key-{n}")
     fingerprint = "0" * 64
     created_at = factory.LazyFunction(timezone.now)
+
+
+class DispatchUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DispatchUnit
+
+    street = factory.SubFactory(StreetFactory)
+    name = factory.Sequence(lambda n: f"区城市管理局第{n}中队")

@@ -157,9 +157,9 @@ def test_the_dashboard_draws_the_apis_numbers(transactional_db, serial_live_serv
         points = _values(browser, f"#chart-trend circle.point-{name}")
         assert points == {row["key"]["id"]: str(row[name]) for row in by_month["rows"]}
     assert len(by_month["rows"]) == 12
-    # Cases by category.
+    # Cases by category: the ten largest, then the others as one bar.
     bars = _values(browser, "#chart-categories rect.bar.bar-total")
-    assert bars == {str(row["key"]["id"]): str(row["total"]) for row in by_category["rows"]}
+    assert bars == _top_categories(by_category["rows"])
     assert all(
         float(b.get_attribute("width")) > 0
         for b in browser.find_elements("css selector", "#chart-categories rect.bar.bar-total")
@@ -230,3 +230,71 @@ def test_the_dashboard_counts_the_whole_history_and_filters_by_kind(
     assert "kind=dispute" in browser.find_element("id", "download-xlsx").get_attribute("href")
     # The mediation report has no kind: it still answers for the same territory.
     assert _table_totals(browser, "table-mediation")["registered"] != ""
+
+
+def _top_categories(rows, top=10) -> dict:
+    ranked = sorted(rows, key=lambda row: (-row["total"], row["key"]["name"]))
+    expected = {str(row["key"]["id"]): str(row["total"]) for row in ranked[:top]}
+    if len(ranked) > top:
+        expected["other"] = str(sum(row["total"] for row in ranked[top:]))
+    return expected
+
+
+def test_at_1366_the_charts_are_readable_and_the_rankings_are_the_apis(
+    transactional_db, serial_live_server, browser, world, data
+):
+    from tests.factories import CaseFactory, CategoryFactory
+
+    # Given more categories than the chart shows, and a long history of months
+    for n in range(14):
+        CaseFactory(grid=world.grid_a1, category=CategoryFactory(), reported_at=data.cases[n].reported_at)
+    user = world.admin_a
+    _log_in(browser, serial_live_server, user)
+    browser.add_cookie({"name": "django_language", "value": "zh-hans", "path": "/"})
+    browser.set_window_size(1366, 768)
+    browser.get(f"{serial_live_server.url}/admin/reports/dashboard/")
+    _wait_ready(browser)
+    api = client_for(user)
+
+    # The trend is drawn at its size on the page: tall enough, with labels of 12 px or more.
+    trend = browser.find_element("id", "chart-trend")
+    assert trend.rect["height"] >= 250 and trend.rect["width"] >= 1000
+    sizes = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#chart-trend text, #chart-categories text, "
+        "#chart-rates text')).map((t) => t.getBoundingClientRect().height)"
+    )
+    assert sizes and min(sizes) >= 12, sorted(sizes)[:3]
+    # Categories: the ten largest and one bar for the rest.
+    by_category = api.get("/api/v1/reports/resolution/", {"group_by": "category"}).json()
+    assert len(by_category["rows"]) > 10
+    assert _values(browser, "#chart-categories rect.bar.bar-total") == _top_categories(by_category["rows"])
+    labels = [t.text for t in browser.find_elements("css selector", "#chart-categories text.axis")]
+    assert labels[-1] == f"其余 {len(by_category['rows']) - 10} 类"
+
+    # The rankings: the last month with cases, ranked as the API ranks them.
+    by_month = api.get("/api/v1/reports/resolution/", {"group_by": "month"}).json()
+    last = by_month["rows"][-1]["key"]["id"]
+    ranking = api.get("/api/v1/reports/rankings/", {"date": f"{last}-01"}).json()
+    shown = [
+        (row.get_attribute("data-key"), row.get_attribute("data-rank"))
+        for row in browser.find_elements("css selector", "#table-ranking tbody tr")
+    ]
+    assert shown == [
+        (str(r["key"]["id"]), "" if r["rank"] is None else str(r["rank"])) for r in ranking["rows"]
+    ]
+    assert browser.find_element("id", "ranking-period").text == ranking["period"]["name"]
+
+    # When the manager asks for the year's ranking of workers by volume
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    panel = browser.find_element("id", "ranking-panel")
+    Select(browser.find_element("css selector", "#ranking-filters select[name=period]")).select_by_value(
+        "year"
+    )
+    WebDriverWait(browser, 30).until(lambda d: panel.get_attribute("data-state") == "ready")
+    year = api.get("/api/v1/reports/rankings/", {"date": f"{last}-01", "period": "year"}).json()
+    WebDriverWait(browser, 30).until(
+        lambda d: d.find_element("id", "ranking-period").text == year["period"]["name"]
+    )
+    rows = browser.find_elements("css selector", "#table-ranking tbody tr")
+    assert len(rows) == len(year["rows"])

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from tests.reports.test_api import RESOLUTION, YEAR
 
@@ -78,6 +79,25 @@ def _csv_cell(value) -> str:
     return "" if value is None else str(value)
 
 
+def _csv_row(figures: dict) -> list[str]:
+    """A JSON row as the CSV writes it: a rate as a person reads it (99.72%), counts as they are."""
+    return [
+        ("" if figures[f]["value"] is None else f"{figures[f]['value'] * 100:.2f}%")
+        if isinstance(figures[f], dict)
+        else _csv_cell(figures[f])
+        for f in FIELDS
+    ]
+
+
+def _filename(response) -> str:
+    """The Chinese file name of `filename*` (RFC 6266, RFC 5987 encoding)."""
+    from urllib.parse import unquote
+
+    star = response["Content-Disposition"].split("filename*=")[1]
+    assert star.startswith("UTF-8''")
+    return unquote(star[len("UTF-8''") :])
+
+
 def test_csv_has_chinese_headers_and_the_json_figures(api, world, data):
     client = api(world.admin_a)
     params = {"group_by": "community", **YEAR}
@@ -87,16 +107,21 @@ def test_csv_has_chinese_headers_and_the_json_figures(api, world, data):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert (
-        response["Content-Disposition"]
-        == 'attachment; filename="resolution-community-2025-01-01_2025-12-31.csv"'
+    # The name says what the file is, in Chinese; old clients get the ASCII one.
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="resolution-community-2025-01-01_2025-12-31.csv"; filename*='
     )
+    assert _filename(response) == "事件办结统计-圣泉街道-按村（社区）-2025-01-01至2025-12-31.csv"
     assert response.content.startswith("\ufeff".encode())
     table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert table[0] == ["村（社区）", *RESOLUTION_HEADERS]
-    expected = [[row["key"]["name"], *map(_csv_cell, _flat(row))] for row in body["rows"]]
-    expected.append(["合计", *map(_csv_cell, _flat(body["totals"]))])
+    expected = [[row["key"]["name"], *_csv_row(row)] for row in body["rows"]]
+    expected.append(["合计", *_csv_row(body["totals"])])
     assert table[1:] == expected
+    rate = body["totals"]["closure_rate"]["value"]
+    assert table[-1][1 + FIELDS.index("closure_rate")] == f"{rate * 100:.2f}%"
+    # The JSON keeps the exact fraction.
+    assert isinstance(rate, float) and 0 < rate <= 1
 
 
 def test_xlsx_has_chinese_headers_and_the_json_figures(api, world, data):
@@ -110,16 +135,28 @@ def test_xlsx_has_chinese_headers_and_the_json_figures(api, world, data):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.title == "事件办结统计"
+    assert _filename(response) == "事件办结统计-全部辖区-按处置层级-2025-01-01至2025-12-31.xlsx"
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0] == ["处置层级", *RESOLUTION_HEADERS]
+    # A title row: report, territory, period and the time of export.
+    title = rows[0][0]
+    assert title.startswith("事件办结统计 · 全部辖区 · 2025-01-01至2025-12-31 · 导出时间 ")
+    assert "A1" in {str(r).split(":")[0] for r in sheet.merged_cells.ranges}
+    assert rows[1] == ["处置层级", *RESOLUTION_HEADERS]
     # The JSON followed the caller's English; the file is in Chinese whatever the browser says.
     assert body["rows"][0]["key"]["name"] == "grid"
-    assert rows[1][0] == "网格"
-    for row, json_row in zip(rows[1:-1], body["rows"], strict=True):
+    assert rows[2][0] == "网格"
+    for row, json_row in zip(rows[2:-1], body["rows"], strict=True):
         assert row[1:] == _flat(json_row)
     assert rows[-1] == ["合计", *_flat(body["totals"])]
+    assert all(cell.font.bold for cell in sheet[sheet.max_row])
+    assert not sheet.cell(row=3, column=1).font.bold
     rate_column = 1 + FIELDS.index("closure_rate")
-    assert sheet.cell(row=2, column=rate_column + 1).number_format == "0.00%"
+    assert sheet.cell(row=3, column=rate_column + 1).number_format == "0.00%"
+    # Columns fit their contents: no figure is cut, no header is wider than two lines.
+    for index in range(1, len(rows[1]) + 1):
+        width = sheet.column_dimensions[get_column_letter(index)].width
+        longest = max(len(str(row[index - 1])) for row in rows[2:])
+        assert longest + 1 <= width <= 40, (rows[1][index - 1], width)
 
 
 def test_mediation_csv(api, world, data):
@@ -141,7 +178,8 @@ def test_an_export_checks_its_parameters_like_the_json(api, world):
 
 def test_an_export_takes_the_same_number_of_queries(api, world, data, django_assert_num_queries):
     client = api(world.admin_a)
-    with django_assert_num_queries(5):
+    # The JSON's queries and one more: the territory's name, for the file's name and title.
+    with django_assert_num_queries(6):
         assert client.get(RESOLUTION, {"group_by": "street", "format": "xlsx"}).status_code == 200
 
 
@@ -161,7 +199,7 @@ def test_a_group_name_that_looks_like_a_formula_stays_text(api, world, data, nam
     sheet = load_workbook(io.BytesIO(client.get(RESOLUTION, {**params, "format": "xlsx"}).content)).active
 
     assert ["'" + name] == [row[0] for row in csv_rows if row[0].endswith(name)]
-    cells = [row[0] for row in sheet.iter_rows(min_row=2) if row[0].value == name]
+    cells = [row[0] for row in sheet.iter_rows(min_row=3) if row[0].value == name]
     assert len(cells) == 1 and cells[0].data_type == "s"
 
 

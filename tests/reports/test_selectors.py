@@ -15,6 +15,8 @@ from tests.reports.conftest import NOW, expected_mediation, expected_resolution,
 
 pytestmark = pytest.mark.django_db
 
+# The cases of `data` are assigned to nobody: grouped by worker they are one group without a
+# name to look up (the rankings test workers with cases of their own).
 NAMED = {"street", "community", "grid", "category", "room", "mediator"}
 YEAR = ReportFilters(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))
 
@@ -23,6 +25,7 @@ CASE_GROUPS = {
     "community": lambda c: c.community_id,
     "grid": lambda c: c.grid_id,
     "category": lambda c: c.category_id,
+    "worker": lambda c: c.assignee_worker_id,
     "month": lambda c: local_month(c.reported_at),
     "level": lambda c: c.level,
     "source": lambda c: c.source,

@@ -51,7 +51,11 @@ def mediation_rows(mediation: MediationCase | None) -> list[tuple]:
 
 
 def supervision_rows(case: Case) -> list[tuple]:
-    return list(Supervision.objects.filter(case=case).order_by("day").values_list("day", "overdue_hours"))
+    return list(
+        Supervision.objects.filter(case=case)
+        .order_by("day")
+        .values_list("day", "overdue_hours", "created_at")
+    )
 
 
 CASE_FIELDS = (

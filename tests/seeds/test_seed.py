@@ -17,7 +17,15 @@ from django.utils import timezone, translation
 
 from cases import services as case_services
 from cases import workflow as case_workflow
-from cases.models import Case, CaseEvent, CaseNumberCounter, Category, MajorCategory, Supervision
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    Category,
+    DispatchUnit,
+    MajorCategory,
+    Supervision,
+)
 from grids.geo import boundaries
 from grids.geo.index import spatial_index
 from grids.geo.shapes import shape_of
@@ -98,6 +106,7 @@ NATURAL_KEYS = {
 DIGESTED = [
     Street, Community, Grid, MicroGrid, User, GridWorker, GridWorker.grids.through, UserScope,
     CoGovernanceMember, MajorCategory, Category, Case, CaseEvent, Supervision, CaseNumberCounter,
+    DispatchUnit,
     MediationRoom, Mediator, MediationCase, MediationCase.assisting_mediators.through, MediationEvent,
     Party, Session, Agreement, JudicialConfirmation, FollowUp, BoundaryVersion,
     ResidentTag, KeyPersonCategory, VisitRule, SafetyTag, FacilityType,
@@ -627,6 +636,20 @@ def test_overdue_marks_and_supervisions_follow_the_hourly_sweep(seeded):
     assert len(marks) > 1000
 
 
+def test_seeded_rows_carry_the_times_they_stand_for(seeded):
+    """A 督办 of 2022 was written in 2022, by the sweep of its day; a case was stored when reported."""
+    rows = Supervision.objects.values_list("day", "created_at", "case__street__name", "case__due_at")
+    for day, created_at, street, due_at in rows.iterator(chunk_size=5000):
+        assert timezone.localtime(created_at).date() == day, (day, created_at)
+        assert due_at < created_at <= AS_OF[street], (day, created_at)
+    assert not Case.objects.exclude(created_at=F("reported_at")).exists()
+    # The closing line is Chinese only.
+    assert re.fullmatch(
+        r"载入完成，用时 [0-9.]+ 秒：街道 3 个、网格 [0-9]+ 个、案件 [0-9]+ 件、调解 [0-9]+ 件。\n",
+        seeded["output"],
+    )
+
+
 # --- the history is what the services write, in time order ------------------------------------
 
 
@@ -720,7 +743,7 @@ VALIDATED = [
     (MediationEvent, 0.25),
     (Supervision, 0.25), (CoGovernanceMember, 0.2), (Case, 0.05), (CaseEvent, 0.01),
     (Building, 1), (House, 0.05), (Resident, 0.1), (Residence, 0.1), (KeyPerson, 1), (KeyPersonEvent, 0.1),
-    (Visit, 0.1),
+    (Visit, 0.1), (DispatchUnit, 1),
 ]  # fmt: skip
 
 

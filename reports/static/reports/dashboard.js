@@ -101,23 +101,37 @@
     return node;
   }
 
+  // Charts are drawn in the pixels they take on the page (no scaling), so that their text
+  // keeps its size however many months or categories there are.
+  const FONT = 12;
+  const TOP_CATEGORIES = 10;
+
+  function widthOf(svg) {
+    return Math.max(320, Math.floor(svg.parentElement.getBoundingClientRect().width) - 12);
+  }
+
   function reset(svg, width, height) {
     svg.replaceChildren();
-    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
-    svg.setAttribute("width", "100%");
-    svg.setAttribute("preserveAspectRatio", "xMinYMin meet");
+    svg.removeAttribute("viewBox");
+    svg.setAttribute("width", width);
+    svg.setAttribute("height", height);
   }
 
   function legend(svg, x, entries) {
     entries.forEach(([cls, label], i) => {
-      el("rect", { x: x + i * 150, y: 4, width: 12, height: 12, class: "swatch " + cls }, svg);
-      el("text", { x: x + i * 150 + 18, y: 15, class: "legend" }, svg, label);
+      el("rect", { x: x + i * 170, y: 4, width: 14, height: 14, class: "swatch " + cls }, svg);
+      el("text", { x: x + i * 170 + 20, y: 16, class: "legend" }, svg, label);
     });
   }
 
   function noData(svg) {
-    reset(svg, 400, 40);
+    reset(svg, widthOf(svg), 40);
     el("text", { x: 10, y: 25, class: "empty" }, svg, texts.no_data);
+  }
+
+  // A label every `every` ticks, so that neighbouring labels never overlap.
+  function labelStep(count, room, labelWidth) {
+    return Math.max(1, Math.ceil((count * labelWidth) / Math.max(room, 1)));
   }
 
   // Closure and on-time rates, two bars per community, on a 0–100% scale.
@@ -127,32 +141,43 @@
       ["closure_rate", texts.closure_rate],
       ["on_time_rate", texts.on_time_rate],
     ];
-    const left = 44, top = 28, plot = 200, band = 70;
-    const width = left + rows.length * band + 10, height = top + plot + 40;
-    reset(svg, Math.max(width, 360), height);
+    const width = widthOf(svg);
+    const left = 48, top = 30, plot = 240, bottom = 56;
+    const band = Math.max(36, Math.min(90, (width - left - 10) / rows.length));
+    const bar = Math.max(10, Math.min(28, band / 2 - 6));
+    const drawn = Math.max(width, left + rows.length * band + 10);
+    reset(svg, drawn, top + plot + bottom);
     legend(svg, left, series.map(([name, label]) => ["bar-" + name, label]));
     for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
       const y = top + plot - tick * plot;
-      el("line", { x1: left, x2: width, y1: y, y2: y, class: "grid-line" }, svg);
+      el("line", { x1: left, x2: drawn - 10, y1: y, y2: y, class: "grid-line" }, svg);
       el("text", { x: left - 6, y: y + 4, class: "axis", "text-anchor": "end" }, svg, tick * 100 + "%");
     }
+    const every = labelStep(rows.length, drawn - left, 5 * FONT);
     rows.forEach((row, i) => {
-      const x = left + i * band + 8;
+      const x = left + i * band + (band - 2 * bar - 4) / 2;
       series.forEach(([name, label], j) => {
         const value = row[name].value;
         const h = (value || 0) * plot;
-        const bar = el("rect", {
-          x: x + j * 26,
+        const rect = el("rect", {
+          x: x + j * (bar + 4),
           y: top + plot - h,
-          width: 24,
+          width: bar,
           height: h,
           class: "bar bar-" + name,
           "data-key": row.key.id,
           "data-value": value === null ? "" : value,
         }, svg);
-        el("title", {}, bar, row.key.name + " · " + label + " " + shown("rate", row[name]));
+        el("title", {}, rect, row.key.name + " · " + label + " " + shown("rate", row[name]));
       });
-      el("text", { x: x + 25, y: top + plot + 16, class: "axis", "text-anchor": "middle" }, svg, row.key.name);
+      if (i % every === 0) {
+        el("text", {
+          x: x + bar,
+          y: top + plot + 18,
+          class: "axis",
+          "text-anchor": "middle",
+        }, svg, row.key.name);
+      }
     });
   }
 
@@ -163,16 +188,17 @@
       ["accepted", texts.accepted],
       ["closed", texts.closed],
     ];
-    const left = 44, top = 28, plot = 200, step = 56;
-    const width = left + Math.max(rows.length - 1, 1) * step + 30, height = top + plot + 40;
-    reset(svg, Math.max(width, 360), height);
+    const width = widthOf(svg);
+    const left = 56, right = 24, top = 30, plot = 260, bottom = 40;
+    reset(svg, width, top + plot + bottom);
     legend(svg, left, series.map(([name, label]) => ["line-" + name, label]));
+    const step = (width - left - right) / Math.max(rows.length - 1, 1);
     const peak = Math.max(1, ...rows.map((row) => Math.max(row.accepted, row.closed)));
     const y = (count) => top + plot - (count / peak) * plot;
-    const x = (i) => left + 15 + i * step;
-    for (const tick of [0, 0.5, 1]) {
+    const x = (i) => left + (rows.length === 1 ? (width - left - right) / 2 : i * step);
+    for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
       const value = Math.round(peak * tick);
-      el("line", { x1: left, x2: width, y1: y(value), y2: y(value), class: "grid-line" }, svg);
+      el("line", { x1: left, x2: width - right, y1: y(value), y2: y(value), class: "grid-line" }, svg);
       el("text", { x: left - 6, y: y(value) + 4, class: "axis", "text-anchor": "end" }, svg, value);
     }
     for (const [name, label] of series) {
@@ -182,7 +208,7 @@
         const dot = el("circle", {
           cx: x(i),
           cy: y(row[name]),
-          r: 3.5,
+          r: 4,
           class: "point point-" + name,
           "data-key": row.key.id,
           "data-value": row[name],
@@ -190,34 +216,53 @@
         el("title", {}, dot, row.key.name + " · " + label + " " + row[name]);
       });
     }
+    const every = labelStep(rows.length, width - left - right, 5.5 * FONT);
     rows.forEach((row, i) => {
-      el("text", { x: x(i), y: top + plot + 16, class: "axis", "text-anchor": "middle" }, svg, row.key.name);
+      if (i % every === 0) {
+        el("text", { x: x(i), y: top + plot + 20, class: "axis", "text-anchor": "middle" }, svg, row.key.name);
+      }
     });
+  }
+
+  // The largest categories, then one bar for all the others together.
+  function topCategories(rows) {
+    const sorted = rows.slice().sort((a, b) => b.total - a.total || String(a.key.name).localeCompare(b.key.name));
+    const top = sorted.slice(0, TOP_CATEGORIES).map((row) => ({ id: row.key.id, name: row.key.name, total: row.total }));
+    const rest = sorted.slice(TOP_CATEGORIES);
+    if (rest.length) {
+      top.push({
+        id: "other",
+        name: texts.other_categories.replace("%(count)s", rest.length),
+        total: rest.reduce((sum, row) => sum + row.total, 0),
+      });
+    }
+    return top;
   }
 
   // Cases per category, as horizontal bars, largest first.
   function drawCategories(svg, rows) {
     if (!rows.length) return noData(svg);
-    const sorted = rows.slice().sort((a, b) => b.total - a.total);
-    const left = 150, bar = 18, gap = 8, plot = 260;
-    const height = sorted.length * (bar + gap) + 10;
-    reset(svg, left + plot + 60, height);
-    const peak = Math.max(1, ...sorted.map((row) => row.total));
-    sorted.forEach((row, i) => {
+    const bars = topCategories(rows);
+    const width = widthOf(svg);
+    const left = 170, bar = 20, gap = 10, right = 70;
+    const plot = Math.max(120, width - left - right);
+    reset(svg, width, bars.length * (bar + gap) + 10);
+    const peak = Math.max(1, ...bars.map((row) => row.total));
+    bars.forEach((row, i) => {
       const y = 5 + i * (bar + gap);
       const w = (row.total / peak) * plot;
-      el("text", { x: left - 8, y: y + 13, class: "axis", "text-anchor": "end" }, svg, row.key.name);
+      el("text", { x: left - 8, y: y + 15, class: "axis", "text-anchor": "end" }, svg, row.name);
       const rect = el("rect", {
         x: left,
         y: y,
         width: w,
         height: bar,
-        class: "bar bar-total",
-        "data-key": row.key.id,
+        class: "bar bar-total" + (row.id === "other" ? " bar-other" : ""),
+        "data-key": row.id,
         "data-value": row.total,
       }, svg);
-      el("title", {}, rect, row.key.name + " · " + texts.total + " " + row.total);
-      el("text", { x: left + w + 6, y: y + 13, class: "value" }, svg, row.total);
+      el("title", {}, rect, row.name + " · " + texts.total + " " + row.total);
+      el("text", { x: left + w + 6, y: y + 15, class: "value" }, svg, row.total);
     });
   }
 
@@ -304,6 +349,76 @@
     return response.json();
   }
 
+  // --- rankings -----------------------------------------------------------------------------
+
+  const rankingForm = document.getElementById("ranking-filters");
+
+  async function ranking(lastMonth) {
+    const params = new URLSearchParams();
+    for (const name of ["of", "period", "by", "date"]) {
+      const value = rankingForm.elements[name].value;
+      if (value) params.set(name, value);
+    }
+    if (!params.get("date") && lastMonth) params.set("date", lastMonth + "-01");
+    for (const name of ["street", "community", "kind"]) {
+      const value = form.elements[name].value;
+      if (value) params.set(name, value);
+    }
+    const response = await fetch(config.rankingsUrl + "?" + params.toString(), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.detail || JSON.stringify(body));
+    return body;
+  }
+
+  function fillRanking(body) {
+    const table = document.getElementById("table-ranking");
+    document.getElementById("ranking-period").textContent = body.period.name;
+    const tbody = table.querySelector("tbody");
+    const cells = (row) => [
+      row.rank === null ? "—" : String(row.rank),
+      row.key.name,
+      String(row.total),
+      String(row.closed),
+      shown("rate", row.closure_rate),
+      shown("rate", row.on_time_rate),
+      shown("rate", row.satisfaction_rate),
+    ];
+    tbody.replaceChildren(...body.rows.map((row) => {
+      const tr = document.createElement("tr");
+      tr.dataset.key = row.key.id;
+      tr.dataset.rank = row.rank === null ? "" : row.rank;
+      for (const text of cells(row)) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.appendChild(td);
+      }
+      return tr;
+    }));
+    if (!body.rows.length) {
+      const tr = document.createElement("tr");
+      const td = document.createElement("td");
+      td.colSpan = 7;
+      td.textContent = texts.no_data;
+      tr.appendChild(td);
+      tbody.appendChild(tr);
+    }
+  }
+
+  async function refreshRanking(lastMonth) {
+    const panel = document.getElementById("ranking-panel");
+    panel.dataset.state = "loading";
+    try {
+      fillRanking(await ranking(lastMonth));
+      panel.dataset.state = "ready";
+    } catch (error) {
+      document.getElementById("ranking-period").textContent = texts.error.replace("%(detail)s", error.message);
+      panel.dataset.state = "error";
+    }
+  }
+
   // --- the page ---------------------------------------------------------------------------
 
   function linkDownloads() {
@@ -343,6 +458,8 @@
       drawRates(document.getElementById("chart-rates"), communities.rows);
       drawTrend(document.getElementById("chart-trend"), months.rows);
       drawCategories(document.getElementById("chart-categories"), categories.rows);
+      lastMonth = months.rows.length ? months.rows[months.rows.length - 1].key.id : null;
+      await refreshRanking(lastMonth);
       status.textContent = communities.rows.length ? "" : texts.no_data;
       root.dataset.state = "ready";
     } catch (error) {
@@ -350,6 +467,14 @@
       root.dataset.state = "error";
     }
   }
+
+  // The ranking's period defaults to the last month with cases in the chosen territory.
+  let lastMonth = null;
+  rankingForm.addEventListener("change", () => refreshRanking(lastMonth));
+  rankingForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    refreshRanking(lastMonth);
+  });
 
   form.elements.street.addEventListener("change", narrowCommunities);
   mapFigure.addEventListener("change", drawMap);

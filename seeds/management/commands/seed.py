@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.models import Category
 from seeds import base_data, geography, mediations, people, territory, workload
@@ -47,12 +48,24 @@ class Command(BaseCommand):
                 wipe()
             counts = build()
         seconds = time.perf_counter() - started
-        summary = ", ".join(f"{name} {count}" for name, count in counts.items())
+        summary = summary_text(counts)
         self.stdout.write(
             self.style.SUCCESS(
                 _("Seeded in %(seconds).1f s: %(summary)s.") % {"seconds": seconds, "summary": summary}
             )
         )
+
+
+def summary_text(counts: dict[str, int]) -> str:
+    """What was seeded, in the active language: "街道 3 个、网格 323 个…"."""
+    words = {
+        "streets": lambda n: ngettext("%(count)d street", "%(count)d streets", n),
+        "grids": lambda n: ngettext("%(count)d grid", "%(count)d grids", n),
+        "cases": lambda n: ngettext("%(count)d case", "%(count)d cases", n),
+        "mediations": lambda n: ngettext("%(count)d mediation", "%(count)d mediations", n),
+    }
+    # The list separator differs too: "、" in Chinese, ", " in English.
+    return _(", ").join(words[name](count) % {"count": count} for name, count in counts.items())
 
 
 def build() -> dict[str, int]:
