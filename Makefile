@@ -13,10 +13,12 @@ RUN_DEBUG ?= $(or $(DJANGO_DEBUG),false)
 RUN_CACHE_URL ?= $(or $(CACHE_URL),filecache://$(CURDIR)/.cache/django)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-quick lint format messages setup-db clean
+.PHONY: help run worker beat test test-quick lint format messages setup-db clean
 
 help:
 	@echo "make run    install, migrate, load fixtures and seed data, serve on http://$(HOST):$(PORT)"
+	@echo "make worker a Celery worker for CELERY_BROKER_URL (background work and notifications)"
+	@echo "make beat   the Celery beat scheduler (overdue sweep, purges, notification re-drive)"
 	@echo "make test   install test tools and run the whole suite (SQLite, or DATABASE_URL)"
 	@echo "make test-quick   the suite without the tests marked slow (the full seed)"
 	@echo "make lint   ruff check and format check"
@@ -43,6 +45,15 @@ run: setup-db
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=$(RUN_DEBUG) CACHE_URL=$(RUN_CACHE_URL) $(BIN)/gunicorn -c config/gunicorn.conf.py \
 		--bind $(HOST):$(PORT) --workers $(WORKERS)
+
+# With CELERY_BROKER_URL set, a worker and beat run beside the server; without it the service
+# runs in single-machine mode and needs neither. A worker keeps its database connection.
+worker: $(VENV)/.runtime-installed
+	DATABASE_CONN_MAX_AGE=$(or $(DATABASE_CONN_MAX_AGE),600) $(BIN)/celery -A config worker --loglevel=INFO
+
+beat: $(VENV)/.runtime-installed
+	@mkdir -p .cache
+	$(BIN)/celery -A config beat --loglevel=INFO --schedule .cache/celerybeat-schedule
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)

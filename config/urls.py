@@ -13,6 +13,8 @@ api_v1 = [
     path("", include("cases.urls")),
     path("mediation/", include("mediation.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("jobs.urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [

@@ -31,7 +31,11 @@ class OutboxEvent(models.Model):
         verbose_name = _("domain event")
         verbose_name_plural = _("domain events")
         ordering = ["pk"]
-        indexes = [models.Index(fields=["aggregate", "aggregate_id"], name="outbox_aggregate_idx")]
+        indexes = [
+            models.Index(fields=["aggregate", "aggregate_id"], name="outbox_aggregate_idx"),
+            # The notifications' re-drive reads the recent events by the time they were written.
+            models.Index(fields=["created_at"], name="outbox_created_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name} {self.aggregate}:{self.aggregate_id}"

@@ -87,22 +87,37 @@ class ReportView(APIView):
         raise NotImplementedError
 
     def get(self, request):
-        scope = scope_for(request.user)
-        if not ACCESS.role_may("reports", self.slug, scope.role):
-            raise RoleNotAllowed(_("Your role may not read this report."))
-        params = self.params_class(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        group_by, file_format = params.validated_data["group_by"], params.validated_data["format"]
+        file_format = None
         if "format" not in request.query_params and isinstance(request.accepted_renderer, DownloadRenderer):
             file_format = request.accepted_renderer.format  # `Accept: text/csv` alone asks for the CSV
+        return self.answer(request.user, request.query_params, file_format=file_format)
+
+    def check(self, user, query):
+        """The caller's scope and the checked parameters (403, 400, 404 as the report answers).
+
+        The report's background job (`reports.jobs`) checks a request with this too.
+        """
+        scope = scope_for(user)
+        if not ACCESS.role_may("reports", self.slug, scope.role):
+            raise RoleNotAllowed(_("Your role may not read this report."))
+        params = self.params_class(data=query)
+        params.is_valid(raise_exception=True)
         filters = params.filters()
+        with replica_reads(user):
+            selectors.check_filters(scope, filters)
+        return scope, params, filters
+
+    def answer(self, user, query, *, file_format: str | None = None):
+        """The report as JSON, or its CSV or Excel file, for `user` and the query parameters."""
+        scope, params, filters = self.check(user, query)
+        group_by = params.validated_data["group_by"]
+        file_format = file_format or params.validated_data["format"]
         exporting = file_format != "json"
         # Reports and exports are the heavy reads a replica is for (`config.replica`).
         with (
-            replica_reads(request.user),
+            replica_reads(user),
             translation.override(EXPORT_LANGUAGE) if exporting else nullcontext(),
         ):
-            selectors.check_filters(scope, filters)
             report = self.run(scope, group_by, filters)
             if exporting:
                 return self._download(scope, report, group_by, file_format, filters)

@@ -1,7 +1,10 @@
 """Fixtures shared by the whole suite: fast hashing, API clients and a small territory."""
 
 import os
+import socket
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -43,12 +46,52 @@ def _fresh_cache_and_media(settings, tmp_path):
     cache.clear()
 
 
+def _rabbitmq_is_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5672), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def pytest_collection_modifyitems(config, items):
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
+    # Tests with a real worker need RabbitMQ; CI sets REQUIRE_BROKER=1 so that they fail
+    # instead of skipping when it is down. Stopping the broker (`broker_outage`) disturbs
+    # everyone using it, so only runs that ask for it do it (BROKER_OUTAGE_TESTS=1, as CI).
+    broker_up = any("broker" in item.keywords for item in items) and _rabbitmq_is_up()
+    skip_broker = pytest.mark.skip(reason="needs RabbitMQ at 127.0.0.1:5672")
+    skip_outage = pytest.mark.skip(reason="stops RabbitMQ: set BROKER_OUTAGE_TESTS=1")
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+        if "broker" in item.keywords and not broker_up and os.environ.get("REQUIRE_BROKER") != "1":
+            item.add_marker(skip_broker)
+        if "broker_outage" in item.keywords and os.environ.get("BROKER_OUTAGE_TESTS") != "1":
+            item.add_marker(skip_outage)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request):
+    """A worker process started by a test reads the test database: on SQLite it is a file
+    (in memory when it can be), since an in-memory database is private to one process."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    wanted = any(item.get_closest_marker("broker") for item in request.session.items)
+    if wanted and database["ENGINE"].endswith("sqlite3"):
+        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+        database.setdefault("TEST", {})["NAME"] = str(folder / f"gridgov-test-{os.getpid()}.sqlite3")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_in_process():
+    """The suite runs in single-machine mode whatever the environment says; the worker tests
+    switch to the broker themselves."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
 
 
 @pytest.fixture

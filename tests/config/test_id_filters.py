@@ -80,11 +80,14 @@ def api_lists():
 
 def id_filters(viewset) -> list[str]:
     view = viewset()
-    model = (
-        viewset.queryset.model
-        if getattr(viewset, "queryset", None) is not None
-        else viewset.serializer_class.Meta.model
-    )
+    if getattr(viewset, "queryset", None) is not None:
+        model = viewset.queryset.model
+    elif getattr(viewset, "serializer_class", None) is not None:
+        model = viewset.serializer_class.Meta.model
+    else:
+        # A list of the caller's own rows with parameters of its own (the notification inbox):
+        # no filterset, so no id of anyone else's territory to filter by.
+        return []
     filterset = DjangoFilterBackend().get_filterset_class(view, model._default_manager.none())
     if filterset is None:
         return []

@@ -7,7 +7,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # From the bottom up; each may import those before it (and Django, DRF, the standard library).
-LAYERS = ["config", "core", "accounts", "grids", "registry", "cases", "mediation", "reports", "seeds"]
+LAYERS = [
+    "config", "core", "jobs", "accounts", "grids", "registry",
+    "cases", "mediation", "reports", "notifications", "seeds",
+]  # fmt: skip
 # `config` holds the wiring too: the URLs name every app's views, and gunicorn's logger uses
 # the masking of residents' data that the application's log uses (`grids.privacy`).
 EXEMPT = {"config/urls.py", "config/settings.py", "config/gunicorn_logging.py"}

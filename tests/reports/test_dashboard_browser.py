@@ -194,19 +194,25 @@ def _table_totals(driver, table_id) -> dict:
 
 
 def _wait_ready(driver):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    root = driver.find_element("css selector", ".reports-dashboard")
-    WebDriverWait(driver, BROWSER_TIMEOUT).until(
-        lambda d: root.get_attribute("data-state") in {"ready", "error"}
+    # Looked up on each try: after a submit, the old page's element goes stale once the new
+    # page replaces it, which may happen after the first look.
+    def state(d):
+        return d.find_element("css selector", ".reports-dashboard").get_attribute("data-state")
+
+    WebDriverWait(driver, BROWSER_TIMEOUT, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: state(d) in {"ready", "error"}
     )
-    assert root.get_attribute("data-state") == "ready", driver.find_element("id", "report-status").text
+    assert state(driver) == "ready", driver.find_element("id", "report-status").text
 
 
 def test_the_dashboard_counts_the_whole_history_and_filters_by_kind(
     transactional_db, serial_live_server, browser, world, data
 ):
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     user = world.admin_a
     api = client_for(user)
@@ -220,7 +226,9 @@ def test_the_dashboard_counts_the_whole_history_and_filters_by_kind(
 
     # When the manager picks one kind of case and submits the form
     Select(browser.find_element("name", "kind")).select_by_value("dispute")
+    old_page = browser.find_element("css selector", ".reports-dashboard")
     browser.find_element("css selector", "#report-filters button[type=submit]").click()
+    WebDriverWait(browser, BROWSER_TIMEOUT).until(staleness_of(old_page))
     _wait_ready(browser)
 
     # Then the table shows that kind only, and the download links carry the choice.

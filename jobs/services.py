@@ -1,0 +1,132 @@
+"""Starting a background job, running it once, and what its owner may read of it.
+
+A job is checked when it is asked for and queued after the commit. Running claims it
+(`queued` → `running` in one UPDATE), so that a task the broker delivers twice runs the
+work once. A job that the broker never got (it was down) is queued again by the re-drive;
+one whose worker died while running it is put back after `STALE_RUNNING`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.errors import ActionNotAllowed, DomainError, InvalidInput, ObjectNotFound
+from core.queue import enqueue, single_machine
+from jobs.models import Job
+from jobs.registry import KINDS
+
+logger = logging.getLogger(__name__)
+
+STALE_RUNNING = timedelta(minutes=30)
+REDRIVE_AFTER = timedelta(minutes=1)
+
+
+def _queue(job_id) -> bool:
+    from jobs.tasks import run
+
+    return enqueue(run, str(job_id))
+
+
+def job_start(*, user, kind: str, params: dict) -> Job:
+    """Check and record a job of `kind` for `user`; it is queued once the transaction commits."""
+    job_kind = KINDS.get(kind)
+    if job_kind is None:
+        raise InvalidInput("kind", _("Unknown kind of job. Known: %s") % ", ".join(sorted(KINDS)))
+    if not isinstance(params, dict):
+        raise InvalidInput("params", _("The parameters must be an object."))
+    checked = job_kind.check(user, params)
+    with transaction.atomic():
+        job = Job.objects.create(user=user, kind=kind, params=checked)
+        transaction.on_commit(lambda: _queue(job.pk))
+    return job
+
+
+def job_of_user(*, user, job_id) -> Job:
+    """The user's own job; anyone else's is not found."""
+    job = Job.objects.filter(pk=job_id, user=user).first()
+    if job is None:
+        raise ObjectNotFound()
+    return job
+
+
+def job_file(*, user, job_id) -> Job:
+    job = job_of_user(user=user, job_id=job_id)
+    if job.state != Job.State.DONE or not job.file:
+        raise ActionNotAllowed(_("The job has no file yet."), allowed_actions=[])
+    return job
+
+
+def job_run(job_id) -> str:
+    """Run a queued job once; its final state."""
+    now = timezone.now()
+    if not Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
+        state=Job.State.RUNNING, started_at=now
+    ):
+        return "skipped"
+    job = Job.objects.select_related("user").get(pk=job_id)
+
+    def progress(percent: int) -> None:
+        Job.objects.filter(pk=job.pk).update(percent=max(0, min(99, int(percent))))
+
+    try:
+        made = KINDS[job.kind].run(job.user, job.params, progress)
+    except DomainError as exc:
+        return _failed(job, exc.message)
+    except Exception:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        return _failed(job, _("The job failed; try again or ask the administrator."))
+    job.file.save(made.name, ContentFile(made.content), save=False)
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.DONE,
+        percent=100,
+        file=job.file.name,
+        file_name=made.name,
+        content_type=made.content_type,
+        finished_at=timezone.now(),
+    )
+    return "done"
+
+
+def _failed(job: Job, message: str) -> str:
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.FAILED, error=message[:300], finished_at=timezone.now()
+    )
+    return "failed"
+
+
+def jobs_redrive(*, now=None) -> int:
+    """Queue again the jobs the broker never got, and those whose worker died."""
+    now = now or timezone.now()
+    Job.objects.filter(state=Job.State.RUNNING, started_at__lt=now - STALE_RUNNING).update(
+        state=Job.State.QUEUED
+    )
+    lag = timedelta(0) if single_machine() else REDRIVE_AFTER
+    queued = list(
+        Job.objects.filter(state=Job.State.QUEUED, created_at__lte=now - lag).values_list("pk", flat=True)
+    )
+    for pk in queued:
+        _queue(pk)
+    return len(queued)
+
+
+def jobs_purge(*, now=None) -> int:
+    """Delete finished jobs and their files after `JOB_RETENTION_DAYS`."""
+    now = now or timezone.now()
+    old = Job.objects.filter(
+        state__in=[Job.State.DONE, Job.State.FAILED],
+        finished_at__lt=now - timedelta(days=settings.JOB_RETENTION_DAYS),
+    )
+    count = 0
+    for job in old.iterator():
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        count += 1
+    return count

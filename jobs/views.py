@@ -1,0 +1,46 @@
+"""Background jobs: start one, follow its progress, download its file. Each user sees their own."""
+
+from django.http import FileResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from jobs import services
+from jobs.serializers import JobInput, JobSerializer
+
+
+class JobViewSet(viewsets.ViewSet):
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    @extend_schema(request=JobInput, responses={202: JobSerializer})
+    def create(self, request):
+        body = JobInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        job = services.job_start(
+            user=request.user, kind=body.validated_data["kind"], params=body.validated_data["params"]
+        )
+        job.refresh_from_db()  # single-machine mode ran it already
+        answer = JobSerializer(job, context={"request": request}).data
+        return Response(
+            answer,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": request.build_absolute_uri(reverse("v1:job-detail", args=[job.pk]))},
+        )
+
+    @extend_schema(responses=JobSerializer)
+    def retrieve(self, request, pk=None):
+        job = services.job_of_user(user=request.user, job_id=pk)
+        return Response(JobSerializer(job, context={"request": request}).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        job = services.job_file(user=request.user, job_id=pk)
+        response = FileResponse(
+            job.file.open("rb"), as_attachment=True, filename=job.file_name, content_type=job.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

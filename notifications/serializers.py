@@ -1,0 +1,58 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from notifications.models import Notification
+
+
+class InboxParams(serializers.Serializer):
+    since = serializers.IntegerField(
+        required=False, min_value=0, help_text=_("The cursor of an earlier answer.")
+    )
+    unread = serializers.BooleanField(required=False, default=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError({name: [_("Unknown parameter.")] for name in sorted(unknown)})
+        return attrs
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "trigger",
+            "title",
+            "body",
+            "link",
+            "subject_type",
+            "subject_id",
+            "created_at",
+            "read",
+            "read_at",
+        ]
+        read_only_fields = fields
+
+    def get_read(self, obj) -> bool:
+        return obj.read_at is not None
+
+
+class InboxSerializer(serializers.Serializer):
+    unread_count = serializers.IntegerField()
+    cursor = serializers.IntegerField()
+    results = NotificationSerializer(many=True)
+
+
+class MarkAllReadInput(serializers.Serializer):
+    up_to = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("Mark read only up to this id.")
+    )
+
+
+class MarkAllReadAnswer(serializers.Serializer):
+    marked = serializers.IntegerField()
+    unread_count = serializers.IntegerField()
