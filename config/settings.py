@@ -140,6 +140,8 @@ INSTALLED_APPS = [
     "cases",
     "mediation",
     "reports",
+    "jobs",
+    "notifications",
     "seeds",
 ]
 
@@ -376,6 +378,73 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
 # The throttle counters live in the cache: with several server processes they must share one
 # (a file cache, Redis), or each process would allow the full rate on its own.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Background work: Celery, with RabbitMQ as the broker in production (Redis works too).
+# Without a broker the service runs in single-machine mode: tasks run in the process that
+# queues them, right after the commit of the step that asked for them.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+SINGLE_MACHINE = not CELERY_BROKER_URL
+if SINGLE_MACHINE:
+    CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = SINGLE_MACHINE
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="gridgov")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_IGNORE_RESULT = True
+# At least once: a task is acknowledged when it has run, so that a worker that dies midway
+# leaves it to another; each task is written to do nothing the second time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request does not wait long for a broker that is down: the outbox re-drive queues later
+# what could not be queued now.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BEAT_SCHEDULE = {
+    "cases-sweep-overdue": {"task": "cases.tasks.sweep_overdue", "schedule": 3600.0},
+    "cases-purge-idempotency-keys": {"task": "cases.tasks.purge_idempotency_keys", "schedule": 86400.0},
+    "notifications-redrive": {"task": "notifications.tasks.redrive", "schedule": 60.0},
+    "jobs-redrive": {"task": "jobs.tasks.redrive", "schedule": 60.0},
+    "jobs-purge": {"task": "jobs.tasks.purge", "schedule": 86400.0},
+}
+# Key-person visits coming due (base data, the `registry` app): its task publishes one
+# `registry.visit_due` event per visit, which the notification rules route to the worker.
+# The worker is told this many days before the due day (0: on the day itself).
+REGISTRY_VISIT_NOTICE_DAYS = env.int("REGISTRY_VISIT_NOTICE_DAYS", default=1)
+if "registry" in INSTALLED_APPS:
+    CELERY_BEAT_SCHEDULE["registry-visits-coming-due"] = {
+        "task": "registry.tasks.visits_coming_due",
+        "schedule": 86400.0,
+    }
+
+# Notifications (README, "Notifications"): how messages link back, how deliveries retry.
+NOTIFY_SITE_URL = env.str("NOTIFY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+NOTIFY_HTTP_TIMEOUT = env.float("NOTIFY_HTTP_TIMEOUT", default=5.0)
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
+NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=10.0)
+NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=3600.0)
+NOTIFY_ROBOT_PER_MINUTE = env.int("NOTIFY_ROBOT_PER_MINUTE", default=20)
+NOTIFY_REDRIVE_AFTER_SECONDS = env.float("NOTIFY_REDRIVE_AFTER_SECONDS", default=60.0)
+NOTIFY_REDRIVE_HORIZON_HOURS = env.int("NOTIFY_REDRIVE_HORIZON_HOURS", default=48)
+NOTIFY_CLAIM_TIMEOUT_SECONDS = env.float("NOTIFY_CLAIM_TIMEOUT_SECONDS", default=300.0)
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="gridgov@localhost")
+# SMS through one provider adapter; empty: no SMS is sent (the rules' SMS channel is skipped).
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="")
+if SMS_PROVIDER not in {"", "tencent"}:
+    raise ImproperlyConfigured("SMS_PROVIDER must be empty or 'tencent'.")
+TENCENT_SMS = {
+    "secret_id": env.str("TENCENT_SMS_SECRET_ID", default=""),
+    "secret_key": env.str("TENCENT_SMS_SECRET_KEY", default=""),
+    "app_id": env.str("TENCENT_SMS_APP_ID", default=""),
+    "sign_name": env.str("TENCENT_SMS_SIGN_NAME", default=""),
+    "template_id": env.str("TENCENT_SMS_TEMPLATE_ID", default=""),
+    "region": env.str("TENCENT_SMS_REGION", default="ap-guangzhou"),
+    "endpoint": env.str("TENCENT_SMS_ENDPOINT", default="sms.tencentcloudapi.com"),
+    "scheme": env.str("TENCENT_SMS_SCHEME", default="https"),
+}
+# Finished background jobs (exports) and their files are kept this long.
+JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=7)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Grid Governance API",

@@ -12,14 +12,17 @@ it came by that day. An active key person past their due day without a visit is 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import InvalidInput, RoleNotAllowed
+from core import outbox
 from core.access import ACCESS
+from core.models import OutboxEvent
 from core.validation import check_choice, required_text
 from core.workflow import Move
 from grids.models import GridWorker
@@ -216,3 +219,63 @@ def key_person_resume(
 
 def now():
     return timezone.now()
+
+
+VISIT_DUE_EVENT = "registry.visit_due"
+
+
+def _due_at(day: date):
+    """A visit is on time when it comes by the end of its due day, in the service's zone."""
+    return timezone.make_aware(datetime.combine(day, time(23, 59)))
+
+
+def visits_coming_due_publish(*, days_ahead: int | None = None) -> int:
+    """Publish one `registry.visit_due` event per active key person due a visit soon.
+
+    Soon is by the end of `days_ahead` days from today (`REGISTRY_VISIT_NOTICE_DAYS`); a visit
+    already overdue counts too. Each key person is told of once per due day, however often
+    this runs, so the daily task can be run again by hand. The payload carries what the
+    notification rules route by and nothing of the resident.
+    """
+    days_ahead = settings.REGISTRY_VISIT_NOTICE_DAYS if days_ahead is None else days_ahead
+    horizon = today() + timedelta(days=days_ahead)
+    due = list(
+        KeyPerson.objects.active()
+        .filter(next_visit_due__lte=horizon)
+        .select_related("category")
+        .only("pk", "grid_id", "responsible_worker_id", "next_visit_due", "category__name")
+    )
+    told = _already_told(due)
+    occurred_at = timezone.now()
+    events = [
+        OutboxEvent(
+            name=VISIT_DUE_EVENT,
+            aggregate=KEY_PERSON_HISTORY.workflow,
+            aggregate_id=kp.pk,
+            occurred_at=occurred_at,
+            payload={
+                "worker": kp.responsible_worker_id,
+                "grid": kp.grid_id,
+                "due_at": _due_at(kp.next_visit_due).isoformat(),
+                "due_on": kp.next_visit_due.isoformat(),
+                "reference": str(kp.pk),
+                "category": kp.category.name,
+                "path": f"/api/v1/key-persons/{kp.pk}/",
+            },
+        )
+        for kp in due
+        if (kp.pk, kp.next_visit_due.isoformat()) not in told
+    ]
+    with transaction.atomic():
+        outbox.publish_many(events)
+    return len(events)
+
+
+def _already_told(key_persons: list[KeyPerson]) -> set[tuple[int, str]]:
+    rows = OutboxEvent.objects.filter(
+        name=VISIT_DUE_EVENT,
+        aggregate=KEY_PERSON_HISTORY.workflow,
+        aggregate_id__in={kp.pk for kp in key_persons},
+        payload__due_on__in={kp.next_visit_due.isoformat() for kp in key_persons},
+    ).values_list("aggregate_id", "payload")
+    return {(pk, (payload or {}).get("due_on")) for pk, payload in rows}

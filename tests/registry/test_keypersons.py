@@ -297,3 +297,52 @@ def _scope(user):
     from grids.scope import scope_for
 
     return scope_for(user)
+
+
+# --- reminders of visits coming due -------------------------------------------------------------
+
+
+def test_visits_coming_due_are_told_once_per_due_day(key_person, worker_a, settings):
+    settings.REGISTRY_VISIT_NOTICE_DAYS = 1
+    KeyPerson.objects.filter(pk=key_person.pk).update(next_visit_due=_today() + timedelta(days=1))
+    later = KeyPersonFactory(responsible_worker=worker_a, grid=key_person.grid)
+    KeyPerson.objects.filter(pk=later.pk).update(next_visit_due=_today() + timedelta(days=2))
+
+    assert keypersons.visits_coming_due_publish() == 1
+    [event] = OutboxEvent.objects.filter(name="registry.visit_due")
+    assert event.aggregate_id == key_person.pk
+    assert event.payload["worker"] == worker_a.pk and event.payload["grid"] == key_person.grid_id
+    assert event.payload["due_on"] == str(_today() + timedelta(days=1))
+    assert event.payload["category"] == key_person.category.name
+    assert key_person.resident.name not in str(event.payload)
+    # Run again the same day: nobody is told twice of the same due day.
+    assert keypersons.visits_coming_due_publish() == 0
+    # With a longer notice, the later one comes in; a new due day is told again.
+    assert keypersons.visits_coming_due_publish(days_ahead=2) == 1
+    KeyPerson.objects.filter(pk=key_person.pk).update(next_visit_due=_today())
+    assert keypersons.visits_coming_due_publish() == 1
+
+
+def test_ended_key_persons_get_no_reminder(key_person):
+    KeyPerson.objects.filter(pk=key_person.pk).update(next_visit_due=_today(), status="ended")
+    assert keypersons.visits_coming_due_publish() == 0
+
+
+def test_the_reminder_reaches_the_workers_inbox(key_person, worker_a, django_capture_on_commit_callbacks):
+    from notifications.models import Notification
+    from registry.tasks import visits_coming_due
+
+    KeyPerson.objects.filter(pk=key_person.pk).update(next_visit_due=_today())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert visits_coming_due.apply().get() == 1
+    [note] = Notification.objects.filter(user=worker_a.user)
+    assert note.trigger == "visit_due" and key_person.category.name in note.body
+    assert key_person.resident.name not in note.body + note.title
+
+
+def test_the_command_tells_how_many_were_told(key_person, capsys):
+    from django.core.management import call_command
+
+    KeyPerson.objects.filter(pk=key_person.pk).update(next_visit_due=_today())
+    call_command("visits_coming_due")
+    assert "1" in capsys.readouterr().out

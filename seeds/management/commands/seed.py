@@ -63,6 +63,11 @@ def summary_text(counts: dict[str, int]) -> str:
         "grids": lambda n: ngettext("%(count)d grid", "%(count)d grids", n),
         "cases": lambda n: ngettext("%(count)d case", "%(count)d cases", n),
         "mediations": lambda n: ngettext("%(count)d mediation", "%(count)d mediations", n),
+        "buildings": lambda n: ngettext("%(count)d building", "%(count)d buildings", n),
+        "houses": lambda n: ngettext("%(count)d house", "%(count)d houses", n),
+        "residents": lambda n: ngettext("%(count)d resident", "%(count)d residents", n),
+        "key persons": lambda n: ngettext("%(count)d key person", "%(count)d key persons", n),
+        "visits": lambda n: ngettext("%(count)d visit", "%(count)d visits", n),
     }
     # The list separator differs too: "、" in Chinese, ", " in English.
     return _(", ").join(words[name](count) % {"count": count} for name, count in counts.items())
