@@ -261,14 +261,27 @@ def test_keys_belong_to_one_user(world, api, category):
     assert Case.objects.count() == 2
 
 
-def test_a_validation_error_is_replayed_too_and_a_fixed_body_needs_a_new_key(world, api, category):
+def test_a_validation_error_stores_nothing_and_the_corrected_body_succeeds_with_the_same_key(
+    world, api, category
+):
     client = api(world.worker_a)
     bad = payload(world, category, title="")
     first = client.post(reverse(LIST), bad, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    again = client.post(reverse(LIST), bad, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    assert first.status_code == again.status_code == 400
-    assert again.json() == first.json()
-    assert not Case.objects.exists()
+    assert first.status_code == 400 and "title" in first.json()
+    assert "Idempotent-Replayed" not in first
+    assert not Case.objects.exists() and not IdempotencyKey.objects.exists()
+    fixed = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert fixed.status_code == 201
+    again = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert Case.objects.count() == 1
+
+
+def test_a_refused_create_stores_nothing_under_its_key(world, api, category):
+    client = api(world.viewer)
+    refused = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert refused.status_code == 403
+    assert not IdempotencyKey.objects.exists()
 
 
 def test_a_malformed_key_is_400(world, api, category):
@@ -317,12 +330,27 @@ def test_sync_batch_with_a_bad_item_loses_none_of_the_others(world, api, categor
     again = client.post(reverse("v1:case-sync"), {"items": items}, format="json").json()["results"]
     assert [(r["outcome"], r["replayed"]) for r in again] == [
         ("replayed", True),
-        ("error", True),
-        ("error", True),
+        ("error", False),
+        ("error", False),
         ("replayed", True),
     ]
     assert again[0]["body"] == results[0]["body"]
     assert Case.objects.count() == 2
+    assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == ["off-1", "off-4"]
+
+
+def test_a_sync_item_corrected_after_a_validation_error_is_created_under_the_same_key(world, api, category):
+    client = api(world.worker_a)
+    bad = [{"idempotency_key": "off-1", "case": payload(world, category, title="")}]
+    first = client.post(reverse("v1:case-sync"), {"items": bad}, format="json").json()["results"][0]
+    assert (first["status"], first["outcome"]) == (400, "error") and "title" in first["body"]
+    assert not IdempotencyKey.objects.exists()
+    fixed = [{"idempotency_key": "off-1", "case": payload(world, category, title="井盖缺失")}]
+    second = client.post(reverse("v1:case-sync"), {"items": fixed}, format="json").json()["results"][0]
+    assert (second["status"], second["outcome"]) == (201, "created")
+    third = client.post(reverse("v1:case-sync"), {"items": fixed}, format="json").json()["results"][0]
+    assert (third["outcome"], third["body"]["id"]) == ("replayed", second["body"]["id"])
+    assert list(Case.objects.values_list("title", flat=True)) == ["井盖缺失"]
 
 
 def test_sync_shares_keys_with_single_creates(world, api, category):
