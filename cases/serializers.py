@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,19 +19,28 @@ from cases.models import (
     Source,
     Triage,
 )
-from cases.querysets import OPEN_STATUSES
+from cases.querysets import OPEN_STATUSES, WORK_QUEUES
+from config.labels import LabelField, Labels
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.geo.coords import CoordSystem
 from grids.models import Grid, GridWorker, MicroGrid
+from grids.names import person_name
 from grids.privacy import mask_name, mask_phone, validate_phone
 from grids.scope import scope_for
 from registry.models import Building, Facility, House, Organisation, Resident
+
+KIND_LABELS = Labels(Case._meta.get_field("kind").choices)
+STATUS_LABELS = Labels(Case._meta.get_field("status").choices)
+ACTION_LABELS = Labels(workflow.ACTION_LABELS)
 
 
 class CategorySerializer(serializers.ModelSerializer):
     major_code = serializers.CharField(source="major.code", read_only=True)
     major_name = serializers.CharField(source="major.name", read_only=True)
     default_kind = serializers.CharField(source="major.default_kind", read_only=True)
+    default_kind_label = LabelField(KIND_LABELS, source="major.default_kind")
+    default_triage_label = LabelField(Triage.choices, source="default_triage")
+    default_level_label = LabelField(Level.choices, source="default_level")
 
     class Meta:
         model = Category
@@ -45,19 +56,41 @@ class CategorySerializer(serializers.ModelSerializer):
             "default_triage",
             "default_level",
             "is_active",
+            "default_kind_label",
+            "default_triage_label",
+            "default_level_label",
         ]
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    actor_name = serializers.SerializerMethodField()
+    actor_name = serializers.SerializerMethodField(
+        help_text=_(
+            "The person's real name (a grid worker's as the street registered it); null for the system."
+        )
+    )
+    action_label = LabelField(ACTION_LABELS, source="action")
+    from_status_label = LabelField(STATUS_LABELS, source="from_status")
+    to_status_label = LabelField(STATUS_LABELS, source="to_status")
 
     class Meta:
         model = CaseEvent
-        fields = ["id", "action", "actor", "actor_name", "at", "from_status", "to_status", "note", "changes"]
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "actor",
+            "actor_name",
+            "at",
+            "from_status",
+            "from_status_label",
+            "to_status",
+            "to_status_label",
+            "note",
+            "changes",
+        ]
 
     def get_actor_name(self, event) -> str | None:
-        actor = event.actor
-        return (actor.get_full_name() or actor.get_username()) if actor else None
+        return person_name(event.actor) if event.actor else None
 
 
 class CaseAttachmentSerializer(serializers.ModelSerializer):
@@ -77,7 +110,22 @@ class CaseAttachmentSerializer(serializers.ModelSerializer):
 class CaseListSerializer(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     major_category = serializers.IntegerField(source="category.major_id", read_only=True)
-    overdue = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField(
+        help_text=_("Overdue now: open and past its due time at the moment of this answer.")
+    )
+    is_overdue = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "Marked overdue: the hourly sweep found the case open past its due time. The mark stays "
+            "on a case closed late and is lifted only by an extension."
+        ),
+    )
+    kind_label = LabelField(KIND_LABELS, source="kind")
+    status_label = LabelField(STATUS_LABELS, source="status")
+    priority_label = LabelField(Priority.choices, source="priority")
+    triage_label = LabelField(Triage.choices, source="triage")
+    level_label = LabelField(Level.choices, source="level")
+    source_label = LabelField(Source.choices, source="source")
 
     class Meta:
         model = Case
@@ -114,6 +162,12 @@ class CaseListSerializer(serializers.ModelSerializer):
             "organisation",
             "facility",
             "version",
+            "kind_label",
+            "status_label",
+            "priority_label",
+            "triage_label",
+            "level_label",
+            "source_label",
         ]
         read_only_fields = fields
 
@@ -133,6 +187,10 @@ class CaseDetailSerializer(CaseListSerializer):
     attachments = CaseAttachmentSerializer(many=True, read_only=True)
     supervision_count = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    allowed_action_labels = serializers.SerializerMethodField(
+        help_text=_("Each allowed action's label in the request's language, by its code.")
+    )
+    satisfaction_label = LabelField(Satisfaction.choices, source="satisfaction")
     base_data = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
@@ -160,6 +218,8 @@ class CaseDetailSerializer(CaseListSerializer):
             "base_data",
             "events",
             "attachments",
+            "satisfaction_label",
+            "allowed_action_labels",
         ]
         read_only_fields = fields
 
@@ -178,8 +238,17 @@ class CaseDetailSerializer(CaseListSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, case) -> list[str]:
         """What the caller may do with the case now: drives the buttons of a client."""
-        request = self.context.get("request")
-        return workflow.allowed_actions(case, scope_for(request.user)) if request else []
+        # Asked twice per case (the codes and their labels): computed once, guards included.
+        cache = self.__dict__.setdefault("_allowed_actions", {})
+        if case.pk not in cache:
+            request = self.context.get("request")
+            cache[case.pk] = workflow.allowed_actions(case, scope_for(request.user)) if request else []
+        return cache[case.pk]
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_allowed_action_labels(self, case) -> dict[str, str]:
+        labels = ACTION_LABELS.table()
+        return {action: labels.get(action, action) for action in self.get_allowed_actions(case)}
 
 
 def refuse_undeclared_fields(serializer: serializers.Serializer) -> None:
@@ -376,6 +445,7 @@ class NearbyCaseSerializer(serializers.Serializer):
     number = serializers.CharField()
     title = serializers.CharField()
     status = serializers.CharField()
+    status_label = LabelField(STATUS_LABELS, source="status")
     reported_at = serializers.DateTimeField()
     grid = serializers.IntegerField()
     latitude = serializers.FloatField()
@@ -404,3 +474,74 @@ class SyncInput(serializers.Serializer):
     items = serializers.ListField(
         child=serializers.JSONField(), allow_empty=False, max_length=100, help_text=_("SyncItem objects.")
     )
+
+
+# --- what waits for the caller -----------------------------------------------------------------
+
+
+def _case_list_url(request, **params) -> str:
+    url = reverse("v1:case-list") + "?" + urlencode(params)
+    return request.build_absolute_uri(url) if request else url
+
+
+class StatusCountSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    status_label = LabelField(STATUS_LABELS, source="status")
+    count = serializers.IntegerField()
+
+
+class WorkCountsSerializer(serializers.Serializer):
+    open = serializers.IntegerField(help_text=_("Open cases (reported … resolved)."))
+    overdue = serializers.IntegerField(help_text=_("Of them, past their due time now."))
+    by_status = serializers.SerializerMethodField()
+    cases = serializers.SerializerMethodField(help_text=_("The case list showing them."))
+
+    @extend_schema_field(StatusCountSerializer(many=True))
+    def get_by_status(self, counts) -> list:
+        rows = [{"status": status, "count": count} for status, count in counts.by_status.items()]
+        return StatusCountSerializer(rows, many=True).data
+
+    def get_cases(self, counts) -> str:
+        return _case_list_url(
+            self.context.get("request"), **{self.context["me_filter"]: "me", "open": "true"}
+        )
+
+
+class QueueCountSerializer(serializers.Serializer):
+    queue = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    cases = serializers.SerializerMethodField(help_text=_("The case list showing them."))
+
+    def get_cases(self, row) -> str:
+        return _case_list_url(self.context.get("request"), queue=row["queue"])
+
+
+class MyWorkSerializer(serializers.Serializer):
+    """`GET /api/v1/me/work/`: what waits for the caller among the cases they see."""
+
+    assigned_to_me = serializers.SerializerMethodField(
+        help_text=_("The open cases assigned to the caller as a grid worker.")
+    )
+    reported_by_me = serializers.SerializerMethodField(help_text=_("The open cases the caller reported."))
+    queues = serializers.SerializerMethodField(
+        help_text=_("The centre's queues whose next step the caller's role takes (empty for grid workers).")
+    )
+
+    @extend_schema_field(WorkCountsSerializer)
+    def get_assigned_to_me(self, work) -> dict:
+        context = {**self.context, "me_filter": "assignee_worker"}
+        return WorkCountsSerializer(work.assigned_to_me, context=context).data
+
+    @extend_schema_field(WorkCountsSerializer)
+    def get_reported_by_me(self, work) -> dict:
+        context = {**self.context, "me_filter": "reporter"}
+        return WorkCountsSerializer(work.reported_by_me, context=context).data
+
+    @extend_schema_field(QueueCountSerializer(many=True))
+    def get_queues(self, work) -> list:
+        labels = {name: label for name, (label, _condition) in WORK_QUEUES.items()}
+        rows = [
+            {"queue": name, "label": str(labels[name]), "count": count} for name, count in work.queues.items()
+        ]
+        return QueueCountSerializer(rows, many=True, context=self.context).data

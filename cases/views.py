@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import SearchFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cases import serializers as s
 from cases import services
@@ -19,13 +20,14 @@ from cases.attachments import case_attach, check_request_size
 from cases.filters import CaseFilter, CaseOrderingFilter
 from cases.idempotency import HEADER
 from cases.models import Case, CaseAttachment, CaseEvent, Category
-from cases.selectors import cases_nearby, possible_duplicates
+from cases.selectors import cases_nearby, my_work, possible_duplicates
 from cases.sync import case_create_once, cases_sync
 from config.api import error_response, etag_for, expected_version
 from config.errors import StaleVersion
 from config.parsers import FormParser, JSONParser, MultiPartParser
 from grids.geo.coords import to_wgs84
 from grids.reveal import RevealMixin
+from grids.scope import scope_for
 from grids.viewsets import ScopedViewSetMixin
 
 logger = logging.getLogger(__name__)
@@ -96,7 +98,7 @@ class CaseViewSet(
             queryset = queryset.select_related(
                 "building", "house", "resident", "organisation", "facility__type"
             ).prefetch_related(
-                Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+                Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "actor__grid_worker")),
                 "attachments",
                 "supervisions",
                 Prefetch("duplicates", queryset=Case.objects.only("pk", "merged_into_id")),
@@ -388,3 +390,25 @@ class CaseViewSet(
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+# --- what waits for the caller ----------------------------------------------------------------
+
+
+@extend_schema(
+    summary=_("What waits for me: my open cases and my queues, counted by status"),
+    responses=s.MyWorkSerializer,
+)
+class MyWorkView(APIView):
+    """The caller's open cases and queues, counted among the cases they see, each with the
+    case list that shows them."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        if request.query_params:
+            raise serializers.ValidationError(
+                {name: [_("This endpoint takes no parameters.")] for name in request.query_params}
+            )
+        work = my_work(scope=scope_for(request.user))
+        return Response(s.MyWorkSerializer(work, context={"request": request}).data)

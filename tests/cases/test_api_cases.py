@@ -190,6 +190,20 @@ def test_worker_resolves_a_small_matter_on_the_spot(world, api, category):
     assert case.closed_at is None  # the centre still verifies
 
 
+def test_on_the_spot_for_a_big_matter_category_says_triage_may_be_set_small(world, api):
+    big_by_default = CategoryFactory(name="违章搭建", default_triage="big", default_level="street")
+    client = api(world.worker_a)
+    body = payload(world, big_by_default, on_the_spot=True, result="已劝导拆除")
+    refused = client.post(reverse(LIST), body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 400
+    message = refused.json()["triage"][0]
+    assert "即报即办" in message and '"triage": "small"' in message
+    assert not Case.objects.exists()
+    judged_small = client.post(reverse(LIST), {**body, "triage": "small"}, format="json")
+    assert judged_small.status_code == 201, judged_small.json()
+    assert judged_small.json()["status"] == "resolved"
+
+
 def test_on_the_spot_needs_a_result_and_a_small_matter(world, api, category):
     client = api(world.worker_a)
     no_result = client.post(reverse(LIST), payload(world, category, on_the_spot=True), format="json")
