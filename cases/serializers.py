@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import workflow
+from cases.attachments import checked_file, decoded_photo
 from cases.base_data import summary as base_data_summary
 from cases.models import (
     Case,
@@ -20,6 +21,7 @@ from cases.models import (
     Triage,
 )
 from cases.querysets import OPEN_STATUSES, WORK_QUEUES
+from config.errors import InvalidInput
 from config.labels import LabelField, Labels
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.geo.coords import CoordSystem
@@ -273,6 +275,28 @@ def refuse_undeclared_fields(serializer: serializers.Serializer) -> None:
         raise serializers.ValidationError(undeclared)
 
 
+# Photos sent with one create: as many as a phone's camera sheet offers at once.
+CASE_PHOTOS_MAX = 9
+
+
+@extend_schema_field({"type": "string", "format": "byte"})
+class PhotoField(serializers.Field):
+    """A photo (or PDF) as base64, or a data URL: checked as an upload is, then kept checked."""
+
+    default_error_messages = {"invalid": _("Send each photo as a base64 string.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return checked_file(decoded_photo(data))
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message) from None
+
+    def to_representation(self, value):
+        raise NotImplementedError  # written only
+
+
 class CaseCreateSerializer(serializers.Serializer):
     """What a grid worker's phone sends to log a case. Any other name in the body is a 400."""
 
@@ -323,6 +347,15 @@ class CaseCreateSerializer(serializers.Serializer):
     resident = ScopedRelatedField(queryset=Resident.objects.all(), required=False, allow_null=True)
     organisation = ScopedRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True)
     facility = ScopedRelatedField(queryset=Facility.objects.all(), required=False, allow_null=True)
+    photos = serializers.ListField(
+        child=PhotoField(),
+        required=False,
+        max_length=CASE_PHOTOS_MAX,
+        help_text=_(
+            "Up to 9 photos (JPEG, PNG, WebP) or PDFs, each base64-encoded, checked as an upload is; "
+            "the case is created with all of them or not at all."
+        ),
+    )
 
     def validate(self, attrs):
         refuse_undeclared_fields(self)

@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
@@ -16,7 +17,7 @@ from rest_framework.views import APIView
 
 from cases import serializers as s
 from cases import services
-from cases.attachments import case_attach, check_request_size
+from cases.attachments import case_attach, case_create_with_files, check_request_size, files_kept_on_commit
 from cases.filters import CaseFilter, CaseOrderingFilter
 from cases.idempotency import HEADER
 from cases.models import Case, CaseAttachment, CaseEvent, Category
@@ -117,6 +118,12 @@ class CaseViewSet(
     def get_serializer_class(self):
         return s.CaseListSerializer if self.action == "list" else s.CaseDetailSerializer
 
+    def max_body_bytes(self) -> int:
+        """A create and an offline batch carry photos as base64 in JSON: a larger body."""
+        if self.action in ("create", "sync"):
+            return settings.CASE_BODY_MAX_BYTES
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object())
 
@@ -141,12 +148,17 @@ class CaseViewSet(
         services.check_may_report(request.user)
         key = request.headers.get(HEADER)
         replayed = False
-        if key is None:
-            status_code, body = self._create_one(request.data)
-        else:
-            status_code, body, replayed = case_create_once(
-                actor=request.user, key=key, path=request.path, data=request.data, create_one=self._create_one
-            )
+        with files_kept_on_commit():
+            if key is None:
+                status_code, body = self._create_one(request.data)
+            else:
+                status_code, body, replayed = case_create_once(
+                    actor=request.user,
+                    key=key,
+                    path=request.path,
+                    data=request.data,
+                    create_one=self._create_one,
+                )
         response = Response(body, status_code)
         if status_code == status.HTTP_201_CREATED:
             # The phone may act on the new case (If-Match) without reading it first.
@@ -165,7 +177,9 @@ class CaseViewSet(
             serializer = s.CaseCreateSerializer(data=data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
             with transaction.atomic():
-                created = services.case_create(actor=self.request.user, **serializer.validated_data)
+                data = dict(serializer.validated_data)
+                photos = data.pop("photos", [])
+                created = case_create_with_files(actor=self.request.user, files=photos, **data)
                 case = self.get_queryset().get(pk=created.pk)
                 body = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
                 body["warnings"] = created.placement_warnings
@@ -207,14 +221,15 @@ class CaseViewSet(
         services.check_may_report(request.user)
         batch = s.SyncInput(data=request.data)
         batch.is_valid(raise_exception=True)
-        answers = cases_sync(
-            actor=request.user,
-            items=batch.validated_data["items"],
-            # The same fingerprint as a single create, so either way of sending replays the other.
-            path=request.path.removesuffix("sync/"),
-            create_one=self._create_one,
-            error_answer=error_response,
-        )
+        with files_kept_on_commit():
+            answers = cases_sync(
+                actor=request.user,
+                items=batch.validated_data["items"],
+                # The same fingerprint as a single create, so either way of sending replays the other.
+                path=request.path.removesuffix("sync/"),
+                create_one=self._create_one,
+                error_answer=error_response,
+            )
         return Response(
             {
                 "results": [

@@ -251,6 +251,8 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media-not-served/"
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+# The JSON body of a case's create or an offline batch, which carry photos as base64.
+CASE_BODY_MAX_BYTES = env.int("CASE_BODY_MAX_BYTES", default=40 * 2**20)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)
 # Geography (`grids.geo`): how far, in metres, a boundary may stray outside its parent or into
 # a sibling; how far from the nearest grid a point in no grid is still located.
