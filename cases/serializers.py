@@ -275,6 +275,11 @@ def refuse_undeclared_fields(serializer: serializers.Serializer) -> None:
         raise serializers.ValidationError(undeclared)
 
 
+# In the browsable API's forms a relation is typed as an id: a list of every resident or
+# house the caller sees would be long and would show residents to whoever opens the form.
+PERSONAL_FIELDS = ("contact_name", "contact_phone")
+ID_BOX = {"base_template": "input.html", "input_type": "number"}
+
 # Photos sent with one create: as many as a phone's camera sheet offers at once.
 CASE_PHOTOS_MAX = 9
 
@@ -314,7 +319,9 @@ class CaseCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("Optional with latitude and longitude: the grid holding the point is taken."),
     )
-    micro_grid = ScopedRelatedField(queryset=MicroGrid.objects.all(), required=False, allow_null=True)
+    micro_grid = ScopedRelatedField(
+        style=ID_BOX, queryset=MicroGrid.objects.all(), required=False, allow_null=True
+    )
     source = serializers.ChoiceField(choices=Source.choices, default=Source.PATROL)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     triage = serializers.ChoiceField(choices=Triage.choices, required=False)
@@ -340,13 +347,21 @@ class CaseCreateSerializer(serializers.Serializer):
         default=False, help_text=_("A small matter the grid worker has already handled (即报即办).")
     )
     result = serializers.CharField(required=False, allow_blank=True, default="")
-    building = ScopedRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
-    house = ScopedRelatedField(
-        queryset=House.objects.select_related("building"), required=False, allow_null=True
+    building = ScopedRelatedField(
+        style=ID_BOX, queryset=Building.objects.all(), required=False, allow_null=True
     )
-    resident = ScopedRelatedField(queryset=Resident.objects.all(), required=False, allow_null=True)
-    organisation = ScopedRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True)
-    facility = ScopedRelatedField(queryset=Facility.objects.all(), required=False, allow_null=True)
+    house = ScopedRelatedField(
+        style=ID_BOX, queryset=House.objects.select_related("building"), required=False, allow_null=True
+    )
+    resident = ScopedRelatedField(
+        style=ID_BOX, queryset=Resident.objects.all(), required=False, allow_null=True
+    )
+    organisation = ScopedRelatedField(
+        style=ID_BOX, queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+    facility = ScopedRelatedField(
+        style=ID_BOX, queryset=Facility.objects.all(), required=False, allow_null=True
+    )
     photos = serializers.ListField(
         child=PhotoField(),
         required=False,
@@ -388,24 +403,42 @@ class CaseUpdateSerializer(serializers.Serializer):
     triage = serializers.ChoiceField(choices=Triage.choices, required=False)
     source = serializers.ChoiceField(choices=Source.choices, required=False)
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False)
-    micro_grid = ScopedRelatedField(queryset=MicroGrid.objects.all(), required=False, allow_null=True)
+    micro_grid = ScopedRelatedField(
+        style=ID_BOX, queryset=MicroGrid.objects.all(), required=False, allow_null=True
+    )
     contact_name = serializers.CharField(max_length=30, required=False, allow_blank=True)
     contact_phone = serializers.CharField(
         max_length=20, required=False, allow_blank=True, validators=[validate_phone]
     )
-    building = ScopedRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
-    house = ScopedRelatedField(
-        queryset=House.objects.select_related("building"), required=False, allow_null=True
+    building = ScopedRelatedField(
+        style=ID_BOX, queryset=Building.objects.all(), required=False, allow_null=True
     )
-    resident = ScopedRelatedField(queryset=Resident.objects.all(), required=False, allow_null=True)
-    organisation = ScopedRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True)
-    facility = ScopedRelatedField(queryset=Facility.objects.all(), required=False, allow_null=True)
+    house = ScopedRelatedField(
+        style=ID_BOX, queryset=House.objects.select_related("building"), required=False, allow_null=True
+    )
+    resident = ScopedRelatedField(
+        style=ID_BOX, queryset=Resident.objects.all(), required=False, allow_null=True
+    )
+    organisation = ScopedRelatedField(
+        style=ID_BOX, queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+    facility = ScopedRelatedField(
+        style=ID_BOX, queryset=Facility.objects.all(), required=False, allow_null=True
+    )
 
     def validate(self, attrs):
         refuse_undeclared_fields(self)
         if not attrs:
             raise serializers.ValidationError({"non_field_errors": [_("Nothing to change.")]})
         return attrs
+
+    def to_representation(self, instance):
+        """What the browsable API's PATCH form starts from: the fields a PATCH may change, with
+        their values, less the resident's name and phone (never shown unmasked)."""
+        data = super().to_representation(instance)
+        for name in PERSONAL_FIELDS:
+            data.pop(name, None)
+        return data
 
 
 # --- action inputs ----------------------------------------------------------------------

@@ -116,6 +116,11 @@ class CaseViewSet(
         return response
 
     def get_serializer_class(self):
+        # The browsable API builds its create and correction forms from these: the inputs.
+        if self.action == "create":
+            return s.CaseCreateSerializer
+        if self.action == "partial_update":
+            return s.CaseUpdateSerializer
         return s.CaseListSerializer if self.action == "list" else s.CaseDetailSerializer
 
     def max_body_bytes(self) -> int:

@@ -347,6 +347,9 @@ REST_KNOX = {
 MIGRATION_MODULES = {"knox": None}
 
 REST_FRAMEWORK = {
+    # The browsable API's titles in the user's language (config/views.py).
+    "VIEW_NAME_FUNCTION": "config.views.view_name",
+    "VIEW_DESCRIPTION_FUNCTION": "config.views.view_description",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -1,0 +1,79 @@
+"""The browsable API: the root lists every endpoint, the frame is in the user's language and
+laid out for phones, and the case forms are the inputs a request may send."""
+
+import html
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+HTML = {"HTTP_ACCEPT": "text/html", "HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+
+
+def browser_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_api_root_lists_every_top_level_endpoint(world, api):
+    body = api(world.worker_a).get("/api/v1/").json()
+    for path in (
+        "cases",
+        "cases/sync",
+        "cases/nearby",
+        "me",
+        "me/work",
+        "categories",
+        "streets",
+        "grids",
+        "locate",
+        "auth/token",
+        "buildings",
+        "key-persons",
+        "mediation/cases",
+        "reports/resolution",
+        "notifications",
+        "jobs",
+    ):
+        assert path in body, path
+    assert body["me/work"].endswith("/api/v1/me/work/")
+    assert not any("{" in url or "(?P" in url for url in body.values())
+
+
+def test_the_api_root_answers_before_signing_in(client):
+    response = client.get("/api/v1/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and "cases" in response.json()
+
+
+def test_the_frame_is_in_chinese_with_a_viewport_for_phones(world):
+    page = browser_for(world.worker_a).get(reverse("v1:case-list"), **HTML).content.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1"' in page
+    assert '<html lang="zh-hans">' in page
+    assert "网格治理 API" in page and "Django REST framework" not in page
+    assert "HTML 表单" in page and "原始数据" in page
+    assert "<h1>案件</h1>" in page
+    assert "HTML form" not in page and "Raw data" not in page and "Make a GET request" not in page
+
+
+def test_the_case_lists_form_holds_the_creates_inputs(world, category):
+    page = browser_for(world.worker_a).get(reverse("v1:case-list"), **HTML).content.decode()
+    form = page[page.index('id="post-object-form"') : page.index('id="post-generic-content-form"')]
+    for name in ("title", "category", "grid", "address", "description", "on_the_spot", "resident"):
+        assert f'name="{name}"' in form, name
+    # Residents and houses are typed as ids, never listed by name in a picker.
+    assert re.search(r'<input[^>]+name="resident"', form)
+
+
+def test_the_detail_patch_form_holds_only_what_a_patch_may_change(world, make_case, category):
+    case = make_case(contact_name="张秀兰", contact_phone="13812345678")
+    page = browser_for(world.admin_a).get(reverse("v1:case-detail", args=[case.pk]), **HTML).content.decode()
+    raw = html.unescape(page[page.index('id="put-generic-content-form"') :])
+    textarea = raw[raw.index("<textarea") : raw.index("</textarea>")]
+    assert '"title"' in textarea and '"address"' in textarea
+    for refused in ('"status"', '"number"', '"is_overdue"', '"version"', '"events"', '"reporter"'):
+        assert refused not in textarea, refused
+    assert "13812345678" not in page and "张秀兰" not in page
