@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -42,8 +43,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List the event catalogue")),
-    retrieve=extend_schema(summary=_("Read a category")),
+    list=extend_schema(summary=gettext_lazy("List the event catalogue")),
+    retrieve=extend_schema(summary=gettext_lazy("Read a category")),
 )
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     """The two-level event catalogue, for the pickers of a client. Edited in the admin."""
@@ -63,10 +64,18 @@ def _action_schema(summary, request=None):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List cases")),
-    retrieve=extend_schema(summary=_("Read a case with its history")),
+    list=extend_schema(
+        summary=gettext_lazy("List cases"),
+        description=gettext_lazy(
+            "The cases the caller sees. Choice filters take several values, repeated or "
+            "comma-separated (`status=assigned,in_progress`); `assignee_worker=me` and `reporter=me` "
+            "name the caller; `open=true` keeps reported … resolved; `queue` is one of the centre's "
+            "work queues. Each coded field has its label beside it (`status_label`)."
+        ),
+    ),
+    retrieve=extend_schema(summary=gettext_lazy("Read a case with its history")),
     partial_update=extend_schema(
-        summary=_("Correct a case's description"),
+        summary=gettext_lazy("Correct a case's description"),
         request=s.CaseUpdateSerializer,
         responses=s.CaseDetailSerializer,
         parameters=[IF_MATCH],
@@ -144,7 +153,13 @@ class CaseViewSet(
     # --- create, one at a time or in a batch ------------------------------------------------
 
     @extend_schema(
-        summary=_("Report a case"),
+        summary=gettext_lazy("Report a case"),
+        description=gettext_lazy(
+            "`photos` carries up to 9 photos as base64, checked as an upload is: the case is created "
+            "with all of them or not at all. With `Idempotency-Key` a retry replays the answer of a "
+            "create that was carried out; a refused one stores nothing, so the corrected body may be "
+            "sent with the same key."
+        ),
         request=s.CaseCreateSerializer,
         responses={201: s.CaseDetailSerializer},
         parameters=[IDEMPOTENCY_KEY],
@@ -198,7 +213,11 @@ class CaseViewSet(
         return status.HTTP_201_CREATED, body
 
     @extend_schema(
-        summary=_("Send cases logged offline"),
+        summary=gettext_lazy("Send cases logged offline"),
+        description=gettext_lazy(
+            "Up to 100 items, each `{idempotency_key, case}` and answered on its own as if it had been "
+            "sent alone with its key; a case may carry its `photos`. A bad item loses none of the others."
+        ),
         request=inline_serializer("SyncBatch", {"items": s.SyncItemSerializer(many=True)}),
         responses={
             200: inline_serializer(
@@ -294,58 +313,60 @@ class CaseViewSet(
         )
         return self._detail(case, refetch=True)
 
-    @_action_schema(_("Accept the case (立案)"), s.AcceptInput)
+    @_action_schema(gettext_lazy("Accept the case (立案)"), s.AcceptInput)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._act("accept", s.AcceptInput, services.case_accept)
 
-    @_action_schema(_("Do not accept the case (不予立案)"), s.ReasonInput)
+    @_action_schema(gettext_lazy("Do not accept the case (不予立案)"), s.ReasonInput)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._act("reject", s.ReasonInput, services.case_reject)
 
-    @_action_schema(_("Dispatch the case to a worker or a unit (派遣)"), s.AssignInput)
+    @_action_schema(gettext_lazy("Dispatch the case to a worker or a unit (派遣)"), s.AssignInput)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         return self._act("assign", s.AssignInput, services.case_assign)
 
-    @_action_schema(_("Start handling the case"), s.NoteInput)
+    @_action_schema(gettext_lazy("Start handling the case"), s.NoteInput)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._act("start", s.NoteInput, services.case_start)
 
-    @_action_schema(_("Report the result (处置反馈)"), s.ResolveInput)
+    @_action_schema(gettext_lazy("Report the result (处置反馈)"), s.ResolveInput)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         return self._act("resolve", s.ResolveInput, services.case_resolve)
 
-    @_action_schema(_("Verify the result: close the case or send it back (核查)"), s.VerifyInput)
+    @_action_schema(gettext_lazy("Verify the result: close the case or send it back (核查)"), s.VerifyInput)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         return self._act("verify", s.VerifyInput, services.case_verify)
 
-    @_action_schema(_("Escalate the case to the next level"), s.ReasonInput)
+    @_action_schema(gettext_lazy("Escalate the case to the next level"), s.ReasonInput)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         return self._act("escalate", s.ReasonInput, services.case_escalate)
 
-    @_action_schema(_("Extend the due time"), s.ExtendInput)
+    @_action_schema(gettext_lazy("Extend the due time"), s.ExtendInput)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         return self._act("extend", s.ExtendInput, services.case_extend)
 
-    @_action_schema(_("Comment on the case"), s.CommentInput)
+    @_action_schema(gettext_lazy("Comment on the case"), s.CommentInput)
     @action(detail=True, methods=["post"])
     def comment(self, request, pk=None):
         return self._act("comment", s.CommentInput, services.case_comment)
 
-    @_action_schema(_("Close the case as a duplicate of another open case of its street"), s.MergeInput)
+    @_action_schema(
+        gettext_lazy("Close the case as a duplicate of another open case of its street"), s.MergeInput
+    )
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         return self._act("merge", s.MergeInput, services.case_merge)
 
     @extend_schema(
-        summary=_("Open cases of a category near a point: possible duplicates, before logging"),
+        summary=gettext_lazy("Open cases of a category near a point: possible duplicates, before logging"),
         parameters=[s.NearbyParams],
         responses={200: inline_serializer("NearbyCases", {"results": s.NearbyCaseSerializer(many=True)})},
     )
@@ -359,7 +380,7 @@ class CaseViewSet(
         found = cases_nearby(scope=self.scope, lng=lng, lat=lat, category=data["category"])
         return Response({"results": s.NearbyCaseSerializer(found, many=True).data})
 
-    @_action_schema(_("Record the resident's satisfaction"), s.FeedbackInput)
+    @_action_schema(gettext_lazy("Record the resident's satisfaction"), s.FeedbackInput)
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
         return self._act("feedback", s.FeedbackInput, services.case_feedback)
@@ -367,7 +388,7 @@ class CaseViewSet(
     # --- attachments --------------------------------------------------------------------------
 
     @extend_schema(
-        summary=_("Attach a photo or a PDF"),
+        summary=gettext_lazy("Attach a photo or a PDF"),
         request={"multipart/form-data": s.AttachmentInput},
         responses={201: s.CaseAttachmentSerializer},
         parameters=[IF_MATCH],
@@ -390,7 +411,9 @@ class CaseViewSet(
         response["ETag"] = etag_for(attachment.case.version)
         return response
 
-    @extend_schema(summary=_("Download an attachment"), responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        summary=gettext_lazy("Download an attachment"), responses={(200, "application/octet-stream"): bytes}
+    )
     @action(
         detail=True,
         methods=["get"],
@@ -416,7 +439,12 @@ class CaseViewSet(
 
 
 @extend_schema(
-    summary=_("What waits for me: my open cases and my queues, counted by status"),
+    summary=gettext_lazy("What waits for me: my open cases and my queues, counted by status"),
+    description=gettext_lazy(
+        "Among the cases the caller sees: the open cases assigned to them and those they reported, "
+        "counted by status with the overdue ones, and the centre's queues whose next step their role "
+        "takes; each with the address of the case list that shows them."
+    ),
     responses=s.MyWorkSerializer,
 )
 class MyWorkView(APIView):

@@ -4,9 +4,14 @@ What drf-spectacular infers from the serializers is corrected where the API does
 they say: a 400 is a map of field to messages, a choice the API answers empty includes the
 empty value, a body whose unknown fields are refused says so (`additionalProperties: false`),
 and the errors answered at the edge (406, 413, 415, 429, 500, 503) are listed too.
+
+Written for the API's users, in Chinese with English second: each operation's summary reads
+"中文 · English" whatever the request's language, and an operation's description is only the
+one its `extend_schema` gives (views' docstrings are written for the code's readers).
 """
 
 from django.db.models import Field as ModelField
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -119,8 +124,66 @@ def _model_field_allows_blank(field: serializers.Field) -> bool:
     return isinstance(model_field, ModelField) and model_field.blank
 
 
+# The documentation's two languages, in the order they are shown.
+FIRST_LANGUAGE, SECOND_LANGUAGE = "zh-hans", "en"
+
+
+def bilingual(text) -> str:
+    """A translatable text as "中文 · English" (once, when both read the same)."""
+    with translation.override(FIRST_LANGUAGE):
+        first = str(text)
+    with translation.override(SECOND_LANGUAGE):
+        second = str(text)
+    return first if first == second else f"{first} · {second}"
+
+
+# Summaries of the operations a model's viewset offers, for those given none of their own.
+DEFAULT_SUMMARIES = {
+    "list": _("List %(plural)s"),
+    "retrieve": _("Read a %(name)s"),
+    "create": _("Create a %(name)s"),
+    "partial_update": _("Change a %(name)s"),
+    "update": _("Replace a %(name)s"),
+    "destroy": _("Delete a %(name)s"),
+}
+
+
+class _Deferred:
+    """A text read by calling `get` each time: `get_summary` answers its lazy text already
+    turned into the active language's, so it is asked once per language."""
+
+    def __init__(self, get):
+        self.get = get
+
+    def __str__(self) -> str:
+        return str(self.get())
+
+
 class AutoSchema(SpectacularAutoSchema):
-    """drf-spectacular's schema plus the project's standard error answers."""
+    """drf-spectacular's schema plus the project's standard error answers, summaries in both
+    languages and no docstrings."""
+
+    def get_description(self):
+        return ""  # the view's docstring; an `extend_schema(description=…)` overrides this
+
+    def get_summary(self):
+        """An operation given no summary of its own: named after its model and what it does
+        (楼栋列表, 查看楼栋), in the active language."""
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        template = DEFAULT_SUMMARIES.get(getattr(self.view, "action", None))
+        if model is None or template is None:
+            return super().get_summary()
+        meta = model._meta
+        return str(template) % {"name": meta.verbose_name, "plural": meta.verbose_name_plural}
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation and operation.get("summary"):
+            # `get_summary` answers the lazy text evaluated in the active language: ask twice.
+            operation["summary"] = bilingual(_Deferred(self.get_summary))
+        if operation and operation.get("description"):
+            operation["description"] = bilingual(self.get_description()).replace(" · ", "\n\n", 1)
+        return operation
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         # A read-only choice (a case's satisfaction, a mediation's referral) is answered empty

@@ -452,11 +452,17 @@ TENCENT_SMS = {
 JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=7)
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Grid Governance API",
+    # Written for the API's users in Chinese, with English second (as every summary is).
+    "TITLE": "网格治理 API · Grid Governance API",
     "DESCRIPTION": (
-        "Cases, mediation and reports for a street office and its comprehensive "
-        "governance centre. Authenticate with `Authorization: Token <key>` "
-        "(POST /api/v1/auth/token/)."
+        "街道综治中心的网格事件、矛盾纠纷调解、基础数据与统计报表接口。"
+        "先以 `POST /api/v1/auth/token/` 登录取得令牌，再在每个请求中带上 "
+        "`Authorization: Token <令牌>`。`GET /api/v1/` 列出全部顶层接口，"
+        "`GET /api/v1/me/work/` 给出“我的待办”。\n\n"
+        "Cases, mediation, base data and reports for a street office and its comprehensive "
+        "governance centre. Sign in with `POST /api/v1/auth/token/`, then send "
+        "`Authorization: Token <key>` with every request. `GET /api/v1/` lists every top-level "
+        "endpoint; `GET /api/v1/me/work/` tells what waits for the caller."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

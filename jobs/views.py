@@ -2,6 +2,7 @@
 
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -15,7 +16,7 @@ from jobs.serializers import JobInput, JobSerializer
 class JobViewSet(viewsets.ViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
-    @extend_schema(request=JobInput, responses={202: JobSerializer})
+    @extend_schema(summary=_("Start a background job"), request=JobInput, responses={202: JobSerializer})
     def create(self, request):
         body = JobInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -30,12 +31,15 @@ class JobViewSet(viewsets.ViewSet):
             headers={"Location": request.build_absolute_uri(reverse("v1:job-detail", args=[job.pk]))},
         )
 
-    @extend_schema(responses=JobSerializer)
+    @extend_schema(summary=_("Follow a background job"), responses=JobSerializer)
     def retrieve(self, request, pk=None):
         job = services.job_of_user(user=request.user, job_id=pk)
         return Response(JobSerializer(job, context={"request": request}).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(
+        summary=_("Download a finished job's file"),
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         job = services.job_file(user=request.user, job_id=pk)

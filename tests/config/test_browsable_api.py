@@ -77,3 +77,43 @@ def test_the_detail_patch_form_holds_only_what_a_patch_may_change(world, make_ca
     for refused in ('"status"', '"number"', '"is_overdue"', '"version"', '"events"', '"reporter"'):
         assert refused not in textarea, refused
     assert "13812345678" not in page and "张秀兰" not in page
+
+
+# --- Swagger: written for the API's users, Chinese first, English second --------------------------
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_setup, django_db_blocker):
+    from drf_spectacular.generators import SchemaGenerator
+
+    with django_db_blocker.unblock():
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_swagger_title_and_description_are_chinese_then_english(schema):
+    assert schema["info"]["title"] == "网格治理 API · Grid Governance API"
+    chinese, english = schema["info"]["description"].split("\n\n")
+    assert "令牌" in chinese and "Sign in" in english
+
+
+def test_every_operation_has_a_summary_in_chinese_then_english(schema):
+    bilingual = re.compile(r"^[^A-Za-z]*[\u4e00-\u9fff][^·]* · [A-Z`a-z].*$")
+    missing = [
+        name for name, operation in operations(schema) if not bilingual.match(operation.get("summary", ""))
+    ]
+    assert missing == []
+
+
+def test_no_docstring_is_shown_as_a_description(schema):
+    text = str(schema["paths"])
+    for internal in ("Adds `POST", "Cases in the caller's territory", "the code's readers", "DRF"):
+        assert internal not in text
+    sync = schema["paths"]["/api/v1/cases/sync/"]["post"]["description"]
+    first, second = sync.split("\n\n")
+    assert "逐条应答" in first and "answered on its own" in second
