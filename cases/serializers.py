@@ -253,6 +253,10 @@ class CaseDetailSerializer(CaseListSerializer):
         return {action: labels.get(action, action) for action in self.get_allowed_actions(case)}
 
 
+# What the browsable API's HTML forms send besides the case's fields.
+FORM_FIELDS = frozenset({"csrfmiddlewaretoken"})
+
+
 def refuse_undeclared_fields(serializer: serializers.Serializer) -> None:
     """A 400 naming every field of the body that the serializer does not declare.
 
@@ -269,7 +273,7 @@ def refuse_undeclared_fields(serializer: serializers.Serializer) -> None:
             else _("Unknown field: a case has no such field that can be changed.")
         ]
         for name in serializer.initial_data
-        if name not in serializer.fields
+        if name not in serializer.fields and name not in FORM_FIELDS
     }
     if undeclared:
         raise serializers.ValidationError(undeclared)

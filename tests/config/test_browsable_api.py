@@ -117,3 +117,14 @@ def test_no_docstring_is_shown_as_a_description(schema):
     sync = schema["paths"]["/api/v1/cases/sync/"]["post"]["description"]
     first, second = sync.split("\n\n")
     assert "逐条应答" in first and "answered on its own" in second
+
+
+def test_the_case_lists_html_form_creates_a_case(world, category):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.worker_a)
+    page = client.get(reverse("v1:case-list"), **HTML).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = {"csrfmiddlewaretoken": token, "title": "楼道堆放杂物", "category": category.pk}
+    form |= {"grid": world.grid_a1.pk, "source": "patrol", "priority": "normal", "address": "浒溪路 8 号"}
+    response = client.post(reverse("v1:case-list"), form, **HTML)
+    assert response.status_code == 201, response.content.decode()[-2000:]
