@@ -450,6 +450,8 @@ TENCENT_SMS = {
 }
 # Finished background jobs (exports) and their files are kept this long.
 JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=7)
+# The largest spreadsheet a base-data import job accepts.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 2**20)
 
 SPECTACULAR_SETTINGS = {
     # Written for the API's users in Chinese, with English second (as every summary is).

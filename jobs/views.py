@@ -16,12 +16,19 @@ from jobs.serializers import JobInput, JobSerializer
 class JobViewSet(viewsets.ViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
-    @extend_schema(summary=_("Start a background job"), request=JobInput, responses={202: JobSerializer})
+    @extend_schema(
+        summary=_("Start a background job"),
+        request={"application/json": JobInput, "multipart/form-data": JobInput},
+        responses={202: JobSerializer},
+    )
     def create(self, request):
         body = JobInput(data=request.data)
         body.is_valid(raise_exception=True)
         job = services.job_start(
-            user=request.user, kind=body.validated_data["kind"], params=body.validated_data["params"]
+            user=request.user,
+            kind=body.validated_data["kind"],
+            params=body.validated_data["params"],
+            upload=body.validated_data.get("file"),
         )
         job.refresh_from_db()  # single-machine mode ran it already
         answer = JobSerializer(job, context={"request": request}).data
