@@ -35,10 +35,18 @@ from grids.viewsets import ScopedViewSetMixin
 logger = logging.getLogger(__name__)
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag read from the case."
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=gettext_lazy("The ETag read from the case."),
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False, description="Makes a retry replay the first answer."
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=gettext_lazy("Makes a retry replay the first answer."),
 )
 
 

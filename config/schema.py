@@ -12,9 +12,10 @@ one its `extend_schema` gives (views' docstrings are written for the code's read
 
 from django.db.models import Field as ModelField
 from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
@@ -80,28 +81,35 @@ def _ref(name: str) -> dict:
 
 ERRORS = {
     "400": OpenApiResponse(
-        _ref("ValidationError"), description="Bad input; each message is keyed by the field it concerns."
+        _ref("ValidationError"), description=_("Bad input; each message is keyed by the field it concerns.")
     ),
-    "401": OpenApiResponse(_ref("Error"), description="No or invalid credentials."),
-    "403": OpenApiResponse(_ref("Error"), description="The caller's role may not do this."),
-    "404": OpenApiResponse(_ref("Error"), description="Not found, or outside the caller's territory."),
-    "406": OpenApiResponse(_ref("Error"), description="The Accept header allows none of the answer's types."),
-    "409": OpenApiResponse(_ref("ActionNotAllowed"), description="Not allowed in the current state."),
-    "412": OpenApiResponse(_ref("StaleVersion"), description="If-Match names no current version."),
-    "413": OpenApiResponse(_ref("Error"), description="The body is larger than the limit."),
-    "415": OpenApiResponse(_ref("Error"), description="The body's Content-Type is not one the API reads."),
-    "422": OpenApiResponse(_ref("Error"), description="The Idempotency-Key was used for another request."),
-    "429": OpenApiResponse(_ref("Error"), description="Too many requests; wait as Retry-After says."),
-    "500": OpenApiResponse(_ref("ServerError"), description="A server error; the log names the request id."),
+    "401": OpenApiResponse(_ref("Error"), description=_("No or invalid credentials.")),
+    "403": OpenApiResponse(_ref("Error"), description=_("The caller's role may not do this.")),
+    "404": OpenApiResponse(_ref("Error"), description=_("Not found, or outside the caller's territory.")),
+    "406": OpenApiResponse(
+        _ref("Error"), description=_("The Accept header allows none of the answer's types.")
+    ),
+    "409": OpenApiResponse(_ref("ActionNotAllowed"), description=_("Not allowed in the current state.")),
+    "412": OpenApiResponse(_ref("StaleVersion"), description=_("If-Match names no current version.")),
+    "413": OpenApiResponse(_ref("Error"), description=_("The body is larger than the limit.")),
+    "415": OpenApiResponse(_ref("Error"), description=_("The body's Content-Type is not one the API reads.")),
+    "422": OpenApiResponse(_ref("Error"), description=_("The Idempotency-Key was used for another request.")),
+    "429": OpenApiResponse(_ref("Error"), description=_("Too many requests; wait as Retry-After says.")),
+    "500": OpenApiResponse(
+        _ref("ServerError"), description=_("A server error; the log names the request id.")
+    ),
     "503": OpenApiResponse(
         _ref("ServerError"),
-        description=f"The database cannot be reached; retry after {RETRY_AFTER_SECONDS} s (Retry-After).",
+        description=format_lazy(
+            _("The database cannot be reached; retry after {seconds} s (Retry-After)."),
+            seconds=RETRY_AFTER_SECONDS,
+        ),
     ),
 }
-LIST_NOT_FOUND = OpenApiResponse(_ref("Error"), description="A page past the last one.")
+LIST_NOT_FOUND = OpenApiResponse(_ref("Error"), description=_("A page past the last one."))
 IN_FLIGHT = OpenApiResponse(
     {"oneOf": [_ref("ActionNotAllowed"), _ref("Error")]},
-    description="Not allowed now, or the first request with this Idempotency-Key is still running.",
+    description=_("Not allowed now, or the first request with this Idempotency-Key is still running."),
 )
 WRITES = {"POST", "PUT", "PATCH"}
 
@@ -181,6 +189,8 @@ class AutoSchema(SpectacularAutoSchema):
         if operation and operation.get("summary"):
             # `get_summary` answers the lazy text evaluated in the active language: ask twice.
             operation["summary"] = bilingual(_Deferred(self.get_summary))
+        if operation:
+            self._bilingual_answers_and_parameters(operation)
         if operation and operation.get("description"):
             operation["description"] = bilingual(self.get_description()).replace(" · ", "\n\n", 1)
         return operation
@@ -215,6 +225,20 @@ class AutoSchema(SpectacularAutoSchema):
                 "Retry-After": {"schema": {"type": "integer"}, "description": str(_("Seconds to wait."))}
             }
         return responses
+
+    def _bilingual_answers_and_parameters(self, operation: dict) -> None:
+        """The standard answers' and the declared parameters' descriptions, as the summary."""
+        for code, answer in self._error_answers().items():
+            if code in operation.get("responses", {}) and answer.description:
+                operation["responses"][code]["description"] = bilingual(answer.description)
+        declared = {
+            parameter.name: parameter.description
+            for parameter in self.get_override_parameters()
+            if isinstance(parameter, OpenApiParameter) and parameter.description
+        }
+        for parameter in operation.get("parameters", []):
+            if parameter.get("name") in declared:
+                parameter["description"] = bilingual(declared[parameter["name"]])
 
     def _error_answers(self) -> dict:
         view, method = self.view, self.method

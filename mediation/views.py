@@ -17,7 +17,11 @@ from mediation.models import MediationCase, MediationEvent, MediationRoom, Media
 from mediation.querysets import sees_mediation_details
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag read from the mediation."
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=gettext_lazy("The ETag read from the mediation."),
 )
 
 

@@ -41,7 +41,11 @@ from registry.models import (
 )
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False, description="Makes a retry replay the first answer."
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=gettext_lazy("Makes a retry replay the first answer."),
 )
 
 

@@ -128,3 +128,13 @@ def test_the_case_lists_html_form_creates_a_case(world, category):
     form |= {"grid": world.grid_a1.pk, "source": "patrol", "priority": "normal", "address": "浒溪路 8 号"}
     response = client.post(reverse("v1:case-list"), form, **HTML)
     assert response.status_code == 201, response.content.decode()[-2000:]
+
+
+def test_standard_answers_and_declared_headers_are_described_in_both_languages(schema):
+    accept = schema["paths"]["/api/v1/cases/{id}/accept/"]["post"]
+    assert (
+        accept["responses"]["409"]["description"]
+        == "当前状态下不允许此操作。 · Not allowed in the current state."
+    )
+    if_match = next(p for p in accept["parameters"] if p["name"] == "If-Match")
+    assert if_match["description"] == "读取案件时得到的 ETag。 · The ETag read from the case."
