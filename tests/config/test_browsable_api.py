@@ -138,3 +138,9 @@ def test_standard_answers_and_declared_headers_are_described_in_both_languages(s
     )
     if_match = next(p for p in accept["parameters"] if p["name"] == "If-Match")
     assert if_match["description"] == "读取案件时得到的 ETag。 · The ETag read from the case."
+
+
+def test_the_browsable_apis_sign_in_page_is_in_chinese(client):
+    page = client.get("/api-auth/login/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "网格治理 API" in page and 'value="登录"' in page and 'name="viewport"' in page
+    assert "Django REST framework" not in page
