@@ -22,7 +22,7 @@ from cases.models import (
 )
 from cases.querysets import OPEN_STATUSES, WORK_QUEUES
 from config.errors import InvalidInput
-from config.labels import LabelField, Labels
+from config.labels import LabelField, LabelledSerializerMixin, Labels
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.geo.coords import CoordSystem
 from grids.models import Grid, GridWorker, MicroGrid
@@ -36,7 +36,7 @@ STATUS_LABELS = Labels(Case._meta.get_field("status").choices)
 ACTION_LABELS = Labels(workflow.ACTION_LABELS)
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(LabelledSerializerMixin, serializers.ModelSerializer):
     major_code = serializers.CharField(source="major.code", read_only=True)
     major_name = serializers.CharField(source="major.name", read_only=True)
     default_kind = serializers.CharField(source="major.default_kind", read_only=True)
@@ -64,7 +64,7 @@ class CategorySerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(LabelledSerializerMixin, serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField(
         help_text=_(
             "The person's real name (a grid worker's as the street registered it); null for the system."
@@ -109,7 +109,7 @@ class CaseAttachmentSerializer(serializers.ModelSerializer):
         return reverse("v1:case-attachment-download", args=[attachment.case_id, attachment.pk])
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(LabelledSerializerMixin, serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     major_category = serializers.IntegerField(source="category.major_id", read_only=True)
     overdue = serializers.SerializerMethodField(
@@ -510,7 +510,7 @@ class NearbyParams(serializers.Serializer):
     coord_system = serializers.ChoiceField(choices=CoordSystem.choices, default=CoordSystem.WGS84)
 
 
-class NearbyCaseSerializer(serializers.Serializer):
+class NearbyCaseSerializer(LabelledSerializerMixin, serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     title = serializers.CharField()
@@ -554,7 +554,7 @@ def _case_list_url(request, **params) -> str:
     return request.build_absolute_uri(url) if request else url
 
 
-class StatusCountSerializer(serializers.Serializer):
+class StatusCountSerializer(LabelledSerializerMixin, serializers.Serializer):
     status = serializers.CharField()
     status_label = LabelField(STATUS_LABELS, source="status")
     count = serializers.IntegerField()
