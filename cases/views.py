@@ -23,7 +23,7 @@ from cases.selectors import cases_nearby, possible_duplicates
 from cases.sync import case_create_once, cases_sync
 from config.api import error_response, etag_for, expected_version
 from config.errors import StaleVersion
-from config.parsers import FormParser, JSONParser, MultiPartParser
+from config.parsers import BatchJSONParser, FormParser, JSONParser, MultiPartParser
 from grids.geo.coords import to_wgs84
 from grids.reveal import RevealMixin
 from grids.viewsets import ScopedViewSetMixin
@@ -199,7 +199,7 @@ class CaseViewSet(
             )
         },
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], parser_classes=[BatchJSONParser, FormParser, MultiPartParser])
     def sync(self, request):
         """Each item is created on its own: one bad item loses none of the others."""
         services.check_may_report(request.user)

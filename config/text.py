@@ -11,6 +11,9 @@ import re
 from django.utils.translation import gettext_lazy as _
 
 NON_FIELD = "non_field_errors"
+# The deepest body the API takes is a batch of cases (`items` → item → case → value): far
+# below this. Anything deeper is a mistake or an attack.
+MAX_DEPTH = 32
 BAD_TEXT_MESSAGE = _("Text may not contain NUL characters or unpaired surrogates.")
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 
