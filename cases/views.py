@@ -4,7 +4,6 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,13 +16,14 @@ from cases import serializers as s
 from cases import services
 from cases.attachments import case_attach, check_request_size
 from cases.filters import CaseFilter, CaseOrderingFilter
-from cases.idempotency import HEADER
+from cases.idempotency import HEADER, KEY_PATTERN
 from cases.models import Case, CaseAttachment, CaseEvent, Category
 from cases.selectors import cases_nearby, possible_duplicates
 from cases.sync import case_create_once, cases_sync
-from config.api import error_response, etag_for, expected_version
+from config.api import IF_MATCH_PATTERN, error_response, etag_for, expected_version
 from config.errors import StaleVersion
-from config.parsers import FormParser, JSONParser, MultiPartParser
+from config.filters import FilterBackend
+from config.parsers import BatchJSONParser, FormParser, JSONParser, MultiPartParser
 from grids.geo.coords import to_wgs84
 from grids.reveal import RevealMixin
 from grids.viewsets import ScopedViewSetMixin
@@ -31,10 +31,20 @@ from grids.viewsets import ScopedViewSetMixin
 logger = logging.getLogger(__name__)
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag read from the case."
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    pattern=IF_MATCH_PATTERN,
+    description="The ETag read from the case.",
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False, description="Makes a retry replay the first answer."
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    pattern=KEY_PATTERN.pattern,
+    description="Makes a retry replay the first answer.",
 )
 
 
@@ -81,7 +91,7 @@ class CaseViewSet(
     queryset = Case.objects.for_list()
     permission_classes = [IsAuthenticated]
     filterset_class = CaseFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter, CaseOrderingFilter]
+    filter_backends = [FilterBackend, SearchFilter, CaseOrderingFilter]
     search_fields = ["number", "title", "address"]
     ordering_fields = ["reported_at", "due_at", "closed_at", "number", "priority", "status", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -178,7 +188,7 @@ class CaseViewSet(
 
     @extend_schema(
         summary=_("Send cases logged offline"),
-        request=inline_serializer("SyncBatch", {"items": s.SyncItemSerializer(many=True)}),
+        request=s.SyncInput,
         responses={
             200: inline_serializer(
                 "SyncResult",
@@ -199,7 +209,7 @@ class CaseViewSet(
             )
         },
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], parser_classes=[BatchJSONParser, FormParser, MultiPartParser])
     def sync(self, request):
         """Each item is created on its own: one bad item loses none of the others."""
         services.check_may_report(request.user)
