@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as rest_filters
-from django_filters.fields import DateRangeField
+from django_filters.fields import DateRangeField, MultipleChoiceField
 from drf_spectacular.utils import extend_schema_field
 
 
@@ -73,6 +73,52 @@ class IdFilter(filters.Filter):
     """
 
     field_class = IdField
+
+
+# The caller, in place of an id: `?assignee_worker=me`, `?reporter=me`.
+ME = "me"
+
+
+class IdOrMeField(IdField):
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip().lower() == ME:
+            return ME
+        return super().to_python(value)
+
+
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": [ME]}]})
+class IdOrMeFilter(IdFilter):
+    """An id filter that also takes `me`: the caller's own record, found through `me_field`
+    (a lookup to the user's id), so that a phone need not first read its own ids."""
+
+    field_class = IdOrMeField
+
+    def __init__(self, *args, me_field: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.me_field = me_field
+
+    def filter(self, qs, value):
+        if value == ME:
+            user = getattr(getattr(self.parent, "request", None), "user", None)
+            if user is None or not user.is_authenticated:
+                return qs.none()
+            return self.get_method(qs)(**{self.me_field: user.pk})
+        return super().filter(qs, value)
+
+
+class CommaSeparatedChoiceField(MultipleChoiceField):
+    """Several values repeated (`?status=a&status=b`), comma-separated (`?status=a,b`) or both."""
+
+    def clean(self, value):
+        if value:
+            value = [part.strip() for item in value for part in str(item).split(",") if part.strip()]
+        return super().clean(value)
+
+
+class MultipleChoicesFilter(filters.MultipleChoiceFilter):
+    """A choice filter matching any of several values, repeated or comma-separated."""
+
+    field_class = CommaSeparatedChoiceField
 
 
 # --- dates: a period of the service's own time ---------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -20,6 +21,7 @@ class JobViewSet(viewsets.ViewSet):
     lookup_value_regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
     @extend_schema(
+        summary=_("Start a background job"),
         request={"application/json": JobInput, "multipart/form-data": JobInput},
         responses={202: JobSerializer},
     )
@@ -40,15 +42,16 @@ class JobViewSet(viewsets.ViewSet):
             headers={"Location": request.build_absolute_uri(reverse("v1:job-detail", args=[job.pk]))},
         )
 
-    @extend_schema(responses=JobSerializer, parameters=[JOB_ID])
+    @extend_schema(summary=_("Follow a background job"), responses=JobSerializer, parameters=[JOB_ID])
     def retrieve(self, request, pk=None):
         job = services.job_of_user(user=request.user, job_id=pk)
         return Response(JobSerializer(job, context={"request": request}).data)
 
     @extend_schema(
+        summary=_("Download a finished job's file"),
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            409: OpenApiResponse(ERRORS["409"].response, description="The job has no file yet."),
+            409: OpenApiResponse(ERRORS["409"].response, description=_("The job has no file yet.")),
         },
         parameters=[JOB_ID],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -46,7 +47,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=False,
     pattern=KEY_PATTERN.pattern,
-    description="Makes a retry replay the first answer.",
+    description=gettext_lazy("Makes a retry replay the first answer."),
 )
 
 
@@ -200,7 +201,7 @@ class ResidentViewSet(BaseDataViewSet):
         return services.resident_create(scope=self.scope, actor=self.request.user, **data)
 
     @extend_schema(
-        summary=_("The resident moves out (their record and history stay)"), request=s.MoveOutInput
+        summary=gettext_lazy("The resident moves out (their record and history stay)"), request=s.MoveOutInput
     )
     @action(detail=True, methods=["post"], url_path="move-out")
     def move_out(self, request, pk=None):
@@ -212,7 +213,7 @@ class ResidentViewSet(BaseDataViewSet):
         )
         return Response(self._answer(resident)[1])
 
-    @extend_schema(summary=_("The resident moves into a house"), request=s.MoveInInput)
+    @extend_schema(summary=gettext_lazy("The resident moves into a house"), request=s.MoveInInput)
     @action(detail=True, methods=["post"], url_path="move-in")
     def move_in(self, request, pk=None):
         resident = self.get_object()
@@ -224,7 +225,7 @@ class ResidentViewSet(BaseDataViewSet):
         return Response(self._answer(resident)[1])
 
     @extend_schema(
-        summary=_("Export residents, masked (street administrators; audited)"),
+        summary=gettext_lazy("Export residents, masked (street administrators; audited)"),
         parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])],
         responses={
             (200, "text/csv"): OpenApiResponse(
@@ -318,7 +319,7 @@ class KeyPersonViewSet(
         return response
 
     @extend_schema(
-        summary=_("Register a key person (the centre)"),
+        summary=gettext_lazy("Register a key person (the centre)"),
         request=s.KeyPersonInput,
         responses={201: s.KeyPersonDetailSerializer},
         parameters=[IDEMPOTENCY_KEY],
@@ -374,28 +375,32 @@ class KeyPersonViewSet(
         return self._detail(key_person, status_code)
 
     @extend_schema(
-        summary=_("Record a visit (走访)"), request=s.VisitInput, responses={201: s.KeyPersonDetailSerializer}
+        summary=gettext_lazy("Record a visit (走访)"),
+        request=s.VisitInput,
+        responses={201: s.KeyPersonDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def visit(self, request, pk=None):
         return self._act("visit", s.VisitInput, keypersons.key_person_visit, status.HTTP_201_CREATED)
 
-    @extend_schema(summary=_("Change the risk level (and so the visit frequency)"), request=s.ChangeRiskInput)
+    @extend_schema(
+        summary=gettext_lazy("Change the risk level (and so the visit frequency)"), request=s.ChangeRiskInput
+    )
     @action(detail=True, methods=["post"], url_path="change-risk")
     def change_risk(self, request, pk=None):
         return self._act("change_risk", s.ChangeRiskInput, keypersons.key_person_change_risk)
 
-    @extend_schema(summary=_("Hand the key person to another worker"), request=s.ReassignInput)
+    @extend_schema(summary=gettext_lazy("Hand the key person to another worker"), request=s.ReassignInput)
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
         return self._act("reassign", s.ReassignInput, keypersons.key_person_reassign)
 
-    @extend_schema(summary=_("End the supervision"), request=s.KeyPersonReasonInput)
+    @extend_schema(summary=gettext_lazy("End the supervision"), request=s.KeyPersonReasonInput)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         return self._act("end", s.KeyPersonReasonInput, keypersons.key_person_end)
 
-    @extend_schema(summary=_("Resume the supervision"), request=s.KeyPersonReasonInput)
+    @extend_schema(summary=gettext_lazy("Resume the supervision"), request=s.KeyPersonReasonInput)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         return self._act("resume", s.KeyPersonReasonInput, keypersons.key_person_resume)
@@ -420,7 +425,7 @@ class KeyPersonCountsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        summary=_("Key persons counted per grid, community or street"),
+        summary=gettext_lazy("Key persons counted per grid, community or street"),
         parameters=[filters.CountsParams],
         responses=inline_serializer(
             "KeyPersonCounts",

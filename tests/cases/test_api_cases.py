@@ -191,6 +191,20 @@ def test_worker_resolves_a_small_matter_on_the_spot(world, api, category):
     assert case.closed_at is None  # the centre still verifies
 
 
+def test_on_the_spot_for_a_big_matter_category_says_triage_may_be_set_small(world, api):
+    big_by_default = CategoryFactory(name="违章搭建", default_triage="big", default_level="street")
+    client = api(world.worker_a)
+    body = payload(world, big_by_default, on_the_spot=True, result="已劝导拆除")
+    refused = client.post(reverse(LIST), body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 400
+    message = refused.json()["triage"][0]
+    assert "即报即办" in message and '"triage": "small"' in message
+    assert not Case.objects.exists()
+    judged_small = client.post(reverse(LIST), {**body, "triage": "small"}, format="json")
+    assert judged_small.status_code == 201, judged_small.json()
+    assert judged_small.json()["status"] == "resolved"
+
+
 def test_on_the_spot_needs_a_result_and_a_small_matter(world, api, category):
     client = api(world.worker_a)
     no_result = client.post(reverse(LIST), payload(world, category, on_the_spot=True), format="json")
@@ -262,14 +276,27 @@ def test_keys_belong_to_one_user(world, api, category):
     assert Case.objects.count() == 2
 
 
-def test_a_validation_error_is_replayed_too_and_a_fixed_body_needs_a_new_key(world, api, category):
+def test_a_validation_error_stores_nothing_and_the_corrected_body_succeeds_with_the_same_key(
+    world, api, category
+):
     client = api(world.worker_a)
     bad = payload(world, category, title="")
     first = client.post(reverse(LIST), bad, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    again = client.post(reverse(LIST), bad, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    assert first.status_code == again.status_code == 400
-    assert again.json() == first.json()
-    assert not Case.objects.exists()
+    assert first.status_code == 400 and "title" in first.json()
+    assert "Idempotent-Replayed" not in first
+    assert not Case.objects.exists() and not IdempotencyKey.objects.exists()
+    fixed = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert fixed.status_code == 201
+    again = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert Case.objects.count() == 1
+
+
+def test_a_refused_create_stores_nothing_under_its_key(world, api, category):
+    client = api(world.viewer)
+    refused = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert refused.status_code == 403
+    assert not IdempotencyKey.objects.exists()
 
 
 def test_a_malformed_key_is_400(world, api, category):
@@ -318,12 +345,27 @@ def test_sync_batch_with_a_bad_item_loses_none_of_the_others(world, api, categor
     again = client.post(reverse("v1:case-sync"), {"items": items}, format="json").json()["results"]
     assert [(r["outcome"], r["replayed"]) for r in again] == [
         ("replayed", True),
-        ("error", True),
-        ("error", True),
+        ("error", False),
+        ("error", False),
         ("replayed", True),
     ]
     assert again[0]["body"] == results[0]["body"]
     assert Case.objects.count() == 2
+    assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == ["off-1", "off-4"]
+
+
+def test_a_sync_item_corrected_after_a_validation_error_is_created_under_the_same_key(world, api, category):
+    client = api(world.worker_a)
+    bad = [{"idempotency_key": "off-1", "case": payload(world, category, title="")}]
+    first = client.post(reverse("v1:case-sync"), {"items": bad}, format="json").json()["results"][0]
+    assert (first["status"], first["outcome"]) == (400, "error") and "title" in first["body"]
+    assert not IdempotencyKey.objects.exists()
+    fixed = [{"idempotency_key": "off-1", "case": payload(world, category, title="井盖缺失")}]
+    second = client.post(reverse("v1:case-sync"), {"items": fixed}, format="json").json()["results"][0]
+    assert (second["status"], second["outcome"]) == (201, "created")
+    third = client.post(reverse("v1:case-sync"), {"items": fixed}, format="json").json()["results"][0]
+    assert (third["outcome"], third["body"]["id"]) == ("replayed", second["body"]["id"])
+    assert list(Case.objects.values_list("title", flat=True)) == ["井盖缺失"]
 
 
 def test_sync_shares_keys_with_single_creates(world, api, category):
