@@ -527,13 +527,6 @@ class AttachmentInput(serializers.Serializer):
     file = serializers.FileField()
 
 
-class SyncItemSerializer(serializers.Serializer):
-    """One case logged offline. Checked item by item: a malformed item is that item's 400."""
-
-    idempotency_key = serializers.CharField(max_length=100)
-    case = serializers.DictField()
-
-
 class SyncInput(serializers.Serializer):
     """The batch's envelope only: a list of 1 to 100 items, each then checked on its own.
 
@@ -542,7 +535,13 @@ class SyncInput(serializers.Serializer):
     """
 
     items = serializers.ListField(
-        child=serializers.JSONField(), allow_empty=False, max_length=100, help_text=_("SyncItem objects.")
+        child=serializers.JSONField(),
+        allow_empty=False,
+        min_length=1,
+        max_length=100,
+        # Any value is taken here: each item is checked on its own and a malformed one is that
+        # item's 400 in the results, so the schema does not refuse the batch for it.
+        help_text=_('Items of the shape {"idempotency_key": "…", "case": {…}}, each answered on its own.'),
     )
 
 

@@ -6,7 +6,6 @@ from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -20,13 +19,14 @@ from cases import serializers as s
 from cases import services
 from cases.attachments import case_attach, case_create_with_files, check_request_size, files_kept_on_commit
 from cases.filters import CaseFilter, CaseOrderingFilter
-from cases.idempotency import HEADER
+from cases.idempotency import HEADER, KEY_PATTERN
 from cases.models import Case, CaseAttachment, CaseEvent, Category
 from cases.selectors import cases_nearby, my_work, possible_duplicates
 from cases.sync import case_create_once, cases_sync
-from config.api import error_response, etag_for, expected_version
+from config.api import IF_MATCH_PATTERN, error_response, etag_for, expected_version
 from config.errors import StaleVersion
-from config.parsers import FormParser, JSONParser, MultiPartParser
+from config.filters import FilterBackend
+from config.parsers import BatchJSONParser, FormParser, JSONParser, MultiPartParser
 from grids.geo.coords import to_wgs84
 from grids.reveal import RevealMixin
 from grids.scope import scope_for
@@ -39,6 +39,7 @@ IF_MATCH = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
+    pattern=IF_MATCH_PATTERN,
     description=gettext_lazy("The ETag read from the case."),
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -46,6 +47,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
+    pattern=KEY_PATTERN.pattern,
     description=gettext_lazy("Makes a retry replay the first answer."),
 )
 
@@ -101,7 +103,7 @@ class CaseViewSet(
     queryset = Case.objects.for_list()
     permission_classes = [IsAuthenticated]
     filterset_class = CaseFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter, CaseOrderingFilter]
+    filter_backends = [FilterBackend, SearchFilter, CaseOrderingFilter]
     search_fields = ["number", "title", "address"]
     ordering_fields = ["reported_at", "due_at", "closed_at", "number", "priority", "status", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -226,7 +228,7 @@ class CaseViewSet(
             "Up to 100 items, each `{idempotency_key, case}` and answered on its own as if it had been "
             "sent alone with its key; a case may carry its `photos`. A bad item loses none of the others."
         ),
-        request=inline_serializer("SyncBatch", {"items": s.SyncItemSerializer(many=True)}),
+        request=s.SyncInput,
         responses={
             200: inline_serializer(
                 "SyncResult",
@@ -247,7 +249,7 @@ class CaseViewSet(
             )
         },
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], parser_classes=[BatchJSONParser, FormParser, MultiPartParser])
     def sync(self, request):
         """Each item is created on its own: one bad item loses none of the others."""
         services.check_may_report(request.user)

@@ -6,8 +6,10 @@ from datetime import date
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as rest_filters
 from django_filters.fields import DateRangeField, MultipleChoiceField
 from drf_spectacular.utils import extend_schema_field
 
@@ -28,6 +30,21 @@ class StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class FilterSet(rest_filters.FilterSet):
+    """The base of the filters a view declares by `filterset_fields`: booleans are strict."""
+
+    FILTER_DEFAULTS = {
+        **rest_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }
+
+
+class FilterBackend(rest_filters.DjangoFilterBackend):
+    """django-filter's backend, building `filterset_fields` on `FilterSet` above."""
+
+    filterset_base = FilterSet
 
 
 class IdField(forms.Field):

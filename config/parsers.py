@@ -15,11 +15,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, renderers
 from rest_framework.utils.json import strict_constant
 
-from config.text import BAD_TEXT_MESSAGE, NON_FIELD, bad_text_fields, is_bad_text
-
-# The deepest body the API takes is a batch of cases (`items` → item → case → value): far
-# below this. Anything deeper is a mistake or an attack.
-MAX_DEPTH = 32
+from config.text import BAD_TEXT_MESSAGE, MAX_DEPTH, NON_FIELD, bad_text_fields, is_bad_text
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -39,9 +35,15 @@ def body_limit(parser_context) -> int:
     return own() if callable(own) else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-def refuse_bad_text(data) -> None:
-    """Raise a 400 if the parsed `data` holds bad text or is nested too deeply."""
+def refuse_bad_text(data, *, batch_field: str | None = None) -> None:
+    """Raise a 400 if the parsed `data` holds bad text or is nested too deeply.
+
+    With `batch_field`, bad text inside that top-level list is left to the view, which answers
+    each of its items on its own; the depth of the whole body is checked all the same.
+    """
     fields, too_deep = bad_text_fields(data, max_depth=MAX_DEPTH)
+    if batch_field is not None and isinstance(data, dict) and isinstance(data.get(batch_field), list):
+        fields = [field for field in fields if field != batch_field]
     if too_deep:
         raise exceptions.ParseError(
             _("The body is nested more than %(depth)d levels deep.") % {"depth": MAX_DEPTH}
@@ -61,6 +63,8 @@ class JSONParser(parsers.BaseParser):
 
     media_type = "application/json"
     renderer_class = renderers.JSONRenderer
+    # The top-level list whose items the view checks one by one (see `refuse_bad_text`).
+    batch_field: str | None = None
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = body_limit(parser_context)
@@ -81,8 +85,15 @@ class JSONParser(parsers.BaseParser):
         except (ValueError, RecursionError):
             # NaN and Infinity (not JSON), or nesting deeper than the interpreter's stack.
             raise exceptions.ParseError(_("The body is not valid JSON.")) from None
-        refuse_bad_text(data)
+        refuse_bad_text(data, batch_field=self.batch_field)
         return data
+
+
+class BatchJSONParser(JSONParser):
+    """For a batch answered item by item: one item's bad text is that item's 400, not the
+    batch's, so that the good items are still created and their answers replayed on retry."""
+
+    batch_field = "items"
 
 
 def _refuse_bad_form_text(data) -> None:

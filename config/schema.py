@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import force_instance, is_serializer
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -112,11 +113,37 @@ IN_FLIGHT = OpenApiResponse(
     description=_("Not allowed now, or the first request with this Idempotency-Key is still running."),
 )
 WRITES = {"POST", "PUT", "PATCH"}
+FORM_MEDIA_TYPES = {"multipart/form-data", "application/x-www-form-urlencoded"}
+TERRITORY_PARAMETERS = {"street", "community", "grid"}
 
 
 def add_error_components(result, generator, request, public):
     """Postprocessing hook: the error bodies the responses refer to."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_COMPONENTS)
+    return result
+
+
+def allow_empty_query_values(result, generator, request, public):
+    """Postprocessing hook: an optional query parameter sent empty (`?group_by=`) is read as
+    not sent, by django-filter and by DRF's parameter serializers alike, so its schema takes
+    "" (in its enum, or as the other choice beside a number, a boolean or a date).
+
+    A browser's filter form sends every field, the empty ones too.
+    """
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") != "query" or parameter.get("required"):
+                    continue
+                if "enum" in schema:
+                    if "" not in schema["enum"]:
+                        schema["enum"] = ["", *schema["enum"]]
+                        schema.pop("minLength", None)
+                elif schema.get("type") in {"integer", "number", "boolean"} or (
+                    schema.get("type") == "string" and {"format", "pattern", "minLength"} & set(schema)
+                ):
+                    parameter["schema"] = {"anyOf": [schema, {"type": "string", "enum": [""]}]}
     return result
 
 
@@ -213,6 +240,21 @@ class AutoSchema(SpectacularAutoSchema):
             schema["additionalProperties"] = False
         return schema
 
+    def map_parsers(self):
+        # Bodies are JSON; forms are read too (the browsable API posts them), but only an
+        # upload is described with them, so that a client, or a fuzzer, speaks the API's JSON.
+        media_types = super().map_parsers()
+        if self._request_takes_a_file():
+            return media_types
+        return [m for m in media_types if m not in FORM_MEDIA_TYPES] or media_types
+
+    def _request_takes_a_file(self) -> bool:
+        serializer = self.get_request_serializer()
+        if not is_serializer(serializer):
+            return False
+        fields = force_instance(serializer).fields.values()
+        return any(isinstance(field, serializers.FileField) for field in fields)
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
@@ -248,9 +290,10 @@ class AutoSchema(SpectacularAutoSchema):
         answers = {}
         if not public:
             answers.update({code: ERRORS[code] for code in ("401", "403")})
-        if writes or is_list or getattr(view, "filterset_class", None):
+        parameter_fields = self._parameter_fields()
+        if writes or is_list or getattr(view, "filterset_class", None) or parameter_fields:
             answers["400"] = ERRORS["400"]
-        if "{id}" in self.path or "{pk}" in self.path:
+        if "{id}" in self.path or "{pk}" in self.path or parameter_fields & TERRITORY_PARAMETERS:
             answers["404"] = ERRORS["404"]
         elif is_list and self._get_paginator() is not None:
             answers["404"] = LIST_NOT_FOUND
@@ -267,6 +310,15 @@ class AutoSchema(SpectacularAutoSchema):
             answers["429"] = ERRORS["429"]
         answers.update({code: ERRORS[code] for code in ("500", "503")})
         return answers
+
+    def _parameter_fields(self) -> set[str]:
+        """The query parameters declared by a serializer (a report's, the counts'): checked,
+        so a 400 on a bad one, and a territory outside the caller's is a 404."""
+        names = set()
+        for parameter in self.get_override_parameters():
+            if is_serializer(parameter):
+                names.update(force_instance(parameter).fields)
+        return names
 
     def _takes_idempotency_key(self) -> bool:
         return any(getattr(p, "name", None) == "Idempotency-Key" for p in self.get_override_parameters())

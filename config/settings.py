@@ -364,7 +364,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=20),
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "config.api.StrictOrderingFilter",
     ],
@@ -477,6 +477,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.add_error_components",
+        "config.schema.allow_empty_query_values",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CommunityKindEnum": "grids.models.Community.Kind",

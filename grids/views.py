@@ -33,6 +33,8 @@ class TerritoryViewSet(ScopedModelViewSet):
     permission_classes = [IsAuthenticated, TerritoryEditorOrReadOnly]
     search_fields = ["code", "name"]
     ordering_fields = ["code", "name", "id"]
+    # A code or a parent that rows below still depend on cannot change, nor can such a row go.
+    action_conflicts = True
 
     def perform_create(self, serializer):
         serializer.instance = territory_create(

@@ -4,17 +4,21 @@ from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.schema import ERRORS
 from jobs import services
 from jobs.serializers import JobInput, JobSerializer
 
+# A job's id is a UUID: anything else matches no URL and is the API's 404, as an unknown job is.
+JOB_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
 
 class JobViewSet(viewsets.ViewSet):
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    lookup_value_regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
     @extend_schema(
         summary=_("Start a background job"),
@@ -38,14 +42,18 @@ class JobViewSet(viewsets.ViewSet):
             headers={"Location": request.build_absolute_uri(reverse("v1:job-detail", args=[job.pk]))},
         )
 
-    @extend_schema(summary=_("Follow a background job"), responses=JobSerializer)
+    @extend_schema(summary=_("Follow a background job"), responses=JobSerializer, parameters=[JOB_ID])
     def retrieve(self, request, pk=None):
         job = services.job_of_user(user=request.user, job_id=pk)
         return Response(JobSerializer(job, context={"request": request}).data)
 
     @extend_schema(
         summary=_("Download a finished job's file"),
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            409: OpenApiResponse(ERRORS["409"].response, description=_("The job has no file yet.")),
+        },
+        parameters=[JOB_ID],
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import etag_for, expected_version
+from config.api import IF_MATCH_PATTERN, etag_for, expected_version
 from grids.reveal import RevealMixin
 from grids.scope import Scope, scope_for
 from grids.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
@@ -21,6 +21,7 @@ IF_MATCH = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
+    pattern=IF_MATCH_PATTERN,
     description=gettext_lazy("The ETag read from the mediation."),
 )
 

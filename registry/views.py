@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -16,8 +16,9 @@ from rest_framework.views import APIView
 
 from config.api import StrictOrderingFilter, error_response, etag_for, expected_version
 from config.errors import RoleNotAllowed
+from config.filters import FilterBackend
 from core.access import ACCESS
-from core.idempotency import HEADER, create_once
+from core.idempotency import HEADER, KEY_PATTERN, create_once
 from grids.reveal import RevealMixin
 from grids.scope import scope_for
 from grids.viewsets import ScopedViewSetMixin
@@ -45,6 +46,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
+    pattern=KEY_PATTERN.pattern,
     description=gettext_lazy("Makes a retry replay the first answer."),
 )
 
@@ -53,7 +55,7 @@ class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     """A catalogue, for a client's pickers; superusers edit it in the admin."""
 
     pagination_class = None
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter]
 
 
 def catalogue(model, serializer, **extra):
@@ -81,7 +83,7 @@ class BaseDataViewSet(
     """List, read, create (idempotent with `Idempotency-Key`) and correct one kind of base data."""
 
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter]
     http_method_names = ["get", "post", "patch", "head", "options"]
     reveal_grant = ("registry", "reveal")
     input_class: type
@@ -225,6 +227,14 @@ class ResidentViewSet(BaseDataViewSet):
     @extend_schema(
         summary=gettext_lazy("Export residents, masked (street administrators; audited)"),
         parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.BINARY, description=_("CSV download (format=csv, the default)")
+            ),
+            (200, exports.CONTENT_TYPES["xlsx"]): OpenApiResponse(
+                OpenApiTypes.BINARY, description=_("Excel download (format=xlsx)")
+            ),
+        },
     )
     @action(detail=False, methods=["get"], content_negotiation_class=exports.FileFormatNegotiation)
     def export(self, request):
@@ -232,7 +242,7 @@ class ResidentViewSet(BaseDataViewSet):
             raise RoleNotAllowed(_("Only street administrators export residents."))
         queryset = self.filter_queryset(self.get_queryset())
         return exports.residents_export(
-            request=request, queryset=queryset, file_format=request.query_params.get("format", "csv")
+            request=request, queryset=queryset, file_format=request.query_params.get("format") or "csv"
         )
 
 
@@ -272,10 +282,13 @@ class KeyPersonViewSet(
 
     queryset = KeyPerson.objects.select_related("resident", "category", "responsible_worker")
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter]
     filterset_class = filters.KeyPersonFilter
     ordering_fields = ["next_visit_due", "registered_on", "id"]
     http_method_names = ["get", "post", "head", "options"]
+    # The actions honour If-Match (412) and the workflow's table (409): the schema says so.
+    versioned = True
+    action_conflicts = True
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -308,6 +321,7 @@ class KeyPersonViewSet(
     @extend_schema(
         summary=gettext_lazy("Register a key person (the centre)"),
         request=s.KeyPersonInput,
+        responses={201: s.KeyPersonDetailSerializer},
         parameters=[IDEMPOTENCY_KEY],
     )
     def create(self, request, *args, **kwargs):
@@ -360,7 +374,11 @@ class KeyPersonViewSet(
         )
         return self._detail(key_person, status_code)
 
-    @extend_schema(summary=gettext_lazy("Record a visit (走访)"), request=s.VisitInput)
+    @extend_schema(
+        summary=gettext_lazy("Record a visit (走访)"),
+        request=s.VisitInput,
+        responses={201: s.KeyPersonDetailSerializer},
+    )
     @action(detail=True, methods=["post"])
     def visit(self, request, pk=None):
         return self._act("visit", s.VisitInput, keypersons.key_person_visit, status.HTTP_201_CREATED)
@@ -396,7 +414,7 @@ class VisitViewSet(
     queryset = Visit.objects.all()
     serializer_class = s.VisitSerializer
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter]
     filterset_class = filters.VisitFilter
     ordering_fields = ["visited_on", "due_on", "id"]
 

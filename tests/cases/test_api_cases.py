@@ -1,5 +1,6 @@
 """Logging cases from a phone, reading them, and correcting them with If-Match."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -411,6 +412,46 @@ def test_a_malformed_sync_item_is_that_items_400_and_the_others_are_created(worl
     assert "non_field_errors" in results[3]["body"]
     assert sorted(Case.objects.values_list("title", flat=True)) == ["井盖缺失", "路灯不亮"]
     assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == ["off-1", "off-5"]
+
+
+@pytest.mark.parametrize(
+    ("bad_item", "field", "echoed_key"),
+    [
+        ({"idempotency_key": "\ud800"}, "idempotency_key", None),
+        ({"idempotency_key": "k\x00"}, "idempotency_key", None),
+        ({"idempotency_key": "off-2", "case_title": "\ud83d"}, "title", "off-2"),
+        ({"idempotency_key": "off-2", "case_title": "整改\x00"}, "title", "off-2"),
+        ({"idempotency_key": "off-2", "note": "\x00"}, "note", "off-2"),
+        ({"idempotency_key": "off-2", "\udfff": 1}, "non_field_errors", "off-2"),
+    ],
+)
+def test_bad_text_in_a_sync_item_is_that_items_400_and_the_good_item_is_replayed_on_retry(
+    world, api, category, bad_item, field, echoed_key
+):
+    bad_item = dict(bad_item)
+    bad = {"case": payload(world, category, title=bad_item.pop("case_title", "没有键")), **bad_item}
+    items = [{"idempotency_key": "off-1", "case": payload(world, category, title="井盖缺失")}, bad]
+    # The phone's JSON, as it sends it: escaped, so that the lone surrogate reaches the server.
+    raw = json.dumps({"items": items}).encode()
+    client = api(world.worker_a)
+    response = client.generic("POST", reverse("v1:case-sync"), raw, "application/json")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [(r["idempotency_key"], r["status"], r["outcome"]) for r in results] == [
+        ("off-1", 201, "created"),
+        (echoed_key, 400, "error"),
+    ]
+    assert results[1]["body"] == {field: ["文本不能包含 NUL 字符或不成对的代理字符。"]}
+    assert list(Case.objects.values_list("title", flat=True)) == ["井盖缺失"]
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["off-1"]
+    again = client.generic("POST", reverse("v1:case-sync"), raw, "application/json").json()["results"]
+    assert [(r["status"], r["outcome"], r["replayed"]) for r in again] == [
+        (201, "replayed", True),
+        (400, "error", False),
+    ]
+    assert again[0]["body"] == results[0]["body"]
+    assert again[0]["body"]["number"] == Case.objects.get().number
+    assert Case.objects.count() == 1 and IdempotencyKey.objects.count() == 1
 
 
 def test_two_sync_items_with_one_key_are_one_request_sent_twice(world, api, category):
