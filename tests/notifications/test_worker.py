@@ -137,6 +137,7 @@ def test_a_sink_answering_500_then_200_gets_the_message_once(
     time.sleep(1.5)  # long enough for a second copy, were one to come
     assert numbers(sink.received) == [case.number]
     assert len(sink.attempts) == 2
+    assert wait_until(lambda: Delivery.objects.get(robot=grid_group).state == "sent", timeout=10)
     delivery = Delivery.objects.get(robot=grid_group)
     assert (delivery.state, delivery.attempts, delivery.last_error) == ("sent", 2, "HTTP 500")
     assert got[0].at - sink.attempts[0].at >= 0.4  # the backoff's first wait (0.5 s)
@@ -149,6 +150,8 @@ def test_a_429_is_retried_after_its_retry_after(world, make_case, grid_group, si
     assert numbers(got) == [case.number]
     first, second = sink.attempts
     assert second.at - first.at >= 1.9
+    # The worker records the outcome just after the sink has answered: wait for it.
+    assert wait_until(lambda: Delivery.objects.get(robot=grid_group).state == "sent", timeout=10)
     delivery = Delivery.objects.get(robot=grid_group)
     assert (delivery.state, delivery.attempts, delivery.last_error) == ("sent", 2, "HTTP 429")
 
