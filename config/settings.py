@@ -202,6 +202,8 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 # How far ahead an extension may set a case's due time.
 CASE_EXTENSION_MAX_DAYS = env.int("CASE_EXTENSION_MAX_DAYS", default=365)
+# The resolution report reads its summary tables where they can answer (`reports.rollup`).
+REPORTS_FROM_ROLLUP = env.bool("REPORTS_FROM_ROLLUP", default=True)
 REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10.0)
 REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
