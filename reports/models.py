@@ -13,7 +13,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Span(models.TextChoices):
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+
+
 class ResolutionRollup(models.Model):
+    # A row counts the cases of one day, or of one whole month (`day` is then its first day):
+    # a period reads the months it covers whole and the days at its ends, a twelfth as many rows.
+    span = models.CharField(_("span"), max_length=5, choices=Span.choices)
     day = models.DateField(_("day"))
     street = models.ForeignKey(
         "grids.Street", on_delete=models.CASCADE, related_name="+", verbose_name=_("street")
@@ -39,32 +47,45 @@ class ResolutionRollup(models.Model):
         return f"{self.day} {self.street_id}: {self.total}"
 
 
-class StreetDayRollup(ResolutionRollup):
-    """Day × street: the district's and a street's own reports by street or by month."""
+class StreetRollup(ResolutionRollup):
+    """Per street: the district's and a street's own reports by street or by month."""
 
     class Meta:
-        verbose_name = _("street-day report rollup")
-        verbose_name_plural = _("street-day report rollups")
-        constraints = [models.UniqueConstraint(fields=["day", "street"], name="rollup_street_day_key")]
+        verbose_name = _("street report rollup")
+        verbose_name_plural = _("street report rollups")
+        constraints = [models.UniqueConstraint(fields=["span", "day", "street"], name="rollup_street_key")]
 
 
-class CommunityDayRollup(ResolutionRollup):
-    """Day × community × category × kind: groupings and filters down to a community."""
+class CommunityRollup(ResolutionRollup):
+    """Per community: reports by community, a community filter, community staff's reports."""
 
     community = models.ForeignKey(
         "grids.Community", on_delete=models.CASCADE, related_name="+", verbose_name=_("community or village")
     )
+
+    class Meta:
+        verbose_name = _("community report rollup")
+        verbose_name_plural = _("community report rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["span", "day", "street", "community"], name="rollup_community_key"
+            )
+        ]
+
+
+class CategoryRollup(ResolutionRollup):
+    """Per street, category and kind: reports by category or kind, and those filters."""
+
     category = models.ForeignKey(
         "cases.Category", on_delete=models.CASCADE, related_name="+", verbose_name=_("category")
     )
     kind = models.CharField(_("kind"), max_length=20)
 
     class Meta:
-        verbose_name = _("community-day report rollup")
-        verbose_name_plural = _("community-day report rollups")
+        verbose_name = _("category report rollup")
+        verbose_name_plural = _("category report rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "street", "community", "category", "kind"], name="rollup_community_day_key"
+                fields=["span", "day", "street", "category", "kind"], name="rollup_category_key"
             )
         ]
-        indexes = [models.Index(fields=["street", "day"], name="rollup_community_street_idx")]

@@ -24,11 +24,12 @@ the open cases of the period (a small partial index, `case_open_report_idx`).
 
 from __future__ import annotations
 
+import itertools
 import json
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -40,7 +41,7 @@ from cases.models import Case, Level, Satisfaction, Status
 from cases.querysets import OPEN_STATUSES
 from grids.scope import ALL, COMMUNITY, DISTRICT, STREET, Scope
 from reports import metrics as m
-from reports.models import CommunityDayRollup, ResolutionRollup, StreetDayRollup
+from reports.models import CategoryRollup, CommunityRollup, ResolutionRollup, Span, StreetRollup
 
 HOUR_USEC = 3_600_000_000
 FIRST_EDGE_HOURS = 0.1
@@ -82,12 +83,13 @@ class Grain:
 
     @property
     def key_columns(self) -> tuple[str, ...]:
-        return ("day", *self.dims)
+        return ("span", "day", *self.dims)
 
 
 GRAINS = (
-    Grain(StreetDayRollup, ("street_id",)),
-    Grain(CommunityDayRollup, ("street_id", "community_id", "category_id", "kind")),
+    Grain(StreetRollup, ("street_id",)),
+    Grain(CommunityRollup, ("street_id", "community_id")),
+    Grain(CategoryRollup, ("street_id", "category_id", "kind")),
 )
 
 # The column each grouping and filter needs in a table; absent: only the cases can answer.
@@ -165,6 +167,10 @@ def contribution(case) -> tuple[tuple[int, ...], int, int | None]:
     return counts, usec, close_bin(usec)
 
 
+DAY, MONTH = Span.DAY.value, Span.MONTH.value  # plain text: the keys compare with stored rows
+SPANS = ((DAY, lambda day: day), (MONTH, lambda day: day.replace(day=1)))
+
+
 def _day(case):
     return timezone.localdate(case.reported_at, timezone.get_default_timezone())
 
@@ -187,13 +193,13 @@ def apply_difference(before: tuple | None, after: tuple) -> None:
     """Add `after`'s counts and take away `before`'s, row by row: one statement on PostgreSQL
     (the upserts of both tables as one, so a step pays one round trip), one a row elsewhere."""
     changes = []
-    for grain in GRAINS:
-        new_key = (after[0], *(after[1][d] for d in grain.dims))
+    for grain, (span, start) in itertools.product(GRAINS, SPANS):
+        new_key = (span, start(after[0]), *(after[1][d] for d in grain.dims))
         added = (after[2], after[3], after[4])
         if before is None:
             changes.append((grain, new_key, *_signed(added, 1)))
             continue
-        old_key = (before[0], *(before[1][d] for d in grain.dims))
+        old_key = (span, start(before[0]), *(before[1][d] for d in grain.dims))
         removed = (before[2], before[3], before[4])
         if old_key != new_key:
             changes.append((grain, old_key, *_signed(removed, -1)))
@@ -329,7 +335,7 @@ def _count_conditions() -> dict[str, Q | None]:
 def computed_rows(grain: Grain, cases=None) -> dict[tuple, dict]:
     """The rows of `grain` counted from the cases: {key: {counts, close_usec, close_hours}}."""
     cases = Case.objects.all() if cases is None else cases
-    dims = [d.removesuffix("_id") if d != "kind" else d for d in grain.dims]
+    dims = list(grain.dims)
     day = TruncDate("reported_at", tzinfo=timezone.get_default_timezone())
     aggregates = {
         name: Count("reported_at", filter=condition) for name, condition in _count_conditions().items()
@@ -357,7 +363,17 @@ def computed_rows(grain: Grain, cases=None) -> dict[tuple, dict]:
     )
     for row in binned:
         rows[(row["day"], *(row[d] for d in dims))]["close_hours"][str(row["bin"])] = row["n"]
-    return rows
+    out = {(DAY, *key): values for key, values in rows.items()}
+    for (day, *rest), values in rows.items():
+        month = out.setdefault(
+            (MONTH, day.replace(day=1), *rest),
+            {**dict.fromkeys(COUNTS, 0), "close_usec": 0, "close_hours": {}},
+        )
+        for name in (*COUNTS, "close_usec"):
+            month[name] += values[name]
+        for b, n in values["close_hours"].items():
+            month["close_hours"][b] = month["close_hours"].get(b, 0) + n
+    return out
 
 
 def stored_rows(grain: Grain) -> dict[tuple, dict]:
@@ -385,15 +401,31 @@ def rebuild() -> dict[str, int]:
     with transaction.atomic(), connection.cursor() as cursor:
         for grain in GRAINS:
             grain.model.objects.all().delete()
-            sql, params = _rebuild_sql(grain)
-            cursor.execute(sql, params)
-            written[grain.model._meta.db_table] = cursor.rowcount
+            written[grain.model._meta.db_table] = 0
+            for span in (DAY, MONTH):
+                sql, params = _rebuild_sql(grain, span)
+                cursor.execute(sql, params)
+                written[grain.model._meta.db_table] += cursor.rowcount
     return written
 
 
-def _rebuild_sql(grain: Grain) -> tuple[str, tuple]:
+class MonthStart(Func):
+    """The first day of a date's month."""
+
+    output_field = models.DateField()
+    template = "CAST(DATE_TRUNC('month', %(expressions)s) AS date)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="date(%(expressions)s, 'start of month')", **extra
+        )
+
+
+def _rebuild_sql(grain: Grain, span: str) -> tuple[str, tuple]:
     q = connection.ops.quote_name
     day = TruncDate("reported_at", tzinfo=timezone.get_default_timezone())
+    if span == MONTH:
+        day = MonthStart(day)
     aggregates = {
         name: Count("reported_at", filter=condition) for name, condition in _count_conditions().items()
     }
@@ -418,7 +450,7 @@ def _rebuild_sql(grain: Grain) -> tuple[str, tuple]:
     target = ", ".join(q(c) for c in (*columns, *COUNTS, "close_usec", "close_hours"))
     statement = (
         f"INSERT INTO {q(grain.model._meta.db_table)} ({target}) "
-        f"SELECT {keys}, {sums}, {histogram} FROM ({sql}) r GROUP BY {keys}"
+        f"SELECT '{span}', {keys}, {sums}, {histogram} FROM ({sql}) r GROUP BY {keys}"
     )
     return statement, params
 
@@ -451,6 +483,28 @@ def grain_for(scope: Scope, group_by: str, filters) -> Grain | None:
     return None
 
 
+def _period(first: date | None, last: date | None) -> Q:
+    """The rows that count a period once: the months it covers whole, the days at its ends."""
+    whole_from = None if first is None else (first if first.day == 1 else _next_month(first))
+    after_last = None if last is None else last + timedelta(days=1)
+    whole_to = None if after_last is None else after_last.replace(day=1)  # months before this one
+    if whole_from is not None and whole_to is not None and whole_from >= whole_to:
+        return Q(span=DAY, day__gte=first, day__lte=last)  # within one month or two halves
+    months = Q(span=MONTH)
+    days = Q(pk__in=[])
+    if whole_from is not None:
+        months &= Q(day__gte=whole_from)
+        days |= Q(span=DAY, day__gte=first, day__lt=whole_from)
+    if whole_to is not None:
+        months &= Q(day__lt=whole_to)
+        days |= Q(span=DAY, day__gte=whole_to, day__lte=last)
+    return months | days
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 def _scoped(queryset, scope: Scope):
     return scope.filter(
         queryset,
@@ -465,11 +519,7 @@ def grouped_rows(grain: Grain, dimension, scope: Scope, filters, cases, now: dat
 
     Three queries: the counts, the histograms summed in the database, and the open cases.
     """
-    rollup = _scoped(grain.model.objects.all(), scope)
-    if filters.date_from:
-        rollup = rollup.filter(day__gte=filters.date_from)
-    if filters.date_to:
-        rollup = rollup.filter(day__lte=filters.date_to)
+    rollup = _scoped(grain.model.objects.all(), scope).filter(_period(filters.date_from, filters.date_to))
     for name, column in FILTER_COLUMNS.items():
         value = getattr(filters, name)
         if value is not None:

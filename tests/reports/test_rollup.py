@@ -15,7 +15,7 @@ from django.urls import reverse
 from cases import services
 from grids.scope import scope_for
 from reports import rollup
-from reports.models import CommunityDayRollup, StreetDayRollup
+from reports.models import CommunityRollup, StreetRollup
 from reports.selectors import RESOLUTION_DIMENSIONS, ReportFilters, resolution_report
 from tests.reports.conftest import NOW
 
@@ -58,7 +58,11 @@ def _filter_sets(world, data) -> list[ReportFilters]:
     single = [
         {},
         year,
-        spring,
+        spring,  # whole months between two ends read as days
+        {"date_from": date(2025, 4, 1), "date_to": date(2025, 4, 30)},  # one whole month
+        {"date_from": date(2025, 4, 10), "date_to": date(2025, 5, 20)},  # no whole month
+        {"date_from": date(2025, 8, 15)},
+        {"date_to": date(2025, 2, 14)},
         {"street": world.street_a.pk},
         {"community": world.community_a.pk},
         {"category": data.categories[0].pk},
@@ -89,12 +93,13 @@ def test_rollup_and_raw_agree_for_every_grouping_filter_and_scope(world, data):
 
 def test_the_coarsest_table_that_can_answer_is_chosen(world, data):
     viewer, staff, worker = scope_for(world.viewer), scope_for(world.staff_a), scope_for(world.worker_a)
-    street = rollup.GRAINS[0]
-    community = rollup.GRAINS[1]
+    street, community, category = rollup.GRAINS
     assert rollup.grain_for(viewer, "street", ReportFilters()) == street
     assert rollup.grain_for(viewer, "month", ReportFilters(street=world.street_a.pk)) == street
-    assert rollup.grain_for(viewer, "street", ReportFilters(kind="dispute")) == community
+    assert rollup.grain_for(viewer, "street", ReportFilters(kind="dispute")) == category
     assert rollup.grain_for(staff, "street", ReportFilters()) == community
+    assert rollup.grain_for(staff, "category", ReportFilters()) is None  # no community × category
+    assert rollup.grain_for(viewer, "category", ReportFilters(community=world.community_a.pk)) is None
     assert rollup.grain_for(viewer, "grid", ReportFilters()) is None
     assert rollup.grain_for(viewer, "street", ReportFilters(grid=world.grid_a1.pk)) is None
     assert rollup.grain_for(worker, "street", ReportFilters()) is None
@@ -133,9 +138,9 @@ def test_a_step_rolled_back_leaves_the_tables_unchanged(world, make_case):
 def test_rebuild_command_verifies_and_repairs(world, data, capsys):
     call_command("rebuild_report_rollup", "--verify")
     assert "no differences" in capsys.readouterr().out
-    row = StreetDayRollup.objects.order_by("pk").first()
-    StreetDayRollup.objects.filter(pk=row.pk).update(closed=row.closed + 1)
-    CommunityDayRollup.objects.order_by("pk").first().delete()
+    row = StreetRollup.objects.order_by("pk").first()
+    StreetRollup.objects.filter(pk=row.pk).update(closed=row.closed + 1)
+    CommunityRollup.objects.order_by("pk").first().delete()
     with pytest.raises(CommandError):
         call_command("rebuild_report_rollup", "--verify")
     # The failed verification rebuilt the tables: they agree again.

@@ -92,6 +92,7 @@ class Command(BaseCommand):
         if options["reuse"]:
             if not Street.objects.filter(district_code=DISTRICT).exists():
                 raise CommandError("No bench data to reuse: run once with --keep first.")
+            self._rebuild()
         else:
             self._remove()
             self._generate(options)
@@ -211,6 +212,9 @@ class Command(BaseCommand):
                 for model in (Case, MediationCase, Agreement, FollowUp):
                     cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
         self._grain_sizes()
+        self._rebuild()
+
+    def _rebuild(self) -> None:
         started = time.perf_counter()
         written = rollup.rebuild()
         if connection.vendor == "postgresql":
