@@ -402,9 +402,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # what could not be queued now.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Months of history partitions created ahead (PostgreSQL; README, "Partitioned history").
+HISTORY_PARTITIONS_AHEAD = env.int("HISTORY_PARTITIONS_AHEAD", default=3)
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep-overdue": {"task": "cases.tasks.sweep_overdue", "schedule": 3600.0},
     "cases-purge-idempotency-keys": {"task": "cases.tasks.purge_idempotency_keys", "schedule": 86400.0},
+    "cases-ensure-history-partitions": {"task": "cases.tasks.ensure_history_partitions", "schedule": 86400.0},
     "notifications-redrive": {"task": "notifications.tasks.redrive", "schedule": 60.0},
     "jobs-redrive": {"task": "jobs.tasks.redrive", "schedule": 60.0},
     "jobs-purge": {"task": "jobs.tasks.purge", "schedule": 86400.0},
