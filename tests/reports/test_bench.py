@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_bench_reports_times_every_report_and_removes_its_data(world):
     before = Case.objects.count()
     out = io.StringIO()
-    call_command("bench_reports", cases=300, repeat=1, stdout=out)
+    call_command("bench_reports", cases=300, repeat=1, creates=10, rounds=1, stdout=out)
     printed = out.getvalue()
 
     assert "Bench district holds 300 cases" in printed
@@ -35,6 +35,8 @@ def test_bench_reports_times_every_report_and_removes_its_data(world):
     )
     *_, queries, rows = street_line.split()
     assert (int(queries), int(rows)) == (3, 5)
+    assert "Summary tables rebuilt" in printed and "candidate grain" in printed
+    assert "Maintenance: " in printed and "% of create throughput" in printed
     assert printed.rstrip().endswith("Bench data removed.")
     assert not Street.objects.filter(district_code=DISTRICT).exists()
     assert Case.objects.count() == before and not MediationCase.objects.filter(street__district_code=DISTRICT)
