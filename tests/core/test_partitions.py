@@ -1,8 +1,10 @@
 """The history tables are partitioned by month on PostgreSQL, and the models do not notice."""
 
+import io
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -74,3 +76,14 @@ def test_the_task_creates_the_coming_months_once(settings):
     )
     assert partitions.partitions_ensure(months_ahead=2, today=later) == []
     assert ensure_history_partitions() == []  # this month and the next two exist already
+
+
+def test_bench_history_times_both_tables_and_drops_them():
+    out = io.StringIO()
+    call_command("bench_history", cases=300, months=3, inserts=20, reads=20, stdout=out)
+    printed = out.getvalue()
+    for line in ("insert one step (rows/s)", "a case's history (ms)", "Scratch tables dropped."):
+        assert line in printed
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = 'bench_history'")
+        assert cursor.fetchone() is None
