@@ -1,17 +1,18 @@
 """The resolution report from summary tables: what they hold, how they are kept, how they are read.
 
-Grains. Two tables (`reports.models`), chosen by their size on the bench data: day × street
-(one row per street and day, whatever the number of cases) serves the district's and a
-street's reports by street or by month; day × community × category × kind serves every
-grouping and filter down to a community. Everything else (grouping by grid, worker, level,
-source or triage, a grid filter, a grid worker's or a mediator's scope) reads the cases, as
-before: a row per day and grid × worker × level × … would be about one row per case.
+Grains. Three tables (`reports.models`), chosen by their size on the bench data (README,
+"Summary tables"): per street, per community, and per street × category × kind, each with a
+row per day and a row per whole month. The coarsest table holding every column a request
+needs answers it; grouping by grid, worker, level, source or triage, a grid filter, and a grid
+worker's or a mediator's scope read the cases, as before: a row per day and grid × worker ×
+level × … would be about one row per case.
 
 Maintenance. Every recorded step of a case adds its difference to the rows it touches, in the
-step's own transaction (an observer of `cases.workflow.CASE_HISTORY`): one upsert per table,
-two when a case moves between rows. A committed step is therefore always counted and a report
-read after it sees it; there is no watermark to keep or lag to explain. Rows written around
-the steps (the seed, the benches, a repair) are counted by `rebuild()`.
+step's own transaction (an observer of `cases.workflow.CASE_HISTORY`): on PostgreSQL one
+statement for all of them, none when the step changes no figure. A committed step is thus
+always counted and a report read after it sees it; there is no watermark to keep or lag to
+explain. Rows written around the steps (the seed, the benches, a repair) are counted by
+`rebuild()`.
 
 Medians. Hours to close are counted in bins whose edges grow by 5 % from 6 minutes
 (`EDGES`); a median is interpolated inside the bin that holds it, so it is within 5 % of the
