@@ -3,8 +3,8 @@
 Each row holds, for the cases reported on one day within one combination of its dimensions,
 every count the report adds up, the sum a mean needs (microseconds from report to close,
 an integer, so that sums are exact) and a histogram of the hours to close, from which medians
-are interpolated (`reports.rollup`). Figures that depend on the moment the report is made
-(open, overdue) are not kept here: they are counted live from the open cases.
+are interpolated (`reports.rollup`). Whether an open case is overdue depends on the moment
+the report is made: that is counted live.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class ResolutionRollup(models.Model):
     escalated = models.IntegerField(_("escalated cases"), default=0)
     feedback_given = models.IntegerField(_("feedback given"), default=0)
     satisfied_feedback = models.IntegerField(_("satisfied feedback"), default=0)
+    open_cases = models.IntegerField(_("open cases"), default=0)
     close_usec = models.BigIntegerField(_("microseconds to close, summed"), default=0)
     # {bin: cases closed}, the bins of `reports.rollup.EDGES`.
     close_hours = models.JSONField(_("hours to close, histogram"), default=dict)

@@ -15,6 +15,6 @@ def partition(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0016_case_case_open_report_idx")]
+    dependencies = [("cases", "0016_open_cases_by_due_time")]
 
     operations = [migrations.RunPython(partition, migrations.RunPython.noop, elidable=False)]
