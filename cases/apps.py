@@ -10,6 +10,10 @@ class CasesConfig(AppConfig):
         # The app's grants (`core.access.ACCESS`) are declared when this module is imported.
         from cases import workflow  # noqa: F401
         from cases.base_data import cases_of_resident
+        from core import partitions
         from registry.selectors import ResidentLink, register_resident_link
 
         register_resident_link(ResidentLink("cases", cases_of_resident))
+        # Partitioned by month on PostgreSQL (migration 0017; `core.partitions`).
+        partitions.register("cases_caseevent", "at")
+        partitions.register("cases_supervision", "day")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases.querysets import CaseQuerySet, DispatchUnitQuerySet
+from cases.querysets import OPEN_STATUSES, CaseQuerySet, DispatchUnitQuerySet
 from core.history import AppendOnlyModel
 from core.models import IdempotencyKey  # noqa: F401  (kept here by name: it lived in this app)
 from grids.encryption import SealedCharField
@@ -351,6 +351,14 @@ class Case(models.Model):
             # from the index alone (an index-only scan), however wide the cases' text is.
             # SQLite has no INCLUDE: there it is a plain index on the report time.
             models.Index(fields=["reported_at"], include=REPORT_COLUMNS, name="case_report_idx"),
+            # The report's live figure beside its summary tables (`reports.rollup`): the open cases
+            # not yet due, a few days' worth, read from the index alone.
+            models.Index(
+                fields=["due_at"],
+                include=["reported_at", "street", "community", "category", "kind", "status"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="case_open_due_idx",
+            ),
             # The admin list's filters, within a street and newest first. Triage and source
             # have few values but rare ones (private matters, video, transfers) that would
             # otherwise scan a street's whole history; the two flags are true for few cases,

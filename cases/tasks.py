@@ -18,3 +18,11 @@ def purge_idempotency_keys() -> int:
     from cases.idempotency import idempotency_keys_purge
 
     return idempotency_keys_purge(older_than_hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+
+
+@shared_task(name="cases.tasks.ensure_history_partitions")
+def ensure_history_partitions() -> list[str]:
+    """The coming months' partitions of the history tables (PostgreSQL; nothing elsewhere)."""
+    from core.partitions import partitions_ensure
+
+    return partitions_ensure(months_ahead=settings.HISTORY_PARTITIONS_AHEAD)

@@ -85,6 +85,13 @@ class Step:
     changes: dict = field(default_factory=dict)
 
 
+# An observer sees a step in its own transaction, where the outbox's subscribers see it only
+# after the commit: `observer(obj, first)` is called before the step changes `obj` (`first`:
+# the object was just created) and returns what to call with `obj` once it has been saved.
+# The reports' rollups are kept this way, so that a committed step is always counted.
+Observer = Callable[[Any, bool], Callable[[Any], None]]
+
+
 class History:
     """The history of one workflow's objects: which model keeps it, and what is masked in it.
 
@@ -107,6 +114,16 @@ class History:
         self.parent_field = parent_field
         self.masks = masks or {}
         self.context = context
+        self._observers: list[Observer] = []
+
+    def observe(self, observer: Observer) -> None:
+        """Have `observer` see each recorded step inside its transaction (see `Observer`)."""
+        if observer not in self._observers:
+            self._observers.append(observer)
+
+    def unobserve(self, observer: Observer) -> None:
+        if observer in self._observers:
+            self._observers.remove(observer)
 
     def value(self, name: str, value: Any) -> Any:
         if name in self.masks:
@@ -168,11 +185,15 @@ class History:
         its outbox event, in the caller's transaction. An object's first step (its creation)
         saves no fields: the object was just created."""
         changes = step_arguments.get("changes") or {}
+        first = bool(step_arguments.get("first"))
+        after = [observer(obj, first) for observer in self._observers]
         step = self.step(obj, at=at or timezone.now(), **step_arguments)
-        if not step_arguments.get("first"):
+        if not first:
             obj.save(update_fields=sorted({"status", "version", *changes}))
         row = self.row(obj, step)
         row.save()
+        for then in after:
+            then(obj)
         outbox.publish(self.event(obj.pk, step, context=self.context(obj)))
         return row
 

@@ -8,6 +8,9 @@ class MediationConfig(AppConfig):
 
     def ready(self):
         """Give the lower apps mediation's say in their rules, through the registries they offer."""
+        from core import partitions
+
+        partitions.register("mediation_mediationevent", "at")  # monthly on PostgreSQL (0007)
         from cases import holds
         from cases.querysets import register_visibility
         from cases.workflow import CASE_WORKFLOW

@@ -25,6 +25,7 @@ from grids.models import Community, Grid, GridWorker, Street
 from grids.scope import MEDIATION, Scope
 from mediation.models import DisputeType, FollowUp, MediationCase, MediationLevel, MediationRoom, Mediator
 from reports import metrics as m
+from reports import rollup
 from reports.db import HoursBetween, Median
 
 
@@ -183,7 +184,9 @@ def _keyed(dimension: Dimension, rows: list[dict]) -> list[tuple[dict, dict]]:
     if dimension.month_of:
         keyed = []
         for row in rows:
-            month = timezone.localtime(row["month"]) if timezone.is_aware(row["month"]) else row["month"]
+            month = row["month"]
+            if isinstance(month, datetime) and timezone.is_aware(month):
+                month = timezone.localtime(month)
             keyed.append(({"id": f"{month:%Y-%m}", "name": f"{month:%Y-%m}"}, row))
         return keyed
     if dimension.choices:
@@ -219,10 +222,14 @@ def _keyed(dimension: Dimension, rows: list[dict]) -> list[tuple[dict, dict]]:
 def _report(queryset, dimension, metric_list, aggregates, *, overall=None) -> dict:
     """Rows from one grouped query; totals summed from them, plus `overall` figures."""
     grouped = _grouped(queryset, dimension, aggregates)
-    rows = [{"key": key, **m.finish(row, metric_list)} for key, row in _keyed(dimension, grouped)]
     additive = [name for name, aggregate in aggregates.items() if not isinstance(aggregate, Median)]
+    return _finished(dimension, metric_list, grouped, overall() if overall else {}, additive)
+
+
+def _finished(dimension, metric_list, grouped: list[dict], overall: dict, additive: list[str]) -> dict:
+    rows = [{"key": key, **m.finish(row, metric_list)} for key, row in _keyed(dimension, grouped)]
     sums = {name: sum(row[name] or 0 for row in grouped) for name in additive}
-    totals = m.finish({**sums, **(overall() if overall else {})}, metric_list)
+    totals = m.finish({**sums, **overall}, metric_list)
     return {"rows": rows, "totals": totals}
 
 
@@ -234,12 +241,19 @@ def resolution_report(
     `filters` must have been checked with `check_filters` (territory ids in scope).
     """
     dimension = RESOLUTION_DIMENSIONS[group_by]
-    metric_list = m.resolution_metrics(now or timezone.now())
+    now = now or timezone.now()
+    metric_list = m.resolution_metrics(now)
     cases = _period(Case.objects.visible_to(scope), "reported_at", filters)
     for name in ("street", "community", "grid", "category", "kind"):
         value = getattr(filters, name)
         if value is not None:
             cases = cases.filter(**{name: value})
+    grain = rollup.grain_for(scope, group_by, filters)
+    if grain is not None:
+        # Time in proportion to groups × days, not to cases; medians within `rollup`'s bins.
+        grouped = rollup.grouped_rows(grain, dimension, scope, filters, cases, now)
+        overall = {"median_hours_to_close": rollup.overall_median(grouped)}
+        return _finished(dimension, metric_list, grouped, overall, rollup.ADDITIVE)
     hours_to_close = HoursBetween("reported_at", "closed_at")
     # COUNT(reported_at), never null, rather than COUNT(id): the covering index the report
     # reads (`case_report_idx`) holds no id, and PostgreSQL then reads the index alone.

@@ -243,3 +243,26 @@ def test_with_https_on_plain_http_is_redirected_and_https_told_to_stay(settings)
     secure = Client().get("/admin/login/", HTTP_X_FORWARDED_PROTO="https")
     assert secure.status_code == 200
     assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_the_connection_pool_is_set_from_the_environment():
+    """`DATABASE_POOL=1` gives PostgreSQL psycopg 3's pool (persistent connections off);
+    pgbouncer's mode turns server-side cursors off; SQLite is left alone."""
+    url = {"DATABASE_URL": "postgres://u@127.0.0.1:5432/x"}
+    code, out, err = load_settings(
+        'DATABASES["default"]["OPTIONS"]["pool"]', DATABASE_POOL="1", DATABASE_POOL_MAX_SIZE="4", **url
+    )
+    assert code == 0, err
+    assert out == "{'min_size': 2, 'max_size': 4, 'timeout': 10.0}"
+    code, out, err = load_settings(
+        'DATABASES["default"]["CONN_MAX_AGE"]', DATABASE_POOL="1", DATABASE_CONN_MAX_AGE="600", **url
+    )
+    assert (code, out) == (0, "0")
+    code, out, err = load_settings('DATABASES["default"].get("OPTIONS", {})', **url)
+    assert (code, out) == (0, "{}")
+    code, out, err = load_settings(
+        'DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]', DATABASE_PGBOUNCER="1", **url
+    )
+    assert (code, out) == (0, "True")
+    code, out, err = load_settings('DATABASES["default"]["OPTIONS"].get("pool")', DATABASE_POOL="1")
+    assert (code, out) == (0, "None")

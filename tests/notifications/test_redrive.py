@@ -77,6 +77,7 @@ def test_the_beat_schedule_has_every_periodic_task():
     assert {name: entry["task"] for name, entry in schedule.items()} == {
         "cases-sweep-overdue": "cases.tasks.sweep_overdue",
         "cases-purge-idempotency-keys": "cases.tasks.purge_idempotency_keys",
+        "cases-ensure-history-partitions": "cases.tasks.ensure_history_partitions",
         "notifications-redrive": "notifications.tasks.redrive",
         "jobs-redrive": "jobs.tasks.redrive",
         "jobs-purge": "jobs.tasks.purge",

@@ -20,6 +20,7 @@ from django.utils import timezone
 from cases.models import Case
 from grids.models import UserScope
 from mediation.models import Agreement, FollowUp, JudicialConfirmation, MediationCase
+from reports import rollup
 from tests.factories import (
     CaseFactory,
     CategoryFactory,
@@ -131,6 +132,13 @@ def _mediation(rng: random.Random, case: Case, mediators, rooms, registrar, regi
     return mediation
 
 
+@pytest.fixture(autouse=True)
+def _exact_reports(settings):
+    """These tests check the reports' figures against hand counts, medians exactly: the raw
+    path. The summary tables are checked against it in `test_rollup`."""
+    settings.REPORTS_FROM_ROLLUP = False
+
+
 @pytest.fixture
 def data(world) -> Data:
     rng = random.Random(20250601)
@@ -171,6 +179,7 @@ def data(world) -> Data:
     ]
     for case in cases:
         case.refresh_from_db()
+    rollup.rebuild()  # the rows were written around the steps
     return Data(cases, mediations, categories, mediators, rooms, mediator_user)
 
 

@@ -7,12 +7,20 @@ grid worker's usually are, so that the table is as wide as in service. The bench
 removed at the end unless `--keep` is given; `--reuse` times the bench data left by an
 earlier `--keep` run instead of generating more.
 
+On PostgreSQL the cases are loaded with COPY (tens of thousands a second, indexes in place);
+elsewhere with bulk inserts. They are written around the case steps, so the report's summary
+tables are then rebuilt (`reports.rollup`), and the sizes of candidate grains are printed.
+
 Each report is timed twice: the selector alone, and the whole API request a district
-viewer's browser makes (token, scope, parameters, JSON), through Django's test client.
+viewer's browser makes (token, scope, parameters, JSON), through Django's test client. Reports
+the summary tables answer are timed from them and from the cases, side by side (the ratio).
+Case creation through the service is timed with and without the tables' maintenance, in
+alternating rounds. The database is left analysed (`ANALYZE`).
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from datetime import timedelta
@@ -21,17 +29,21 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models.functions import TruncDate
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import token_create
-from cases.models import Case, Category, MajorCategory
+from cases import services as case_services
+from cases.models import Case, CaseEvent, Category, MajorCategory
+from cases.workflow import CASE_HISTORY
 from core.access import Role
 from grids.models import Community, Grid, Street, UserScope
 from grids.scope import SUPERUSER, Scope
 from mediation.models import Agreement, FollowUp, MediationCase, MediationRoom, Mediator
+from reports import rollup
 from reports.selectors import (
     MEDIATION_DIMENSIONS,
     RESOLUTION_DIMENSIONS,
@@ -43,6 +55,7 @@ from reports.selectors import (
 DISTRICT = "999999"
 BENCH_USER = "bench-reports"
 BENCH_VIEWER = "bench-reports-viewer"  # signs in to the API as a district viewer of the bench
+BENCH_ADMIN = "bench-reports-admin"  # creates cases in the bench's first street
 BENCH_MAJOR = "99"
 COMMUNITIES_PER_STREET = 4
 GRIDS_PER_COMMUNITY = 5
@@ -66,6 +79,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--keep", action="store_true", help="Leave the bench data in place.")
         parser.add_argument("--reuse", action="store_true", help="Time the bench data of an earlier --keep.")
+        parser.add_argument(
+            "--creates", type=int, default=300, help="Cases created per round, with and without rollups."
+        )
+        parser.add_argument("--rounds", type=int, default=4, help="Rounds of creates (alternating).")
 
     def handle(self, *args, **options):
         if not 1 <= options["streets"] <= 26:
@@ -75,15 +92,23 @@ class Command(BaseCommand):
         if options["reuse"]:
             if not Street.objects.filter(district_code=DISTRICT).exists():
                 raise CommandError("No bench data to reuse: run once with --keep first.")
+            self._rebuild()
         else:
             self._remove()
             self._generate(options)
         try:
             self._time_reports(options["repeat"])
+            if options["creates"]:
+                self._time_creates(options["creates"], options["rounds"])
         finally:
             if not options["keep"]:
                 self._remove()
                 self.stdout.write("Bench data removed.")
+            if vendor == "postgresql":
+                # Statistics for what is left, so that the next reader's plans fit the data.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+                self.stdout.write("Database analysed.")
 
     # --- generating --------------------------------------------------------------------------
 
@@ -153,31 +178,108 @@ class Command(BaseCommand):
         now = timezone.now()
         span = timedelta(days=365 * options["years"]).total_seconds()
         total, batch = options["cases"], options["batch"]
+        copying = connection.vendor == "postgresql"
+        if copying:
+            batch = max(batch, 50_000)
         made = 0
         while made < total:
             size = min(batch, total - made)
-            cases = [
+            values = [
                 self._case(
                     rng, made + i, total, rng.choice(grids), rng.choice(categories), now, span, user, prefix
                 )
                 for i in range(size)
             ]
             with transaction.atomic():
-                Case.objects.bulk_create(cases, batch_size=batch)
-                self._mediations(rng, [c for c in cases if c.kind == "dispute"], mediators, rooms, user)
+                if copying:
+                    disputes = self._copy(values, now)
+                else:
+                    cases = Case.objects.bulk_create([Case(**v) for v in values], batch_size=batch)
+                    disputes = [c for c in cases if c.kind == "dispute"]
+                self._mediations(rng, disputes, mediators, rooms, user)
             made += size
             if made % (batch * 20) == 0 or made == total:
                 self.stdout.write(f"  {made:,} cases ({time.perf_counter() - started:.0f} s)")
+        loaded = time.perf_counter() - started
+        self.stdout.write(
+            f"Generated {total:,} cases in {loaded:.1f} s ({total / loaded:,.0f} a second"
+            f"{', COPY' if copying else ', bulk inserts'})"
+        )
         if connection.vendor == "postgresql":
             # What autovacuum does to a table that grew over years: fresh statistics, and a
             # visibility map that lets the reports read the covering index alone.
             with connection.cursor() as cursor:
                 for model in (Case, MediationCase, Agreement, FollowUp):
                     cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
-        self.stdout.write(f"Generated {total:,} cases in {time.perf_counter() - started:.1f} s")
+        self._grain_sizes()
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        started = time.perf_counter()
+        written = rollup.rebuild()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for grain in rollup.GRAINS:
+                    cursor.execute(f'VACUUM ANALYZE "{grain.model._meta.db_table}"')
+        rows = ", ".join(f"{table} {n:,}" for table, n in written.items())
+        self.stdout.write(f"Summary tables rebuilt in {time.perf_counter() - started:.1f} s: {rows} rows")
+
+    COPIED = (
+        "number", "kind", "category_id", "street_id", "community_id", "grid_id", "source", "triage",
+        "level", "title", "description", "address", "result", "reporter_id", "status", "reported_at",
+        "accepted_at", "rejected_at", "closed_at", "due_at", "rework_count", "escalation_count",
+        "satisfaction",
+    )  # fmt: skip
+    # The columns COPY must fill that the ORM fills from the model's defaults.
+    CONSTANT = {
+        "priority": "normal",
+        "contact_name": "",
+        "contact_phone": "",
+        "assignee_unit": "",
+        "on_the_spot": False,
+        "is_overdue": False,
+        "feedback_note": "",
+        "version": 1,
+        "holder_kind": "",
+    }
+
+    def _copy(self, values: list[dict], now) -> list[Case]:
+        """COPY the cases in; the disputes come back (id and territory) for their mediations."""
+        columns = [*self.COPIED, *self.CONSTANT, "created_at"]
+        constant = (*self.CONSTANT.values(), now)
+        table = Case._meta.db_table
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            with raw.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
+                for v in values:
+                    copy.write_row((*(v[c] for c in self.COPIED), *constant))
+            numbers = [v["number"] for v in values if v["kind"] == "dispute"]
+        return list(
+            Case.objects.filter(number__in=numbers).only("pk", "street_id", "community_id", "reported_at")
+        )
+
+    def _grain_sizes(self) -> None:
+        """Rows a summary table would have at each candidate grain (distinct day × columns)."""
+        candidates = [
+            ("day × street", ["street_id"]),
+            ("day × community", ["community_id"]),
+            ("day × community × category × kind", ["community_id", "category_id", "kind"]),
+            ("day × grid", ["grid_id"]),
+            (
+                "day × every dimension",
+                ["grid_id", "category_id", "kind", "level", "source", "triage", "assignee_worker_id"],
+            ),
+        ]
+        cases = Case.objects.filter(street__district_code=DISTRICT)
+        day = TruncDate("reported_at", tzinfo=timezone.get_default_timezone())
+        total = cases.count()
+        self.stdout.write(f"{'candidate grain':<52}{'rows':>12}{'cases per row':>15}")
+        for label, columns in candidates:
+            rows = cases.annotate(day=day).values("day", *columns).distinct().count()
+            self.stdout.write(f"{label:<52}{rows:>12,}{total / max(rows, 1):>15.1f}")
 
     @staticmethod
-    def _case(rng, n, total, grid, category, now, span, user, prefix) -> Case:
+    def _case(rng, n, total, grid, category, now, span, user, prefix) -> dict:
         # Cases are stored in the order they are reported, as they are in service, so one
         # year of them lies in about one year's share of the table's pages.
         reported_at = now - timedelta(seconds=span * (1 - (n + rng.random()) / total))
@@ -194,13 +296,13 @@ class Command(BaseCommand):
             status = "in_progress"  # recent cases are more often still open
         closed_at = reported_at + limit * rng.uniform(0.05, 1.3) if status == "closed" else None
         dispute = rng.random() < MEDIATION_SHARE
-        return Case(
+        return dict(  # noqa: C408 (the model's field names, as keywords)
             number=f"{prefix[grid.community.street_id]}-{n:09d}",
             kind="dispute" if dispute else rng.choice(["incident", "incident", "city_management"]),
-            category=category,
+            category_id=category.pk,
             street_id=grid.community.street_id,
             community_id=grid.community_id,
-            grid=grid,
+            grid_id=grid.pk,
             source=rng.choice(["patrol", "resident", "hotline_12345", "wechat_group", "video"]),
             triage=rng.choice(["big", "small", "small", "private"]),
             level=rng.choice(["grid", "grid", "grid", "community", "street", "district"]),
@@ -208,7 +310,7 @@ class Command(BaseCommand):
             description=DESCRIPTION,
             address=f"压测区压测街道滨江路{n % 300 + 1}号{n % 12 + 1}栋",
             result=RESULT if status == "closed" else "",
-            reporter=user,
+            reporter_id=user.pk,
             status=status,
             reported_at=reported_at,
             accepted_at=reported_at + timedelta(minutes=30)
@@ -300,7 +402,13 @@ class Command(BaseCommand):
             for name in MEDIATION_DIMENSIONS
         ]
         for label, report, scope, group_by, filters in runs:
-            self._time(label, repeat, lambda r=report, s=scope, g=group_by, f=filters: self._rows(r, s, g, f))
+            served = report is resolution_report and rollup.grain_for(scope, group_by, filters) is not None
+            self._time(
+                label,
+                repeat,
+                lambda r=report, s=scope, g=group_by, f=filters: self._rows(r, s, g, f),
+                side_by_side=served,
+            )
         self._time_api(repeat, year)
 
     @staticmethod
@@ -324,7 +432,12 @@ class Command(BaseCommand):
         self._header("request (through the API)")
         for label, name, params in requests:
             url = reverse(name)
-            self._time(label, repeat, lambda u=url, p=params, n=label: self._get(client, headers, u, p, n))
+            self._time(
+                label,
+                repeat,
+                lambda u=url, p=params, n=label: self._get(client, headers, u, p, n),
+                side_by_side=name == "v1:report-resolution",
+            )
 
     @staticmethod
     def _get(client: Client, headers: dict, url: str, params: dict, label: str) -> int:
@@ -347,26 +460,108 @@ class Command(BaseCommand):
         return Client(HTTP_HOST=host), {"HTTP_AUTHORIZATION": f"Token {token}"}
 
     def _header(self, title: str):
-        self.stdout.write(f"{title:<52}{'best ms':>9}{'first ms':>10}{'queries':>9}{'rows':>6}")
+        self.stdout.write(
+            f"{title:<52}{'best ms':>9}{'first ms':>10}{'queries':>9}{'rows':>6}"
+            f"{'raw ms':>9}{'raw/rollup':>12}"
+        )
 
-    def _time(self, label: str, repeat: int, run) -> None:
-        times = []
+    def _time(self, label: str, repeat: int, run, *, side_by_side: bool = False) -> None:
+        """Best and first of `repeat` runs; with `side_by_side`, the same from the cases too
+        (the report's raw path), timed in turn with the summary tables, and their ratio."""
+        times, raw_times = [], []
         for _ in range(repeat):
-            with CaptureQueriesContext(connection) as queries:
+            queries = []
+            # Counted by a wrapper: a request through the test client clears `connection.queries`.
+            with connection.execute_wrapper(lambda execute, *a, q=queries: q.append(1) or execute(*a)):
                 started = time.perf_counter()
                 rows = run()
                 times.append((time.perf_counter() - started) * 1000)
-        self.stdout.write(f"{label:<52}{min(times):>9.0f}{times[0]:>10.0f}{len(queries):>9}{rows:>6}")
+            if side_by_side:
+                with override_settings(REPORTS_FROM_ROLLUP=False):
+                    started = time.perf_counter()
+                    run()
+                    raw_times.append((time.perf_counter() - started) * 1000)
+        line = f"{label:<52}{min(times):>9.1f}{times[0]:>10.1f}{len(queries):>9}{rows:>6}"
+        if raw_times:
+            line += f"{min(raw_times):>9.1f}{min(raw_times) / max(min(times), 0.001):>11.1f}×"
+        self.stdout.write(line)
+
+    # --- creating ----------------------------------------------------------------------------
+
+    def _time_creates(self, per_round: int, rounds: int) -> None:
+        """Cases created through the service by a street admin, with the summary tables kept
+        in each step's transaction and without, in alternating rounds (the machine's load
+        changes during a run; alternating spreads it over both)."""
+        street = Street.objects.filter(district_code=DISTRICT).order_by("code").first()
+        grids = list(Grid.objects.filter(community__street=street))
+        categories = list(Category.objects.filter(is_active=True))
+        admin, _ = get_user_model().objects.get_or_create(username=BENCH_ADMIN)
+        UserScope.objects.update_or_create(
+            user=admin, defaults={"role": UserScope.Role.STREET_ADMIN, "street": street}
+        )
+        rng = random.Random(11)
+        elapsed = {True: 0.0, False: 0.0}
+        made = {True: 0, False: 0}
+        upkeep = [0.0]  # seconds spent in the tables' maintenance itself
+
+        def timed_observer(case, first):
+            then = rollup.observe_case(case, first)
+
+            def after(case):
+                started = time.perf_counter()
+                then(case)
+                upkeep[0] += time.perf_counter() - started
+
+            return after
+
+        # In-process task runs (one machine, no broker) would log a line per step.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
+        CASE_HISTORY.unobserve(rollup.observe_case)
+        for n in range(rounds * 2):
+            maintained = n % 2 == 0
+            if maintained:
+                CASE_HISTORY.observe(timed_observer)
+            try:
+                started = time.perf_counter()
+                for _ in range(per_round):
+                    case_services.case_create(
+                        actor=admin,
+                        grid=rng.choice(grids),
+                        category=rng.choice(categories),
+                        title="压测新建事件",
+                    )
+                elapsed[maintained] += time.perf_counter() - started
+                made[maintained] += per_round
+            finally:
+                CASE_HISTORY.unobserve(timed_observer)
+        CASE_HISTORY.observe(rollup.observe_case)
+        with_rollup = made[True] / elapsed[True]
+        without = made[False] / elapsed[False]
+        own = 1000 * upkeep[0] / made[True]
+        self.stdout.write(f"{'create through the service':<52}{'cases/s':>9}{'ms each':>10}")
+        label = "  with the summary tables kept in the step"
+        self.stdout.write(f"{label:<52}{with_rollup:>9.1f}{1000 / with_rollup:>10.2f}")
+        self.stdout.write(f"{'  without':<52}{without:>9.1f}{1000 / without:>10.2f}")
+        self.stdout.write(
+            f"Maintenance: {100 * (1 - with_rollup / without):.1f} % of create throughput by the rounds; "
+            f"its own time {own:.2f} ms a create, {100 * own * without / 1000:.1f} % of a create without it."
+        )
+        # The created cases were counted by their steps; those of the rounds without were not.
+        rollup.rebuild()
 
     # --- cleaning up -------------------------------------------------------------------------
 
     def _remove(self):
         """Delete the bench rows with plain DELETEs: the ORM would load a million cases first."""
         get_user_model().objects.filter(username=BENCH_VIEWER).delete()  # its scope and token too
+        UserScope.objects.filter(user__username=BENCH_ADMIN).delete()
         streets = list(Street.objects.filter(district_code=DISTRICT).values_list("pk", flat=True))
         if not streets:
             return
         ids = ", ".join(str(pk) for pk in streets)
+        admin = (
+            get_user_model().objects.filter(username=BENCH_ADMIN).values_list("pk", flat=True).first() or 0
+        )
         mediation = MediationCase._meta.db_table
         in_bench = f'(SELECT id FROM "{mediation}" WHERE street_id IN ({ids}))'
         statements = [
@@ -375,6 +570,10 @@ class Command(BaseCommand):
             f'DELETE FROM "{MediationCase.assisting_mediators.through._meta.db_table}" '
             f"WHERE mediationcase_id IN {in_bench}",
             f'DELETE FROM "{mediation}" WHERE street_id IN ({ids})',
+            # The steps of the cases the bench created through the service (their outbox events
+            # stay: they name a case by its id only, as they would after an archive).
+            f'DELETE FROM "{CaseEvent._meta.db_table}" WHERE case_id IN '
+            f'(SELECT id FROM "{Case._meta.db_table}" WHERE street_id IN ({ids}) AND reporter_id = {admin})',
             f'DELETE FROM "{Case._meta.db_table}" WHERE street_id IN ({ids})',
         ]
         with transaction.atomic(), connection.cursor() as cursor:
@@ -385,5 +584,6 @@ class Command(BaseCommand):
             Grid.objects.filter(community__street_id__in=streets).delete()
             Community.objects.filter(street_id__in=streets).delete()
             Street.objects.filter(pk__in=streets).delete()
+        get_user_model().objects.filter(username=BENCH_ADMIN).delete()
         Category.objects.filter(major__code=BENCH_MAJOR, cases__isnull=True).delete()
         MajorCategory.objects.filter(code=BENCH_MAJOR, categories__isnull=True).delete()

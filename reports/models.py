@@ -1,0 +1,92 @@
+"""Summary tables of the resolution report: its counts per local day and a few dimensions.
+
+Each row holds, for the cases reported on one day within one combination of its dimensions,
+every count the report adds up, the sum a mean needs (microseconds from report to close,
+an integer, so that sums are exact) and a histogram of the hours to close, from which medians
+are interpolated (`reports.rollup`). Whether an open case is overdue depends on the moment
+the report is made: that is counted live.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Span(models.TextChoices):
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+
+
+class ResolutionRollup(models.Model):
+    # A row counts the cases of one day, or of one whole month (`day` is then its first day):
+    # a period reads the months it covers whole and the days at its ends, a twelfth as many rows.
+    span = models.CharField(_("span"), max_length=5, choices=Span.choices)
+    day = models.DateField(_("day"))
+    street = models.ForeignKey(
+        "grids.Street", on_delete=models.CASCADE, related_name="+", verbose_name=_("street")
+    )
+    total = models.IntegerField(_("total cases"), default=0)
+    accepted = models.IntegerField(_("cases accepted"), default=0)
+    closed = models.IntegerField(_("cases closed"), default=0)
+    closed_on_time = models.IntegerField(_("closed on time"), default=0)
+    reworked = models.IntegerField(_("reworked cases"), default=0)
+    merged = models.IntegerField(_("merged as duplicates"), default=0)
+    closed_at_grid = models.IntegerField(_("closed at grid level"), default=0)
+    escalated = models.IntegerField(_("escalated cases"), default=0)
+    feedback_given = models.IntegerField(_("feedback given"), default=0)
+    satisfied_feedback = models.IntegerField(_("satisfied feedback"), default=0)
+    open_cases = models.IntegerField(_("open cases"), default=0)
+    close_usec = models.BigIntegerField(_("microseconds to close, summed"), default=0)
+    # {bin: cases closed}, the bins of `reports.rollup.EDGES`.
+    close_hours = models.JSONField(_("hours to close, histogram"), default=dict)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.day} {self.street_id}: {self.total}"
+
+
+class StreetRollup(ResolutionRollup):
+    """Per street: the district's and a street's own reports by street or by month."""
+
+    class Meta:
+        verbose_name = _("street report rollup")
+        verbose_name_plural = _("street report rollups")
+        constraints = [models.UniqueConstraint(fields=["span", "day", "street"], name="rollup_street_key")]
+
+
+class CommunityRollup(ResolutionRollup):
+    """Per community: reports by community, a community filter, community staff's reports."""
+
+    community = models.ForeignKey(
+        "grids.Community", on_delete=models.CASCADE, related_name="+", verbose_name=_("community or village")
+    )
+
+    class Meta:
+        verbose_name = _("community report rollup")
+        verbose_name_plural = _("community report rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["span", "day", "street", "community"], name="rollup_community_key"
+            )
+        ]
+
+
+class CategoryRollup(ResolutionRollup):
+    """Per street, category and kind: reports by category or kind, and those filters."""
+
+    category = models.ForeignKey(
+        "cases.Category", on_delete=models.CASCADE, related_name="+", verbose_name=_("category")
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+
+    class Meta:
+        verbose_name = _("category report rollup")
+        verbose_name_plural = _("category report rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["span", "day", "street", "category", "kind"], name="rollup_category_key"
+            )
+        ]
