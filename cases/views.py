@@ -4,7 +4,6 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,6 +22,7 @@ from cases.selectors import cases_nearby, possible_duplicates
 from cases.sync import case_create_once, cases_sync
 from config.api import error_response, etag_for, expected_version
 from config.errors import StaleVersion
+from config.filters import DjangoFilterBackend
 from config.parsers import FormParser, JSONParser, MultiPartParser
 from grids.geo.coords import to_wgs84
 from grids.reveal import RevealMixin
@@ -78,7 +78,7 @@ class CaseViewSet(
 ):
     """Cases in the caller's territory, and the actions that move them through the workflow."""
 
-    queryset = Case.objects.for_list()
+    queryset = Case.objects.all()
     permission_classes = [IsAuthenticated]
     filterset_class = CaseFilter
     filter_backends = [DjangoFilterBackend, SearchFilter, CaseOrderingFilter]
@@ -92,16 +92,26 @@ class CaseViewSet(
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action not in ("list", "reveal"):
-            queryset = queryset.select_related(
-                "building", "house", "resident", "organisation", "facility__type"
-            ).prefetch_related(
-                Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
-                "attachments",
-                "supervisions",
-                Prefetch("duplicates", queryset=Case.objects.only("pk", "merged_into_id")),
-            )
-        return queryset
+        if self.action == "list":
+            return queryset.for_list()
+        if self.action == "retrieve":
+            return self._for_detail(queryset)
+        # An action's early checks read the row and its assignee (a relation's grant): the
+        # answer is read afterwards (`_detail`), once the action has changed the case.
+        return queryset.select_related("assignee_worker")
+
+    @staticmethod
+    def _for_detail(queryset):
+        """What the detail serializer reads, in a fixed number of queries: the category, the
+        assignee (for `allowed_actions`), the base data and the four lists of the case."""
+        return queryset.select_related(
+            "category", "assignee_worker", "building", "house", "resident", "organisation", "facility__type"
+        ).prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+            "attachments",
+            "supervisions",
+            Prefetch("duplicates", queryset=Case.objects.only("pk", "merged_into_id")),
+        )
 
     reveal_grant = ("cases", "reveal")
 
@@ -120,7 +130,7 @@ class CaseViewSet(
 
     def _detail(self, case, status_code=status.HTTP_200_OK, *, refetch=False) -> Response:
         if refetch:
-            case = self.get_queryset().filter(pk=case.pk).first() or case
+            case = self._for_detail(Case.objects.visible_to(self.scope)).filter(pk=case.pk).first() or case
         response = Response(
             s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status_code
         )
@@ -163,10 +173,11 @@ class CaseViewSet(
             serializer = s.CaseCreateSerializer(data=data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
             with transaction.atomic():
-                created = services.case_create(actor=self.request.user, **serializer.validated_data)
-                case = self.get_queryset().get(pk=created.pk)
+                # The new case is answered from what the create holds: its category, grid,
+                # references and history rows; its other relations are empty.
+                case = services.case_create(actor=self.request.user, **serializer.validated_data)
                 body = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
-                body["warnings"] = created.placement_warnings
+                body["warnings"] = case.placement_warnings
                 nearby = possible_duplicates(scope=self.scope, case=case)
                 body["possible_duplicates"] = s.NearbyCaseSerializer(nearby, many=True).data
         except Exception as exc:

@@ -27,6 +27,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -99,10 +100,14 @@ def run_idempotent(*, user, key: str, request_fingerprint: str, produce: Produce
 def _claim(user, key: str, request_fingerprint: str) -> tuple[datetime, tuple[int, dict] | None]:
     """Claim the key (its claim time, None), or the stored answer; 422/409 as the key says."""
     now = timezone.now()
+    owner = _session()
     try:
-        with transaction.atomic():
+        # One INSERT commits on its own outside a transaction, which makes the claim visible
+        # to a concurrent retry at once; inside a caller's, a savepoint keeps a taken key from
+        # breaking it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             IdempotencyKey.objects.create(
-                user=user, key=key, fingerprint=request_fingerprint, created_at=now, owner=_session()
+                user=user, key=key, fingerprint=request_fingerprint, created_at=now, owner=owner
             )
             return now, None
     except IntegrityError:
