@@ -18,6 +18,7 @@ from cases.models import (
     Triage,
 )
 from cases.querysets import OPEN_STATUSES
+from config.serializers import LeanModelSerializer
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.geo.coords import CoordSystem
 from grids.models import Grid, GridWorker, MicroGrid
@@ -74,7 +75,7 @@ class CaseAttachmentSerializer(serializers.ModelSerializer):
         return reverse("v1:case-attachment-download", args=[attachment.case_id, attachment.pk])
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(LeanModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     major_category = serializers.IntegerField(source="category.major_id", read_only=True)
     overdue = serializers.SerializerMethodField()

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as drf_filters
 from django_filters.fields import DateRangeField
 from drf_spectacular.utils import extend_schema_field
 
@@ -92,3 +93,38 @@ class PeriodFilter(filters.DateFromToRangeFilter):
     """`<name>_after` / `<name>_before` as local days within FIRST_DAY and LAST_DAY."""
 
     field_class = PeriodDateRangeField
+
+
+# --- the backend -------------------------------------------------------------------------------
+
+
+class DjangoFilterBackend(drf_filters.DjangoFilterBackend):
+    """django-filter's backend, which builds no filter set for a request naming none of its
+    parameters: the plain page of a list, a phone's most frequent request, would otherwise
+    build and validate a form of every filter only to filter nothing."""
+
+    _parameters: dict[type, frozenset[str]] = {}
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not self._parameters_of(filterset_class, queryset).intersection(
+            request.query_params
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+    def _parameters_of(self, filterset_class, queryset) -> frozenset[str]:
+        """The query parameters the filter set reads: each filter's name, and the names a
+        filter of several inputs adds to it (`reported_after`, `reported_before`)."""
+        known = self._parameters.get(filterset_class)
+        if known is None:
+            names = set()
+            for name, filter_ in filterset_class(queryset=queryset.none()).filters.items():
+                names.add(name)
+                widget = filter_.field.widget
+                if hasattr(widget, "suffixed"):  # django-filter's: reported_after, reported_before
+                    names.update(widget.suffixed(name, suffix) for suffix in widget.suffixes)
+                elif isinstance(widget, forms.MultiWidget):
+                    names.update(name + suffix for suffix in widget.widgets_names)
+            known = self._parameters[filterset_class] = frozenset(names)
+        return known
