@@ -84,6 +84,8 @@ class CaseViewSet(
     filter_backends = [DjangoFilterBackend, SearchFilter, CaseOrderingFilter]
     search_fields = ["number", "title", "address"]
     ordering_fields = ["reported_at", "due_at", "closed_at", "number", "priority", "status", "id"]
+    # `?cursor=`: phones scroll the newest first (served by the report-time indexes).
+    cursor_ordering = ("-reported_at", "-id")
     http_method_names = ["get", "post", "patch", "head", "options"]
     versioned = True
     action_conflicts = True

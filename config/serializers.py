@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import operator
 from collections.abc import Callable
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
@@ -85,26 +86,51 @@ def _drf_reader(field: Field) -> Reader:
     return read
 
 
-def _reader(field: Field, model) -> Reader:
-    fallback = _drf_reader(field)
+def _mode(field: Field, model) -> tuple[str, str] | None:
+    """How the field reads a row: ('plain' or 'call', the dotted path), or None for DRF's way."""
+    if isinstance(field, IdRelatedField) and len(field.source_attrs) == 1:
+        try:
+            return "plain", model._meta.get_field(field.source_attrs[0]).attname
+        except FieldDoesNotExist:
+            return None
     if type(field).get_attribute is not Field.get_attribute or not field.source_attrs:
-        return fallback
-    attrs = list(field.source_attrs)
-    mode = _plain_chain(model, attrs)
+        return None
+    mode = _plain_chain(model, field.source_attrs)
+    return None if mode is None else (mode, ".".join(field.source_attrs))
+
+
+def _reader(field: Field, mode: tuple[str, str] | None) -> Reader:
+    fallback = _drf_reader(field)
     if mode is None:
         return fallback
-    call = mode == "call"
+    get = operator.attrgetter(mode[1])
+    call = mode[0] == "call"
 
     def read(instance):
         try:
-            value = instance
-            for attr in attrs:
-                value = getattr(value, attr)
-            return value() if call else value
+            value = get(instance)
         except (AttributeError, ObjectDoesNotExist):
             return fallback(instance)
+        return value() if call else value
 
     return read
+
+
+# Fields that hold no other field and no queryset: an unbound one is copied by its attributes
+# (its choices, validators and messages are only read), without running its constructor
+# again. Fields holding others (a nested serializer, a list of a child, a relation) are
+# copied deeply, as DRF does, so that no two requests share one.
+def _copy(field: Field) -> Field:
+    if (
+        type(field).__deepcopy__ is Field.__deepcopy__
+        and not isinstance(
+            field, (serializers.BaseSerializer, serializers.RelatedField, serializers.ManyRelatedField)
+        )
+        and not hasattr(field, "child")
+        and field.parent is None
+    ):
+        return copy.copy(field)
+    return copy.deepcopy(field)
 
 
 class LeanModelSerializer(serializers.ModelSerializer):
@@ -114,9 +140,8 @@ class LeanModelSerializer(serializers.ModelSerializer):
         cls = type(self)
         prototype = cls.__dict__.get("_fields_prototype")
         if prototype is None:
-            prototype = super().get_fields()
-            cls._fields_prototype = prototype
-        return copy.deepcopy(prototype)
+            prototype = cls._fields_prototype = super().get_fields()
+        return {name: _copy(field) for name, field in prototype.items()}
 
     def to_representation(self, instance):
         model = self.Meta.model
@@ -124,10 +149,16 @@ class LeanModelSerializer(serializers.ModelSerializer):
             return super().to_representation(instance)
         plan = self.__dict__.get("_plan")
         if plan is None:
-            plan = self._plan = [
-                (field.field_name, _reader(field, model), field.to_representation)
-                for field in self._readable_fields
-            ]
+            cls = type(self)
+            modes = cls.__dict__.get("_modes")
+            if modes is None:
+                modes = cls._modes = {}
+            plan = self._plan = []
+            for field in self._readable_fields:
+                key = (field.field_name, field.source)
+                if key not in modes:
+                    modes[key] = _mode(field, model)
+                plan.append((field.field_name, _reader(field, modes[key]), field.to_representation))
         out = {}
         for name, read, represent in plan:
             try:

@@ -124,3 +124,51 @@ def test_a_list_page_is_four_queries_whatever_its_size(
         more = client.get(reverse(LIST), {"page_size": size})
     assert few.json()["count"] == 3
     assert more.json()["count"] == 11
+
+
+# --- pages by cursor --------------------------------------------------------------------------
+
+
+def test_pages_by_cursor_walk_every_case_newest_first_without_a_count(
+    world, api, make_case, django_assert_num_queries
+):
+    made = [make_case("reported", title=f"第{n}件") for n in range(7)]
+    client = api(world.admin_a)
+    client.get(reverse(LIST), {"cursor": "", "page_size": 3})
+    seen, url, params = [], reverse(LIST), {"cursor": "", "page_size": 3}
+    while url:
+        # token (with the scope) and the page: no count
+        with django_assert_num_queries(2):
+            page = client.get(url, params).json()
+        assert "count" not in page
+        seen += [case["id"] for case in page["results"]]
+        url, params = page["next"], None
+    newest_first = sorted(made, key=lambda c: (c.reported_at, c.pk), reverse=True)
+    assert seen == [c.pk for c in newest_first]
+
+
+def test_a_cursor_page_keeps_the_filters_and_the_scope(world, api, make_case):
+    mine = make_case("accepted")
+    make_case("reported")
+    make_case("reported", grid=world.grid_b1)
+    page = api(world.admin_a).get(reverse(LIST), {"cursor": "", "status": "accepted"}).json()
+    assert [c["id"] for c in page["results"]] == [mine.pk]
+    assert page["next"] is None and page["previous"] is None
+
+
+@pytest.mark.parametrize(
+    "params,field",
+    [({"cursor": "not-a-cursor"}, "cursor"), ({"cursor": "", "ordering": "due_at"}, "ordering")],
+)
+def test_a_bad_cursor_or_an_ordering_with_one_is_400_naming_it(world, api, make_case, params, field):
+    make_case()
+    response = api(world.admin_a).get(reverse(LIST), params)
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
+def test_pages_by_number_still_end_with_a_404(world, api, make_case):
+    make_case()
+    client = api(world.admin_a)
+    assert client.get(reverse(LIST), {"page": 1}).json()["count"] == 1
+    assert client.get(reverse(LIST), {"page": 2}).status_code == 404
