@@ -8,15 +8,16 @@ through the services in `cases.services`, each of which writes a `CaseEvent`.
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.base import ModelState
-from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.querysets import CaseQuerySet, DispatchUnitQuerySet
 from core.history import AppendOnlyModel
-from core.models import IdempotencyKey  # noqa: F401  (kept here by name: it lived in this app)
+from core.models import (
+    IdempotencyKey,  # noqa: F401  (kept here by name: it lived in this app)
+    load_row,
+)
 from grids.encryption import SealedCharField
 
 
@@ -134,6 +135,9 @@ class Category(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    # Read with every case of a list (`core.models.load_row`).
+    from_db = classmethod(load_row)
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -383,28 +387,8 @@ class Case(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        """Django's, faster for the rows of a list (hundreds a page).
-
-        Django's `Model.__init__` sets each field through its descriptor; for a row just read
-        there is nothing for them to do, so the values go straight into the instance, as
-        `__init__` would leave them, unless someone listens to the model's init signals. A row
-        read without some columns (`defer`) takes the positions of those it has, worked out
-        once for the list of names of a query, which is the same object for all its rows.
-        """
-        if pre_init.has_listeners(cls) or post_init.has_listeners(cls):
-            return super().from_db(db, field_names, values)
-        layout = cls.__dict__.get("_read_layout")
-        if layout is None or layout[0] is not field_names:
-            attnames = {f.attname: f.attname for f in cls._meta.concrete_fields}
-            layout = (field_names, [attnames[name] for name in field_names])
-            cls._read_layout = layout
-        new = cls.__new__(cls)
-        state = new._state = ModelState()
-        state.adding, state.db = False, db
-        new.__dict__.update(zip(layout[1], values, strict=True))
-        return new
+    # Rows of a list come by the hundred a page (`core.models.load_row`).
+    from_db = classmethod(load_row)
 
 
 class CaseEvent(AppendOnlyModel):

@@ -18,7 +18,7 @@ from cases.models import (
     Triage,
 )
 from cases.querysets import OPEN_STATUSES
-from config.serializers import LeanModelSerializer
+from config.serializers import FieldsOnce, LeanModelSerializer
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.geo.coords import CoordSystem
 from grids.models import Grid, GridWorker, MicroGrid
@@ -205,7 +205,7 @@ def refuse_undeclared_fields(serializer: serializers.Serializer) -> None:
         raise serializers.ValidationError(undeclared)
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(FieldsOnce, serializers.Serializer):
     """What a grid worker's phone sends to log a case. Any other name in the body is a 400."""
 
     refuses_unknown_fields = True  # the schema says so: additionalProperties false

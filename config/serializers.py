@@ -133,8 +133,8 @@ def _copy(field: Field) -> Field:
     return copy.deepcopy(field)
 
 
-class LeanModelSerializer(serializers.ModelSerializer):
-    serializer_related_field = IdRelatedField
+class FieldsOnce:
+    """A serializer whose fields are built once per class and copied for each instance."""
 
     def get_fields(self):
         cls = type(self)
@@ -142,6 +142,10 @@ class LeanModelSerializer(serializers.ModelSerializer):
         if prototype is None:
             prototype = cls._fields_prototype = super().get_fields()
         return {name: _copy(field) for name, field in prototype.items()}
+
+
+class LeanModelSerializer(FieldsOnce, serializers.ModelSerializer):
+    serializer_related_field = IdRelatedField
 
     def to_representation(self, instance):
         model = self.Meta.model
@@ -158,6 +162,9 @@ class LeanModelSerializer(serializers.ModelSerializer):
                 key = (field.field_name, field.source)
                 if key not in modes:
                     modes[key] = _mode(field, model)
+                if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+                    # The request's zone, looked up once instead of for every value.
+                    field.timezone = field.default_timezone()
                 plan.append((field.field_name, _reader(field, modes[key]), field.to_representation))
         out = {}
         for name, read, represent in plan:

@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +34,7 @@ from django.utils import timezone
 
 from accounts.services import token_create
 from cases.models import Case, Category, MajorCategory
+from core import outbox
 from grids.models import Community, Grid, GridWorker, Street, UserScope
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -241,8 +243,10 @@ def query_counts(t: Territory) -> list[tuple[str, int]]:
     def post(**headers):
         return client.post("/api/v1/cases/", body, content_type="application/json", **worker, **headers)
 
-    count("create, with Idempotency-Key", lambda: post(HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex), 201)
-    count("create, without", post, 201)
+    with without_subscribers():
+        count("create, with Idempotency-Key", lambda: post(HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex), 201)
+        count("create, without", post, 201)
+    count("create, with key, and routing", lambda: post(HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex), 201)
     count("list, page_size=50", lambda: client.get("/api/v1/cases/", {"page_size": 50}, **admin), 200)
     count("list, page_size=200", lambda: client.get("/api/v1/cases/", {"page_size": 200}, **admin), 200)
     with override_settings(ROOT_URLCONF="cases.bench.urls"):
@@ -257,6 +261,18 @@ def query_counts(t: Territory) -> list[tuple[str, int]]:
     return measured
 
 
+@contextmanager
+def without_subscribers():
+    """The request's own queries: without the notifications that single-machine mode routes
+    in the same process after the commit (with a broker, a Celery worker routes them)."""
+    saved = list(outbox._subscribers)
+    outbox._subscribers.clear()
+    try:
+        yield
+    finally:
+        outbox._subscribers[:] = saved
+
+
 def _baseline_env(t: Territory) -> dict[str, str]:
     return {
         "BENCH_API_STREET": str(t.street.pk),
@@ -268,7 +284,7 @@ def _baseline_env(t: Territory) -> dict[str, str]:
 class Server:
     """gunicorn serving the service and the baselines on the bench database."""
 
-    def __init__(self, *, database_url: str, t: Territory, workers: int, conn_max_age: int):
+    def __init__(self, *, database_url: str, t: Territory, workers: int, conn_max_age: int, broker_url: str):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -280,6 +296,12 @@ class Server:
             "DJANGO_SETTINGS_MODULE": "cases.bench.settings",
             "DJANGO_DEBUG": "false",
         }
+        # With a broker, routing goes to a queue of the run's own, which no worker reads and
+        # which is deleted at the end: the request only hands it over, as with Celery workers.
+        self.broker_url, self.queue = broker_url, f"gridgov_bench_api_{os.getpid()}"
+        env.pop("CELERY_BROKER_URL", None)
+        if broker_url:
+            env.update(CELERY_BROKER_URL=broker_url, CELERY_QUEUE=self.queue)
         # Kept open for the server's lifetime, closed and removed by `close`.
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
             prefix="bench-api-gunicorn-", suffix=".log", delete=False
@@ -340,6 +362,11 @@ class Server:
             self.process.kill()
         self.log.close()
         os.unlink(self.log.name)
+        if self.broker_url:
+            from kombu import Connection
+
+            with Connection(self.broker_url) as broker:
+                broker.default_channel.queue_delete(self.queue)
 
 
 def send(port: int, request: Request) -> tuple[int, bytes]:
@@ -399,16 +426,37 @@ def merge(total: Run, part: Run) -> None:
     total.latencies += part.latencies
 
 
-def bench(*, cases: int, sizes: list[int], seconds: float, rounds: int, concurrency: int,
-          workers: int, conn_max_age: int, out: Callable[[str], None]) -> list[Pair]:  # fmt: skip
+def bench(
+    *,
+    cases: int,
+    sizes: list[int],
+    seconds: float,
+    rounds: int,
+    concurrency: int,
+    workers: int,
+    conn_max_age: int,
+    broker_url: str,
+    out: Callable[[str], None],
+) -> list[Pair]:
     with BenchDatabase() as database:
         out(f"Database: {connection.vendor} {connection.settings_dict['NAME']} (dropped at the end)")
         t = territory(cases)
         out(f"{cases:,} cases in the bench street; gunicorn, {workers} workers, CONN_MAX_AGE={conn_max_age}")
+        out(
+            "Notifications: handed to a broker queue (as with Celery workers)"
+            if broker_url
+            else "Notifications: routed in the server after each commit (single-machine mode)"
+        )
         out("Queries per request:")
         for label, queries in query_counts(t):
             out(f"  {label:<32}{queries:>3}")
-        server = Server(database_url=database.url(), t=t, workers=workers, conn_max_age=conn_max_age)
+        server = Server(
+            database_url=database.url(),
+            t=t,
+            workers=workers,
+            conn_max_age=conn_max_age,
+            broker_url=broker_url,
+        )
         try:
             found = pairs(t, sizes)
             for pair in found:

@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE of the server."
         )
+        parser.add_argument(
+            "--broker",
+            default="",
+            help="A broker URL: the server hands notifications to a queue of the run's own "
+            "(deleted at the end) instead of routing them itself after each commit.",
+        )
 
     def handle(self, *args, **options):
         from cases.bench.run import bench
@@ -35,5 +41,6 @@ class Command(BaseCommand):
             concurrency=options["concurrency"],
             workers=options["workers"],
             conn_max_age=options["conn_max_age"],
+            broker_url=options["broker"],
             out=self.stdout.write,
         )
