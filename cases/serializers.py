@@ -49,7 +49,7 @@ class CategorySerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(LeanModelSerializer):
     actor_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -61,7 +61,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
         return (actor.get_full_name() or actor.get_username()) if actor else None
 
 
-class CaseAttachmentSerializer(serializers.ModelSerializer):
+class CaseAttachmentSerializer(LeanModelSerializer):
     file_name = serializers.CharField(
         source="download_name", read_only=True, help_text=_("The name the file downloads under.")
     )

@@ -27,7 +27,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -102,10 +102,7 @@ def _claim(user, key: str, request_fingerprint: str) -> tuple[datetime, tuple[in
     now = timezone.now()
     owner = _session()
     try:
-        # One INSERT commits on its own outside a transaction, which makes the claim visible
-        # to a concurrent retry at once; inside a caller's, a savepoint keeps a taken key from
-        # breaking it.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        with _claim_transaction():
             IdempotencyKey.objects.create(
                 user=user, key=key, fingerprint=request_fingerprint, created_at=now, owner=owner
             )
@@ -135,6 +132,30 @@ def _claim(user, key: str, request_fingerprint: str) -> tuple[datetime, tuple[in
                 _("The first request with this Idempotency-Key is still being processed.")
             )
         return now, (row.response_status, row.response_body)
+
+
+def _claim_transaction():
+    """The claim's own commit, which makes it visible to a concurrent retry at once.
+
+    On PostgreSQL it does not wait for the disk (`synchronous_commit = off`): a claim lost in
+    a crash is one whose request had created nothing yet, since the request's own commit,
+    which does wait, writes the claim to disk with it (the log is written in order). A retry
+    then claims the key anew, as it should. Inside a caller's transaction the claim takes a
+    savepoint, so that a key already taken does not break it.
+    """
+    if connection.in_atomic_block:
+        return transaction.atomic()
+    if connection.vendor != "postgresql":
+        return nullcontext()  # one INSERT commits on its own
+    return _asynchronous_commit()
+
+
+@contextmanager
+def _asynchronous_commit():
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+        yield
 
 
 def _session() -> str:
