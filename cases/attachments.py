@@ -12,20 +12,29 @@ pixels (a photo taken upright stays upright). PDFs are parsed with pypdf and ref
 they carry JavaScript, embedded files or launch actions, which readers may run or open.
 """
 
+import base64
+import binascii
 import io
+import re
 import secrets
 import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from cases.models import CaseAttachment
+from cases import services
+from cases.models import Case, CaseAttachment
 from cases.services import locked_case, record_step
 from config.errors import InvalidInput
 from core.workflow import Move
@@ -158,14 +167,117 @@ def check_pdf(data: bytes) -> None:
         raise InvalidInput("file", _("The file is not a readable PDF.")) from None
 
 
-def checked_content(upload: UploadedFile, content_type: str) -> bytes:
-    """What is stored of an upload: a clean image, or a PDF with no active content."""
-    upload.seek(0)
-    data = upload.read()
-    if content_type in IMAGE_FORMATS:
-        return clean_image(data, content_type)
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file that passed every check, as it is stored: its clean content and its type."""
+
+    content: bytes
+    content_type: str
+    extension: str
+
+
+def checked_file(data: bytes) -> CheckedFile:
+    """Check a file's size, type and content (400 on `file`): what an upload and a photo sent
+    with a create both go through."""
+    if len(data) > settings.ATTACHMENT_MAX_BYTES:
+        raise _too_large()
+    if not data:
+        raise InvalidInput("file", _("The file is empty."))
+    kind = sniff(data[:16])
+    if kind is None:
+        raise InvalidInput("file", _("Only JPEG, PNG, WebP and PDF files are accepted."))
+    content_type, extension = kind
+    content = clean_image(data, content_type) if content_type in IMAGE_FORMATS else _checked_pdf(data)
+    return CheckedFile(content, content_type, extension)
+
+
+def _checked_pdf(data: bytes) -> bytes:
     check_pdf(data)
     return data
+
+
+# A photo in a JSON body: base64 (RFC 4648, padding optional), or a data URL holding it.
+_DATA_URL = re.compile(r"^data:[\w.+-]+/[\w.+-]+;base64,", re.ASCII)
+
+
+def decoded_photo(text: str) -> bytes:
+    """The bytes of a base64 photo, refused (400 on `file`) when it is not base64 or is
+    larger than ATTACHMENT_MAX_BYTES, told by its length before it is decoded."""
+    text = _DATA_URL.sub("", text.strip(), count=1)
+    text = "".join(text.split())  # base64 wrapped at 76 characters, as MIME writes it
+    if len(text) * 3 // 4 > settings.ATTACHMENT_MAX_BYTES + 2:
+        raise _too_large()
+    try:
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("file", _("The photo is not base64-encoded.")) from None
+
+
+# --- files written while a transaction is open ---------------------------------------------------
+
+# The files written inside `files_kept_on_commit`: (storage, name).
+_written: ContextVar[list | None] = ContextVar("case_files_written", default=None)
+
+
+@contextmanager
+def files_kept_on_commit() -> Iterator[None]:
+    """Delete, on leaving, every file written inside whose attachment row was not committed.
+
+    Storage is not transactional: a file is written before its row commits. Wrapped around
+    a whole request, outside any transaction, this sees every rollback, however deep the
+    transaction that wrote the file was nested (the create's, the Idempotency-Key's): a file
+    whose row is not there on leaving belongs to nothing and is deleted.
+    """
+    written: list = []
+    token = _written.set(written)
+    try:
+        yield
+    finally:
+        _written.reset(token)
+        if written:
+            _delete_unkept(written)
+
+
+def _delete_unkept(written: list) -> None:
+    try:
+        kept = set(
+            CaseAttachment.objects.filter(file__in=[name for _storage, name in written]).values_list(
+                "file", flat=True
+            )
+        )
+    except DatabaseError:
+        return  # the database is gone: a stray file is better than a second error hiding the first
+    for storage, name in written:
+        if name not in kept:
+            storage.delete(name)
+
+
+def _write(attachment: CaseAttachment, content: bytes) -> None:
+    attachment.file.save(f"{attachment.token}.{attachment.extension}", ContentFile(content), save=False)
+    written = _written.get()
+    if written is not None:
+        written.append((attachment.file.storage, attachment.file.name))
+
+
+def _attach_checked(case: Case, actor, checked: CheckedFile) -> CaseAttachment:
+    """Store a checked file on a locked case and record the step (inside its transaction)."""
+    attachment = CaseAttachment(
+        case=case,
+        token=secrets.token_hex(16),
+        extension=checked.extension,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        uploaded_by=actor,
+    )
+    _write(attachment, checked.content)
+    try:
+        attachment.save()
+        record_step(case, action="attach", actor=actor, note=attachment.download_name)
+    except BaseException:
+        if _written.get() is None:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
 
 
 def case_attach(
@@ -175,36 +287,28 @@ def case_attach(
 
     The file is written to storage inside the case's transaction, after the role, version
     and move checks; if the transaction does not commit, the written file is deleted again.
-    Call it outside any transaction of the caller's, whose later rollback it cannot see.
+    Call it outside any transaction of the caller's, whose later rollback it cannot see (or
+    inside `files_kept_on_commit`, which sees it).
     """
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise _too_large()
-    if upload.size == 0:
-        raise InvalidInput("file", _("The file is empty."))
     upload.seek(0)
-    kind = sniff(upload.read(16))
-    upload.seek(0)
-    if kind is None:
-        raise InvalidInput("file", _("Only JPEG, PNG, WebP and PDF files are accepted."))
-    content_type, extension = kind
-    content = checked_content(upload, content_type)
-    stored = None
-    try:
-        with locked_case(case_id, Move("attach"), actor=actor, expected_version=expected_version) as case:
-            attachment = CaseAttachment(
-                case=case,
-                token=secrets.token_hex(16),
-                extension=extension,
-                content_type=content_type,
-                size=len(content),
-                uploaded_by=actor,
-            )
-            attachment.file.save(f"{attachment.token}.{extension}", ContentFile(content), save=False)
-            stored = attachment.file.name
-            attachment.save()
-            record_step(case, action="attach", actor=actor, note=attachment.download_name)
-    except BaseException:
-        if stored is not None:
-            attachment.file.storage.delete(stored)
-        raise
-    return attachment
+    checked = checked_file(upload.read())
+    with locked_case(case_id, Move("attach"), actor=actor, expected_version=expected_version) as case:
+        return _attach_checked(case, actor, checked)
+
+
+# No savepoint of its own inside the API's transaction, as `case_create`.
+@transaction.atomic(savepoint=False)
+def case_create_with_files(*, actor, files: Sequence[CheckedFile] = (), **case_data) -> Case:
+    """Report a case (`case_create`) with its photos, all or nothing: each photo is attached
+    as the upload attaches it (a step of the history), in the create's transaction.
+
+    Call it inside `files_kept_on_commit`, so that the files of a create rolled back later
+    (its answer could not be stored under its Idempotency-Key) are deleted too.
+    """
+    case = services.case_create(actor=actor, **case_data)
+    for checked in files:
+        with locked_case(case.pk, Move("attach"), actor=actor, expected_version=None) as locked:
+            _attach_checked(locked, actor, checked)
+    return case

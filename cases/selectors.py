@@ -1,16 +1,21 @@
-"""Reads of cases that need more than a filter: open cases near a point (possible duplicates)."""
+"""Reads of cases that need more than a filter: open cases near a point (possible duplicates),
+and what waits for the caller."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from cases import workflow
 from cases.models import Case, Category
 from cases.querysets import OPEN_STATUSES
+from config.errors import RoleNotAllowed
 from grids.geo.shapes import bbox_around, distance_m
-from grids.scope import Scope
+from grids.scope import NOTHING, Scope
 
 NEARBY_LIMIT = 20
 
@@ -91,4 +96,59 @@ def possible_duplicates(*, scope: Scope, case: Case) -> list[NearbyCase]:
         lat=float(case.latitude),
         category=case.category,
         exclude=case.pk,
+    )
+
+
+# --- what waits for the caller ------------------------------------------------------------------
+
+# The centre's queues a role sees in its work: those whose next step it may take.
+QUEUE_ACTIONS = {
+    "to_accept": "accept",
+    "to_dispatch": "assign",
+    "handling": "assign",
+    "to_verify": "verify",
+    "overdue": "assign",
+    "supervised_today": "assign",
+}
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    open: int
+    overdue: int
+    by_status: dict[str, int]
+
+
+@dataclass(frozen=True)
+class MyWork:
+    assigned_to_me: WorkCounts
+    reported_by_me: WorkCounts
+    queues: dict[str, int]
+
+
+def _open_counts(queryset, now: datetime) -> WorkCounts:
+    """Open cases by status and how many are overdue: one aggregate query."""
+    counts = queryset.filter(status__in=OPEN_STATUSES).aggregate(
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        **{status: Count("pk", filter=Q(status=status)) for status in OPEN_STATUSES},
+    )
+    by_status = {status: counts[status] for status in OPEN_STATUSES}
+    return WorkCounts(open=sum(by_status.values()), overdue=counts["overdue"], by_status=by_status)
+
+
+def my_work(*, scope: Scope, now: datetime | None = None) -> MyWork:
+    """What waits for the caller among the cases they see: the open cases assigned to them
+    (as a grid worker), those they reported, and the centre's queues whose next step their
+    role takes. Three queries, four with today's supervisions. A caller without a role is
+    refused (403): they have no work."""
+    if scope.level == NOTHING:
+        raise RoleNotAllowed(_("Your role has no cases to work on."))
+    now = now or timezone.now()
+    visible = Case.objects.visible_to(scope)
+    queue_names = [name for name, action in QUEUE_ACTIONS.items() if scope.role in workflow.ROLES[action]]
+    queues = visible.queue_counts(now) if queue_names else {}
+    return MyWork(
+        assigned_to_me=_open_counts(visible.filter(assignee_worker__user_id=scope.user_id), now),
+        reported_by_me=_open_counts(visible.filter(reporter_id=scope.user_id), now),
+        queues={name: queues[name] for name in queue_names},
     )

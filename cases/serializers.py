@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import workflow
+from cases.attachments import checked_file, decoded_photo
 from cases.base_data import summary as base_data_summary
 from cases.models import (
     Case,
@@ -17,20 +20,30 @@ from cases.models import (
     Source,
     Triage,
 )
-from cases.querysets import OPEN_STATUSES
+from cases.querysets import OPEN_STATUSES, WORK_QUEUES
+from config.errors import InvalidInput
+from config.labels import LabelField, Labels
 from config.serializers import FieldsOnce, LeanModelSerializer
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.geo.coords import CoordSystem
 from grids.models import Grid, GridWorker, MicroGrid
+from grids.names import person_name
 from grids.privacy import mask_name, mask_phone, validate_phone
 from grids.scope import scope_for
 from registry.models import Building, Facility, House, Organisation, Resident
+
+KIND_LABELS = Labels(Case._meta.get_field("kind").choices)
+STATUS_LABELS = Labels(Case._meta.get_field("status").choices)
+ACTION_LABELS = Labels(workflow.ACTION_LABELS)
 
 
 class CategorySerializer(serializers.ModelSerializer):
     major_code = serializers.CharField(source="major.code", read_only=True)
     major_name = serializers.CharField(source="major.name", read_only=True)
     default_kind = serializers.CharField(source="major.default_kind", read_only=True)
+    default_kind_label = LabelField(KIND_LABELS, source="major.default_kind")
+    default_triage_label = LabelField(Triage.choices, source="default_triage")
+    default_level_label = LabelField(Level.choices, source="default_level")
 
     class Meta:
         model = Category
@@ -46,19 +59,41 @@ class CategorySerializer(serializers.ModelSerializer):
             "default_triage",
             "default_level",
             "is_active",
+            "default_kind_label",
+            "default_triage_label",
+            "default_level_label",
         ]
 
 
 class CaseEventSerializer(LeanModelSerializer):
-    actor_name = serializers.SerializerMethodField()
+    actor_name = serializers.SerializerMethodField(
+        help_text=_(
+            "The person's real name (a grid worker's as the street registered it); null for the system."
+        )
+    )
+    action_label = LabelField(ACTION_LABELS, source="action")
+    from_status_label = LabelField(STATUS_LABELS, source="from_status")
+    to_status_label = LabelField(STATUS_LABELS, source="to_status")
 
     class Meta:
         model = CaseEvent
-        fields = ["id", "action", "actor", "actor_name", "at", "from_status", "to_status", "note", "changes"]
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "actor",
+            "actor_name",
+            "at",
+            "from_status",
+            "from_status_label",
+            "to_status",
+            "to_status_label",
+            "note",
+            "changes",
+        ]
 
     def get_actor_name(self, event) -> str | None:
-        actor = event.actor
-        return (actor.get_full_name() or actor.get_username()) if actor else None
+        return person_name(event.actor) if event.actor else None
 
 
 class CaseAttachmentSerializer(LeanModelSerializer):
@@ -78,7 +113,22 @@ class CaseAttachmentSerializer(LeanModelSerializer):
 class CaseListSerializer(LeanModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     major_category = serializers.IntegerField(source="category.major_id", read_only=True)
-    overdue = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField(
+        help_text=_("Overdue now: open and past its due time at the moment of this answer.")
+    )
+    is_overdue = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "Marked overdue: the hourly sweep found the case open past its due time. The mark stays "
+            "on a case closed late and is lifted only by an extension."
+        ),
+    )
+    kind_label = LabelField(KIND_LABELS, source="kind")
+    status_label = LabelField(STATUS_LABELS, source="status")
+    priority_label = LabelField(Priority.choices, source="priority")
+    triage_label = LabelField(Triage.choices, source="triage")
+    level_label = LabelField(Level.choices, source="level")
+    source_label = LabelField(Source.choices, source="source")
 
     class Meta:
         model = Case
@@ -115,6 +165,12 @@ class CaseListSerializer(LeanModelSerializer):
             "organisation",
             "facility",
             "version",
+            "kind_label",
+            "status_label",
+            "priority_label",
+            "triage_label",
+            "level_label",
+            "source_label",
         ]
         read_only_fields = fields
 
@@ -134,6 +190,10 @@ class CaseDetailSerializer(CaseListSerializer):
     attachments = CaseAttachmentSerializer(many=True, read_only=True)
     supervision_count = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    allowed_action_labels = serializers.SerializerMethodField(
+        help_text=_("Each allowed action's label in the request's language, by its code.")
+    )
+    satisfaction_label = LabelField(Satisfaction.choices, source="satisfaction")
     base_data = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
@@ -161,6 +221,8 @@ class CaseDetailSerializer(CaseListSerializer):
             "base_data",
             "events",
             "attachments",
+            "satisfaction_label",
+            "allowed_action_labels",
         ]
         read_only_fields = fields
 
@@ -179,8 +241,21 @@ class CaseDetailSerializer(CaseListSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, case) -> list[str]:
         """What the caller may do with the case now: drives the buttons of a client."""
-        request = self.context.get("request")
-        return workflow.allowed_actions(case, scope_for(request.user)) if request else []
+        # Asked twice per case (the codes and their labels): computed once, guards included.
+        cache = self.__dict__.setdefault("_allowed_actions", {})
+        if case.pk not in cache:
+            request = self.context.get("request")
+            cache[case.pk] = workflow.allowed_actions(case, scope_for(request.user)) if request else []
+        return cache[case.pk]
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_allowed_action_labels(self, case) -> dict[str, str]:
+        labels = ACTION_LABELS.table()
+        return {action: labels.get(action, action) for action in self.get_allowed_actions(case)}
+
+
+# What the browsable API's HTML forms send besides the case's fields.
+FORM_FIELDS = frozenset({"csrfmiddlewaretoken"})
 
 
 def refuse_undeclared_fields(serializer: serializers.Serializer) -> None:
@@ -199,10 +274,37 @@ def refuse_undeclared_fields(serializer: serializers.Serializer) -> None:
             else _("Unknown field: a case has no such field that can be changed.")
         ]
         for name in serializer.initial_data
-        if name not in serializer.fields
+        if name not in serializer.fields and name not in FORM_FIELDS
     }
     if undeclared:
         raise serializers.ValidationError(undeclared)
+
+
+# In the browsable API's forms a relation is typed as an id: a list of every resident or
+# house the caller sees would be long and would show residents to whoever opens the form.
+PERSONAL_FIELDS = ("contact_name", "contact_phone")
+ID_BOX = {"base_template": "input.html", "input_type": "number"}
+
+# Photos sent with one create: as many as a phone's camera sheet offers at once.
+CASE_PHOTOS_MAX = 9
+
+
+@extend_schema_field({"type": "string", "format": "byte"})
+class PhotoField(serializers.Field):
+    """A photo (or PDF) as base64, or a data URL: checked as an upload is, then kept checked."""
+
+    default_error_messages = {"invalid": _("Send each photo as a base64 string.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return checked_file(decoded_photo(data))
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message) from None
+
+    def to_representation(self, value):
+        raise NotImplementedError  # written only
 
 
 class CaseCreateSerializer(FieldsOnce, serializers.Serializer):
@@ -222,7 +324,9 @@ class CaseCreateSerializer(FieldsOnce, serializers.Serializer):
         allow_null=True,
         help_text=_("Optional with latitude and longitude: the grid holding the point is taken."),
     )
-    micro_grid = ScopedRelatedField(queryset=MicroGrid.objects.all(), required=False, allow_null=True)
+    micro_grid = ScopedRelatedField(
+        style=ID_BOX, queryset=MicroGrid.objects.all(), required=False, allow_null=True
+    )
     source = serializers.ChoiceField(choices=Source.choices, default=Source.PATROL)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     triage = serializers.ChoiceField(choices=Triage.choices, required=False)
@@ -248,13 +352,30 @@ class CaseCreateSerializer(FieldsOnce, serializers.Serializer):
         default=False, help_text=_("A small matter the grid worker has already handled (即报即办).")
     )
     result = serializers.CharField(required=False, allow_blank=True, default="")
-    building = ScopedRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
-    house = ScopedRelatedField(
-        queryset=House.objects.select_related("building"), required=False, allow_null=True
+    building = ScopedRelatedField(
+        style=ID_BOX, queryset=Building.objects.all(), required=False, allow_null=True
     )
-    resident = ScopedRelatedField(queryset=Resident.objects.all(), required=False, allow_null=True)
-    organisation = ScopedRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True)
-    facility = ScopedRelatedField(queryset=Facility.objects.all(), required=False, allow_null=True)
+    house = ScopedRelatedField(
+        style=ID_BOX, queryset=House.objects.select_related("building"), required=False, allow_null=True
+    )
+    resident = ScopedRelatedField(
+        style=ID_BOX, queryset=Resident.objects.all(), required=False, allow_null=True
+    )
+    organisation = ScopedRelatedField(
+        style=ID_BOX, queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+    facility = ScopedRelatedField(
+        style=ID_BOX, queryset=Facility.objects.all(), required=False, allow_null=True
+    )
+    photos = serializers.ListField(
+        child=PhotoField(),
+        required=False,
+        max_length=CASE_PHOTOS_MAX,
+        help_text=_(
+            "Up to 9 photos (JPEG, PNG, WebP) or PDFs, each base64-encoded, checked as an upload is; "
+            "the case is created with all of them or not at all."
+        ),
+    )
 
     def validate(self, attrs):
         refuse_undeclared_fields(self)
@@ -287,24 +408,42 @@ class CaseUpdateSerializer(serializers.Serializer):
     triage = serializers.ChoiceField(choices=Triage.choices, required=False)
     source = serializers.ChoiceField(choices=Source.choices, required=False)
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False)
-    micro_grid = ScopedRelatedField(queryset=MicroGrid.objects.all(), required=False, allow_null=True)
+    micro_grid = ScopedRelatedField(
+        style=ID_BOX, queryset=MicroGrid.objects.all(), required=False, allow_null=True
+    )
     contact_name = serializers.CharField(max_length=30, required=False, allow_blank=True)
     contact_phone = serializers.CharField(
         max_length=20, required=False, allow_blank=True, validators=[validate_phone]
     )
-    building = ScopedRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
-    house = ScopedRelatedField(
-        queryset=House.objects.select_related("building"), required=False, allow_null=True
+    building = ScopedRelatedField(
+        style=ID_BOX, queryset=Building.objects.all(), required=False, allow_null=True
     )
-    resident = ScopedRelatedField(queryset=Resident.objects.all(), required=False, allow_null=True)
-    organisation = ScopedRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True)
-    facility = ScopedRelatedField(queryset=Facility.objects.all(), required=False, allow_null=True)
+    house = ScopedRelatedField(
+        style=ID_BOX, queryset=House.objects.select_related("building"), required=False, allow_null=True
+    )
+    resident = ScopedRelatedField(
+        style=ID_BOX, queryset=Resident.objects.all(), required=False, allow_null=True
+    )
+    organisation = ScopedRelatedField(
+        style=ID_BOX, queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+    facility = ScopedRelatedField(
+        style=ID_BOX, queryset=Facility.objects.all(), required=False, allow_null=True
+    )
 
     def validate(self, attrs):
         refuse_undeclared_fields(self)
         if not attrs:
             raise serializers.ValidationError({"non_field_errors": [_("Nothing to change.")]})
         return attrs
+
+    def to_representation(self, instance):
+        """What the browsable API's PATCH form starts from: the fields a PATCH may change, with
+        their values, less the resident's name and phone (never shown unmasked)."""
+        data = super().to_representation(instance)
+        for name in PERSONAL_FIELDS:
+            data.pop(name, None)
+        return data
 
 
 # --- action inputs ----------------------------------------------------------------------
@@ -377,6 +516,7 @@ class NearbyCaseSerializer(serializers.Serializer):
     number = serializers.CharField()
     title = serializers.CharField()
     status = serializers.CharField()
+    status_label = LabelField(STATUS_LABELS, source="status")
     reported_at = serializers.DateTimeField()
     grid = serializers.IntegerField()
     latitude = serializers.FloatField()
@@ -388,13 +528,6 @@ class AttachmentInput(serializers.Serializer):
     file = serializers.FileField()
 
 
-class SyncItemSerializer(serializers.Serializer):
-    """One case logged offline. Checked item by item: a malformed item is that item's 400."""
-
-    idempotency_key = serializers.CharField(max_length=100)
-    case = serializers.DictField()
-
-
 class SyncInput(serializers.Serializer):
     """The batch's envelope only: a list of 1 to 100 items, each then checked on its own.
 
@@ -403,5 +536,82 @@ class SyncInput(serializers.Serializer):
     """
 
     items = serializers.ListField(
-        child=serializers.JSONField(), allow_empty=False, max_length=100, help_text=_("SyncItem objects.")
+        child=serializers.JSONField(),
+        allow_empty=False,
+        min_length=1,
+        max_length=100,
+        # Any value is taken here: each item is checked on its own and a malformed one is that
+        # item's 400 in the results, so the schema does not refuse the batch for it.
+        help_text=_('Items of the shape {"idempotency_key": "…", "case": {…}}, each answered on its own.'),
     )
+
+
+# --- what waits for the caller -----------------------------------------------------------------
+
+
+def _case_list_url(request, **params) -> str:
+    url = reverse("v1:case-list") + "?" + urlencode(params)
+    return request.build_absolute_uri(url) if request else url
+
+
+class StatusCountSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    status_label = LabelField(STATUS_LABELS, source="status")
+    count = serializers.IntegerField()
+
+
+class WorkCountsSerializer(serializers.Serializer):
+    open = serializers.IntegerField(help_text=_("Open cases (reported … resolved)."))
+    overdue = serializers.IntegerField(help_text=_("Of them, past their due time now."))
+    by_status = serializers.SerializerMethodField()
+    cases = serializers.SerializerMethodField(help_text=_("The case list showing them."))
+
+    @extend_schema_field(StatusCountSerializer(many=True))
+    def get_by_status(self, counts) -> list:
+        rows = [{"status": status, "count": count} for status, count in counts.by_status.items()]
+        return StatusCountSerializer(rows, many=True).data
+
+    def get_cases(self, counts) -> str:
+        return _case_list_url(
+            self.context.get("request"), **{self.context["me_filter"]: "me", "open": "true"}
+        )
+
+
+class QueueCountSerializer(serializers.Serializer):
+    queue = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    cases = serializers.SerializerMethodField(help_text=_("The case list showing them."))
+
+    def get_cases(self, row) -> str:
+        return _case_list_url(self.context.get("request"), queue=row["queue"])
+
+
+class MyWorkSerializer(serializers.Serializer):
+    """`GET /api/v1/me/work/`: what waits for the caller among the cases they see."""
+
+    assigned_to_me = serializers.SerializerMethodField(
+        help_text=_("The open cases assigned to the caller as a grid worker.")
+    )
+    reported_by_me = serializers.SerializerMethodField(help_text=_("The open cases the caller reported."))
+    queues = serializers.SerializerMethodField(
+        help_text=_("The centre's queues whose next step the caller's role takes (empty for grid workers).")
+    )
+
+    @extend_schema_field(WorkCountsSerializer)
+    def get_assigned_to_me(self, work) -> dict:
+        context = {**self.context, "me_filter": "assignee_worker"}
+        return WorkCountsSerializer(work.assigned_to_me, context=context).data
+
+    @extend_schema_field(WorkCountsSerializer)
+    def get_reported_by_me(self, work) -> dict:
+        context = {**self.context, "me_filter": "reporter"}
+        return WorkCountsSerializer(work.reported_by_me, context=context).data
+
+    @extend_schema_field(QueueCountSerializer(many=True))
+    def get_queues(self, work) -> list:
+        labels = {name: label for name, (label, _condition) in WORK_QUEUES.items()}
+        rows = [
+            {"queue": name, "label": str(labels[name]), "count": count} for name, count in work.queues.items()
+        ]
+        return QueueCountSerializer(rows, many=True, context=self.context).data

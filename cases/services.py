@@ -176,9 +176,10 @@ def case_create(
     if reported_at < now - OFFLINE_GRACE:
         raise InvalidInput("reported_at", _("Cases older than 30 days cannot be logged."))
     references = check_references(scope, grid.pk, references)
+    triage_given = bool(triage)
     triage = triage or category.default_triage
     if on_the_spot:
-        _check_on_the_spot(scope, triage, result)
+        _check_on_the_spot(scope, triage, result, triage_given=triage_given)
 
     community = grid.community
     case = Case.objects.create(
@@ -257,7 +258,7 @@ def _degrees(value: float) -> Decimal:
     return Decimal(f"{value:.6f}")
 
 
-def _check_on_the_spot(scope, triage: str, result: str) -> None:
+def _check_on_the_spot(scope, triage: str, result: str, *, triage_given: bool = True) -> None:
     """On-the-spot's own role rule: a grid worker, in their own grid, a small matter.
 
     It stands instead of the centre's roles of each of the four steps; the steps are still
@@ -265,6 +266,15 @@ def _check_on_the_spot(scope, triage: str, result: str) -> None:
     """
     if scope.level != GRIDS:
         raise RoleNotAllowed(_("Only a grid worker resolves a matter on the spot in their own grid."))
+    if triage != Triage.SMALL and not triage_given:
+        # The catalogue's class is a default: the worker on the spot may judge this one small.
+        raise InvalidInput(
+            "triage",
+            _(
+                "Only small matters are resolved on the spot, and this category is a big matter by "
+                'default. If you judge this one small, send "triage": "small" with it.'
+            ),
+        )
     if triage != Triage.SMALL:
         raise InvalidInput("triage", _("Only small matters are resolved on the spot."))
     required_text("result", result)

@@ -2,9 +2,10 @@
 
 `case_create_once` runs one create under the client's `Idempotency-Key` (`core.idempotency`):
 a retry replays the first answer. `cases_sync` takes a batch logged offline and answers each
-item on its own, as if it had been sent alone with its key: a bad item, malformed or invalid,
-is that item's 400, and an unexpected error in one item is that item's 500 (its writes rolled
-back and its key freed), while the other items are answered.
+item on its own, as if it had been sent alone with its key: a bad item (malformed, invalid, or
+holding text the API refuses, a NUL or an unpaired surrogate: `config.text`) is that item's
+400, and an unexpected error in one item is that item's 500 (its writes rolled back and its
+key freed), while the other items are answered.
 
 Both take `create_one(case_data) → (status, body)` from the API: it validates one case,
 creates it and builds the answer stored under the key, in one transaction.
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from cases.services import check_may_report
 from config.errors import InvalidInput
+from config.text import BAD_TEXT_MESSAGE, MAX_DEPTH, bad_text_fields
 from core.idempotency import create_once
 
 logger = logging.getLogger(__name__)
@@ -60,8 +62,14 @@ def cases_sync(
 
 
 def _sync_item(actor, raw, path: str, create_one: CreateOne, error_answer: ErrorAnswer) -> SyncItemAnswer:
+    bad_text = _bad_text(raw)
     key = raw.get("idempotency_key") if isinstance(raw, dict) else None
-    key = key if isinstance(key, str) else None
+    key = key if isinstance(key, str) and "idempotency_key" not in bad_text else None
+    if bad_text:
+        # Answered before the key is claimed: such a key cannot be stored, nor such a case
+        # fingerprinted, and a single create with this text stores no key either. A retry
+        # gets the same 400 again.
+        return SyncItemAnswer(key, 400, {field: [str(BAD_TEXT_MESSAGE)] for field in bad_text}, False)
     try:
         case_data = _item_case(raw)
         status, body, replayed = case_create_once(
@@ -84,6 +92,19 @@ def _item_case(raw) -> dict:
     if not isinstance(raw.get("case"), dict):
         raise _Malformed("case", _("The case must be an object."))
     return raw["case"]
+
+
+def _bad_text(raw) -> list[str]:
+    """The fields of an item holding bad text: its own (`idempotency_key`, an unknown one), or
+    its case's top-level fields, named as a single create of that case would name them."""
+    if not isinstance(raw, dict):
+        return bad_text_fields(raw, max_depth=MAX_DEPTH)[0]
+    fields = set(bad_text_fields(raw, max_depth=MAX_DEPTH)[0])
+    case = raw.get("case")
+    if "case" in fields and isinstance(case, dict):
+        fields.discard("case")
+        fields.update(bad_text_fields(case, max_depth=MAX_DEPTH)[0])
+    return sorted(fields)
 
 
 class _Malformed(InvalidInput):

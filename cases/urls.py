@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from cases import views
@@ -7,4 +8,4 @@ router.include_root_view = False
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("cases", views.CaseViewSet, basename="case")
 
-urlpatterns = router.urls
+urlpatterns = [path("me/work/", views.MyWorkView.as_view(), name="my-work"), *router.urls]

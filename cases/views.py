@@ -1,9 +1,11 @@
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,36 +13,48 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import SearchFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cases import serializers as s
 from cases import services
-from cases.attachments import case_attach, check_request_size
+from cases.attachments import case_attach, case_create_with_files, check_request_size, files_kept_on_commit
 from cases.filters import CaseFilter, CaseOrderingFilter
-from cases.idempotency import HEADER
+from cases.idempotency import HEADER, KEY_PATTERN
 from cases.models import Case, CaseAttachment, CaseEvent, Category
-from cases.selectors import cases_nearby, possible_duplicates
+from cases.selectors import cases_nearby, my_work, possible_duplicates
 from cases.sync import case_create_once, cases_sync
-from config.api import error_response, etag_for, expected_version
+from config.api import IF_MATCH_PATTERN, error_response, etag_for, expected_version
 from config.errors import StaleVersion
-from config.filters import DjangoFilterBackend
-from config.parsers import FormParser, JSONParser, MultiPartParser
+from config.filters import FilterBackend
+from config.parsers import BatchJSONParser, FormParser, JSONParser, MultiPartParser
 from grids.geo.coords import to_wgs84
 from grids.reveal import RevealMixin
+from grids.scope import scope_for
 from grids.viewsets import ScopedViewSetMixin
 
 logger = logging.getLogger(__name__)
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag read from the case."
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    pattern=IF_MATCH_PATTERN,
+    description=gettext_lazy("The ETag read from the case."),
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False, description="Makes a retry replay the first answer."
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    pattern=KEY_PATTERN.pattern,
+    description=gettext_lazy("Makes a retry replay the first answer."),
 )
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List the event catalogue")),
-    retrieve=extend_schema(summary=_("Read a category")),
+    list=extend_schema(summary=gettext_lazy("List the event catalogue")),
+    retrieve=extend_schema(summary=gettext_lazy("Read a category")),
 )
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     """The two-level event catalogue, for the pickers of a client. Edited in the admin."""
@@ -60,10 +74,18 @@ def _action_schema(summary, request=None):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List cases")),
-    retrieve=extend_schema(summary=_("Read a case with its history")),
+    list=extend_schema(
+        summary=gettext_lazy("List cases"),
+        description=gettext_lazy(
+            "The cases the caller sees. Choice filters take several values, repeated or "
+            "comma-separated (`status=assigned,in_progress`); `assignee_worker=me` and `reporter=me` "
+            "name the caller; `open=true` keeps reported … resolved; `queue` is one of the centre's "
+            "work queues. Each coded field has its label beside it (`status_label`)."
+        ),
+    ),
+    retrieve=extend_schema(summary=gettext_lazy("Read a case with its history")),
     partial_update=extend_schema(
-        summary=_("Correct a case's description"),
+        summary=gettext_lazy("Correct a case's description"),
         request=s.CaseUpdateSerializer,
         responses=s.CaseDetailSerializer,
         parameters=[IF_MATCH],
@@ -81,7 +103,7 @@ class CaseViewSet(
     queryset = Case.objects.all()
     permission_classes = [IsAuthenticated]
     filterset_class = CaseFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter, CaseOrderingFilter]
+    filter_backends = [FilterBackend, SearchFilter, CaseOrderingFilter]
     search_fields = ["number", "title", "address"]
     ordering_fields = ["reported_at", "due_at", "closed_at", "number", "priority", "status", "id"]
     # `?cursor=`: phones scroll the newest first (served by the report-time indexes).
@@ -109,7 +131,7 @@ class CaseViewSet(
         return queryset.select_related(
             "category", "assignee_worker", "building", "house", "resident", "organisation", "facility__type"
         ).prefetch_related(
-            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "actor__grid_worker")),
             "attachments",
             "supervisions",
             Prefetch("duplicates", queryset=Case.objects.only("pk", "merged_into_id")),
@@ -125,7 +147,18 @@ class CaseViewSet(
         return response
 
     def get_serializer_class(self):
+        # The browsable API builds its create and correction forms from these: the inputs.
+        if self.action == "create":
+            return s.CaseCreateSerializer
+        if self.action == "partial_update":
+            return s.CaseUpdateSerializer
         return s.CaseListSerializer if self.action == "list" else s.CaseDetailSerializer
+
+    def max_body_bytes(self) -> int:
+        """A create and an offline batch carry photos as base64 in JSON: a larger body."""
+        if self.action in ("create", "sync"):
+            return settings.CASE_BODY_MAX_BYTES
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object())
@@ -142,7 +175,13 @@ class CaseViewSet(
     # --- create, one at a time or in a batch ------------------------------------------------
 
     @extend_schema(
-        summary=_("Report a case"),
+        summary=gettext_lazy("Report a case"),
+        description=gettext_lazy(
+            "`photos` carries up to 9 photos as base64, checked as an upload is: the case is created "
+            "with all of them or not at all. With `Idempotency-Key` a retry replays the answer of a "
+            "create that was carried out; a refused one stores nothing, so the corrected body may be "
+            "sent with the same key."
+        ),
         request=s.CaseCreateSerializer,
         responses={201: s.CaseDetailSerializer},
         parameters=[IDEMPOTENCY_KEY],
@@ -151,12 +190,17 @@ class CaseViewSet(
         services.check_may_report(request.user)
         key = request.headers.get(HEADER)
         replayed = False
-        if key is None:
-            status_code, body = self._create_one(request.data)
-        else:
-            status_code, body, replayed = case_create_once(
-                actor=request.user, key=key, path=request.path, data=request.data, create_one=self._create_one
-            )
+        with files_kept_on_commit():
+            if key is None:
+                status_code, body = self._create_one(request.data)
+            else:
+                status_code, body, replayed = case_create_once(
+                    actor=request.user,
+                    key=key,
+                    path=request.path,
+                    data=request.data,
+                    create_one=self._create_one,
+                )
         response = Response(body, status_code)
         if status_code == status.HTTP_201_CREATED:
             # The phone may act on the new case (If-Match) without reading it first.
@@ -175,9 +219,16 @@ class CaseViewSet(
             serializer = s.CaseCreateSerializer(data=data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
             with transaction.atomic():
-                # The new case is answered from what the create holds: its category, grid,
+                data = dict(serializer.validated_data)
+                photos = data.pop("photos", [])
+                case = case_create_with_files(actor=self.request.user, files=photos, **data)
+                if photos:
+                    # Each photo was a step of its own: the case is read again with them.
+                    warnings = case.placement_warnings
+                    case = self._for_detail(Case.objects.visible_to(self.scope)).get(pk=case.pk)
+                    case.placement_warnings = warnings
+                # Otherwise it is answered from what the create holds: its category, grid,
                 # references and history rows; its other relations are empty.
-                case = services.case_create(actor=self.request.user, **serializer.validated_data)
                 body = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
                 body["warnings"] = case.placement_warnings
                 nearby = possible_duplicates(scope=self.scope, case=case)
@@ -190,8 +241,12 @@ class CaseViewSet(
         return status.HTTP_201_CREATED, body
 
     @extend_schema(
-        summary=_("Send cases logged offline"),
-        request=inline_serializer("SyncBatch", {"items": s.SyncItemSerializer(many=True)}),
+        summary=gettext_lazy("Send cases logged offline"),
+        description=gettext_lazy(
+            "Up to 100 items, each `{idempotency_key, case}` and answered on its own as if it had been "
+            "sent alone with its key; a case may carry its `photos`. A bad item loses none of the others."
+        ),
+        request=s.SyncInput,
         responses={
             200: inline_serializer(
                 "SyncResult",
@@ -212,20 +267,21 @@ class CaseViewSet(
             )
         },
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], parser_classes=[BatchJSONParser, FormParser, MultiPartParser])
     def sync(self, request):
         """Each item is created on its own: one bad item loses none of the others."""
         services.check_may_report(request.user)
         batch = s.SyncInput(data=request.data)
         batch.is_valid(raise_exception=True)
-        answers = cases_sync(
-            actor=request.user,
-            items=batch.validated_data["items"],
-            # The same fingerprint as a single create, so either way of sending replays the other.
-            path=request.path.removesuffix("sync/"),
-            create_one=self._create_one,
-            error_answer=error_response,
-        )
+        with files_kept_on_commit():
+            answers = cases_sync(
+                actor=request.user,
+                items=batch.validated_data["items"],
+                # The same fingerprint as a single create, so either way of sending replays the other.
+                path=request.path.removesuffix("sync/"),
+                create_one=self._create_one,
+                error_answer=error_response,
+            )
         return Response(
             {
                 "results": [
@@ -285,58 +341,60 @@ class CaseViewSet(
         )
         return self._detail(case, refetch=True)
 
-    @_action_schema(_("Accept the case (立案)"), s.AcceptInput)
+    @_action_schema(gettext_lazy("Accept the case (立案)"), s.AcceptInput)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._act("accept", s.AcceptInput, services.case_accept)
 
-    @_action_schema(_("Do not accept the case (不予立案)"), s.ReasonInput)
+    @_action_schema(gettext_lazy("Do not accept the case (不予立案)"), s.ReasonInput)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._act("reject", s.ReasonInput, services.case_reject)
 
-    @_action_schema(_("Dispatch the case to a worker or a unit (派遣)"), s.AssignInput)
+    @_action_schema(gettext_lazy("Dispatch the case to a worker or a unit (派遣)"), s.AssignInput)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         return self._act("assign", s.AssignInput, services.case_assign)
 
-    @_action_schema(_("Start handling the case"), s.NoteInput)
+    @_action_schema(gettext_lazy("Start handling the case"), s.NoteInput)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._act("start", s.NoteInput, services.case_start)
 
-    @_action_schema(_("Report the result (处置反馈)"), s.ResolveInput)
+    @_action_schema(gettext_lazy("Report the result (处置反馈)"), s.ResolveInput)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         return self._act("resolve", s.ResolveInput, services.case_resolve)
 
-    @_action_schema(_("Verify the result: close the case or send it back (核查)"), s.VerifyInput)
+    @_action_schema(gettext_lazy("Verify the result: close the case or send it back (核查)"), s.VerifyInput)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         return self._act("verify", s.VerifyInput, services.case_verify)
 
-    @_action_schema(_("Escalate the case to the next level"), s.ReasonInput)
+    @_action_schema(gettext_lazy("Escalate the case to the next level"), s.ReasonInput)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         return self._act("escalate", s.ReasonInput, services.case_escalate)
 
-    @_action_schema(_("Extend the due time"), s.ExtendInput)
+    @_action_schema(gettext_lazy("Extend the due time"), s.ExtendInput)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         return self._act("extend", s.ExtendInput, services.case_extend)
 
-    @_action_schema(_("Comment on the case"), s.CommentInput)
+    @_action_schema(gettext_lazy("Comment on the case"), s.CommentInput)
     @action(detail=True, methods=["post"])
     def comment(self, request, pk=None):
         return self._act("comment", s.CommentInput, services.case_comment)
 
-    @_action_schema(_("Close the case as a duplicate of another open case of its street"), s.MergeInput)
+    @_action_schema(
+        gettext_lazy("Close the case as a duplicate of another open case of its street"), s.MergeInput
+    )
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         return self._act("merge", s.MergeInput, services.case_merge)
 
     @extend_schema(
-        summary=_("Open cases of a category near a point: possible duplicates, before logging"),
+        summary=gettext_lazy("Open cases of a category near a point: possible duplicates, before logging"),
         parameters=[s.NearbyParams],
         responses={200: inline_serializer("NearbyCases", {"results": s.NearbyCaseSerializer(many=True)})},
     )
@@ -350,7 +408,7 @@ class CaseViewSet(
         found = cases_nearby(scope=self.scope, lng=lng, lat=lat, category=data["category"])
         return Response({"results": s.NearbyCaseSerializer(found, many=True).data})
 
-    @_action_schema(_("Record the resident's satisfaction"), s.FeedbackInput)
+    @_action_schema(gettext_lazy("Record the resident's satisfaction"), s.FeedbackInput)
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
         return self._act("feedback", s.FeedbackInput, services.case_feedback)
@@ -358,7 +416,7 @@ class CaseViewSet(
     # --- attachments --------------------------------------------------------------------------
 
     @extend_schema(
-        summary=_("Attach a photo or a PDF"),
+        summary=gettext_lazy("Attach a photo or a PDF"),
         request={"multipart/form-data": s.AttachmentInput},
         responses={201: s.CaseAttachmentSerializer},
         parameters=[IF_MATCH],
@@ -381,7 +439,9 @@ class CaseViewSet(
         response["ETag"] = etag_for(attachment.case.version)
         return response
 
-    @extend_schema(summary=_("Download an attachment"), responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        summary=gettext_lazy("Download an attachment"), responses={(200, "application/octet-stream"): bytes}
+    )
     @action(
         detail=True,
         methods=["get"],
@@ -401,3 +461,30 @@ class CaseViewSet(
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+# --- what waits for the caller ----------------------------------------------------------------
+
+
+@extend_schema(
+    summary=gettext_lazy("What waits for me: my open cases and my queues, counted by status"),
+    description=gettext_lazy(
+        "Among the cases the caller sees: the open cases assigned to them and those they reported, "
+        "counted by status with the overdue ones, and the centre's queues whose next step their role "
+        "takes; each with the address of the case list that shows them."
+    ),
+    responses=s.MyWorkSerializer,
+)
+class MyWorkView(APIView):
+    """The caller's open cases and queues, counted among the cases they see, each with the
+    case list that shows them."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        if request.query_params:
+            raise serializers.ValidationError(
+                {name: [_("This endpoint takes no parameters.")] for name in request.query_params}
+            )
+        work = my_work(scope=scope_for(request.user))
+        return Response(s.MyWorkSerializer(work, context={"request": request}).data)

@@ -118,7 +118,8 @@ class Pagination(pagination.PageNumberPagination):
         parameters[self.page_query_param]["schema"] = {
             "oneOf": [
                 {"type": "integer", "minimum": 1},
-                {"type": "string", "enum": list(self.last_page_strings)},
+                # Empty is the first page, as DRF reads it (a browser's form sends it so).
+                {"type": "string", "enum": [*self.last_page_strings, ""]},
             ]
         }
         parameters[self.page_query_param]["description"] = str(
@@ -146,7 +147,7 @@ class Pagination(pagination.PageNumberPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if raw is None or raw == "":  # empty is not sent, as for every query parameter
             return self.page_size
         size = _positive_int(raw)
         if size is None:
@@ -177,6 +178,19 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 {self.ordering_param: [_("Unknown ordering field. Allowed: %s") % ", ".join(allowed)]}
             )
         return valid
+
+    def get_schema_operation_parameters(self, view):
+        """The parameter as an enum of the fields it takes, each either way (`name`, `-name`);
+        empty means the default order. Several fields, comma-separated, are taken too."""
+        parameters = super().get_schema_operation_parameters(view)
+        try:
+            queryset = view.queryset if getattr(view, "queryset", None) is not None else view.get_queryset()
+            fields = sorted(name for name, _label in self.get_valid_fields(queryset, view, {}))
+        except Exception:  # a view the schema cannot instantiate fully: leave the free text
+            return parameters
+        for parameter in parameters:
+            parameter["schema"] = {"type": "string", "enum": ["", *fields, *(f"-{name}" for name in fields)]}
+        return parameters
 
 
 def error_response(exc) -> tuple[int, dict] | None:
@@ -226,6 +240,9 @@ def exception_handler(exc, context):
 # quotes; empty elements (", ,") are allowed and ignored, as RFC 9110 5.6.1.2 asks.
 _LIST_ELEMENT = re.compile(r'[ \t]*(?:(W/)?"([\x21\x23-\x7e\x80-\xff]*)")?[ \t]*(?:,|$)')
 _OUR_TAG = re.compile(r"[0-9]{1,18}")
+# What the schema says an If-Match holds: `*`, or the ETags this service issues. Any other
+# list of entity-tags is answered as a stale version (412), and anything else is a 400.
+IF_MATCH_PATTERN = r'^(\*|(W/)?"[0-9]{1,18}"(, ?(W/)?"[0-9]{1,18}")*)$'
 # No object has this version: a precondition naming none of ours still reaches the service,
 # which compares it under the row lock and answers 412 with the current version.
 MATCHES_NOTHING = -1

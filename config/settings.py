@@ -251,6 +251,8 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media-not-served/"
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+# The JSON body of a case's create or an offline batch, which carry photos as base64.
+CASE_BODY_MAX_BYTES = env.int("CASE_BODY_MAX_BYTES", default=40 * 2**20)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)
 # Geography (`grids.geo`): how far, in metres, a boundary may stray outside its parent or into
 # a sibling; how far from the nearest grid a point in no grid is still located.
@@ -345,6 +347,9 @@ REST_KNOX = {
 MIGRATION_MODULES = {"knox": None}
 
 REST_FRAMEWORK = {
+    # The browsable API's titles in the user's language (config/views.py).
+    "VIEW_NAME_FUNCTION": "config.views.view_name",
+    "VIEW_DESCRIPTION_FUNCTION": "config.views.view_description",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -359,7 +364,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=20),
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "config.api.StrictOrderingFilter",
     ],
@@ -445,13 +450,21 @@ TENCENT_SMS = {
 }
 # Finished background jobs (exports) and their files are kept this long.
 JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=7)
+# The largest spreadsheet a base-data import job accepts.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 2**20)
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Grid Governance API",
+    # Written for the API's users in Chinese, with English second (as every summary is).
+    "TITLE": "网格治理 API · Grid Governance API",
     "DESCRIPTION": (
-        "Cases, mediation and reports for a street office and its comprehensive "
-        "governance centre. Authenticate with `Authorization: Token <key>` "
-        "(POST /api/v1/auth/token/)."
+        "街道综治中心的网格事件、矛盾纠纷调解、基础数据与统计报表接口。"
+        "先以 `POST /api/v1/auth/token/` 登录取得令牌，再在每个请求中带上 "
+        "`Authorization: Token <令牌>`。`GET /api/v1/` 列出全部顶层接口，"
+        "`GET /api/v1/me/work/` 给出“我的待办”。\n\n"
+        "Cases, mediation, base data and reports for a street office and its comprehensive "
+        "governance centre. Sign in with `POST /api/v1/auth/token/`, then send "
+        "`Authorization: Token <key>` with every request. `GET /api/v1/` lists every top-level "
+        "endpoint; `GET /api/v1/me/work/` tells what waits for the caller."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -464,6 +477,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.add_error_components",
+        "config.schema.allow_empty_query_values",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CommunityKindEnum": "grids.models.Community.Kind",

@@ -9,8 +9,12 @@ anything reads them.
 import re
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 NON_FIELD = "non_field_errors"
+# The deepest body the API takes is a batch of cases (`items` → item → case → value): far
+# below this. Anything deeper is a mistake or an attack.
+MAX_DEPTH = 32
 BAD_TEXT_MESSAGE = _("Text may not contain NUL characters or unpaired surrogates.")
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 
@@ -54,3 +58,13 @@ def bad_text_fields(data, *, max_depth: int) -> tuple[list[str], bool]:
         else:
             stack.extend((item, depth + 1, field) for item in value)
     return sorted(fields), False
+
+
+class StrictCharField(serializers.CharField):
+    """Text, and only text: DRF's CharField takes a JSON number as its digits, so that
+    `{"reason": 0}` was stored as the reason "0". A number where text is asked is a 400."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

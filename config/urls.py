@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.throttling import throttle_sign_in
-from config.views import home
+from config.views import ApiRootView, home
 
 # Resolved in this order, each include's patterns tried in turn: the cases, what phones send
 # most, come first (the paths of the apps do not overlap).
@@ -18,6 +18,8 @@ api_v1 = [
     path("", include("jobs.urls")),
     path("", include("notifications.urls")),
 ]
+# The root lists every endpoint above: it comes first, before the routers' own roots.
+api_v1.insert(0, path("", ApiRootView.as_view(patterns=api_v1), name="api-root"))
 
 urlpatterns = [
     # The front page, where the admin's "view site" leads: the service's entry points.

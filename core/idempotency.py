@@ -2,9 +2,14 @@
 base data).
 
 A client sends `Idempotency-Key: <unique string>` with a create. The first request with a key
-claims it and stores its answer; a retry with the same key and the same body gets that
-answer again and creates nothing; the same key with another body is a 422; a retry while
-the first request is still being processed is a 409. Keys belong to one user and are kept
+claims it and, once the request was carried out (a 2xx), stores its answer; a retry with the
+same key and the same body gets that answer again and creates nothing; the same key with
+another body is a 422; a retry while the first request is still being processed is a 409.
+
+An answer that carried nothing out (a 4xx: bad input, a refusal, a conflict) is not stored and
+frees the key, as payment APIs do: the phone corrects the item and sends it again under the
+same key, which is then carried out once. Its fingerprint is not kept either, so the corrected
+body is not a 422. Keys belong to one user and are kept
 for IDEMPOTENCY_KEY_TTL_HOURS (48 by default, at least 24).
 
 The claim is committed on its own, so that a concurrent retry sees it (409). What the
@@ -80,7 +85,7 @@ def run_idempotent(*, user, key: str, request_fingerprint: str, produce: Produce
     try:
         with transaction.atomic():
             status, body = produce()
-            if status >= 500:
+            if not carried_out(status):
                 # Nothing the request wrote may outlive an answer that is not kept.
                 transaction.set_rollback(True)
             elif not own_claim.update(
@@ -92,9 +97,14 @@ def run_idempotent(*, user, key: str, request_fingerprint: str, produce: Produce
     except BaseException:
         own_claim.delete()
         raise
-    if status >= 500:
+    if not carried_out(status):
         own_claim.delete()
     return status, body, False
+
+
+def carried_out(status: int) -> bool:
+    """Whether an answer says the request was carried out, and so is kept under its key."""
+    return 200 <= status < 300
 
 
 def _claim(user, key: str, request_fingerprint: str) -> tuple[datetime, tuple[int, dict] | None]:

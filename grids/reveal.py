@@ -1,5 +1,7 @@
 """The explicit reveal call: the one way to read a resident's unmasked personal data."""
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -48,7 +50,8 @@ class RevealMixin:
         obj = self.get_object()
         if not self.may_reveal(scope_for(request.user), obj):
             raise RoleNotAllowed(_("Your role may not see residents' personal data."))
-        field = request.data.get("field")
+        # A JSON body may be any value (a number, a list): only an object names a field.
+        field = request.data.get("field") if isinstance(request.data, Mapping) else None
         if field not in self.reveal_fields:
             raise serializers.ValidationError(
                 {"field": [_("Choose one of: %s.") % ", ".join(self.reveal_fields)]}

@@ -70,6 +70,11 @@ def _grid_in_territory(scope: Scope, pk: int) -> Grid | None:
     return next(iter(found), None)
 
 
+def distance_from_grid_m(grid_id: int, lng: float, lat: float) -> float | None:
+    """Metres from a WGS-84 point to a grid's boundary (0 inside it); None for a grid without one."""
+    return spatial_index().grids.distance_m(grid_id, lng, lat)
+
+
 def point_locate(*, scope: Scope, lng: float, lat: float, coord_system: str = "wgs84") -> Location:
     """The street, community, grid and micro-grid holding the point, within the caller's territory.
 

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from grids import views
 
 router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False  # the API's root (config) lists every endpoint
 router.register("streets", views.StreetViewSet, basename="street")
 router.register("communities", views.CommunityViewSet, basename="community")
 router.register("grids", views.GridViewSet, basename="grid")

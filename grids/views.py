@@ -33,6 +33,8 @@ class TerritoryViewSet(ScopedModelViewSet):
     permission_classes = [IsAuthenticated, TerritoryEditorOrReadOnly]
     search_fields = ["code", "name"]
     ordering_fields = ["code", "name", "id"]
+    # A code or a parent that rows below still depend on cannot change, nor can such a row go.
+    action_conflicts = True
 
     def perform_create(self, serializer):
         serializer.instance = territory_create(
@@ -184,15 +186,21 @@ class MeView(APIView):
     def get(self, request):
         user = request.user
         scope = scope_for(user)
-        worker = GridWorker.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+        worker_id, worker_name = GridWorker.objects.filter(user_id=user.pk).values_list(
+            "pk", "name"
+        ).first() or (
+            None,
+            "",
+        )
         data = {
             "id": user.pk,
             "username": user.get_username(),
-            "name": user.get_full_name() or user.get_username(),
+            # A grid worker is known by the name the street registered (as `person_name` says).
+            "name": worker_name or user.get_full_name() or user.get_username(),
             "role": scope.role,
             "role_display": _role_label(scope.role),
             "scope": scope.as_dict(),
-            "grid_worker": worker,
+            "grid_worker": worker_id,
         }
         return Response(grid_serializers.MeSerializer(data).data)
 

@@ -12,6 +12,10 @@ def job_file_path(instance, filename):
     return f"jobs/{instance.pk}/{filename}"
 
 
+def job_source_path(instance, filename):
+    return f"jobs/{instance.pk}/source/{filename}"
+
+
 class Job(models.Model):
     class State(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -31,6 +35,10 @@ class Job(models.Model):
     file_name = models.CharField(_("file name"), max_length=120, blank=True)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    # The uploaded file an import reads; deleted once the job has run.
+    source = models.FileField(_("uploaded file"), upload_to=job_source_path, blank=True)
+    source_name = models.CharField(_("uploaded file name"), max_length=120, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -2,7 +2,9 @@
 
 A kind checks its parameters when the job is asked for, as the synchronous request would
 (role 403, territory 404, bad parameter 400), so that a job that is accepted can run; then
-`run` does the work in a worker, reporting its progress, and returns the file it made.
+`run` does the work in a worker, reporting its progress, and returns the file it made. A kind
+that `takes_file` (an import) is given the uploaded file's content as `source`; the upload is
+deleted once the job has run, whatever its end, since it may hold residents' personal data.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ class JobFile:
     content: bytes
     name: str
     content_type: str
+    # What the job's answer shows beside the download (an import's counts and bad rows).
+    summary: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,11 @@ class JobKind:
     label: Any
     # check(user, params) -> the parameters to store; raises the domain's or DRF's errors.
     check: Callable[[Any, dict], dict]
-    # run(user, params, progress) -> JobFile; progress(percent) records how far it is.
-    run: Callable[[Any, dict, Callable[[int], None]], JobFile]
+    # run(user, params, progress[, source=bytes]) -> JobFile; progress(percent) records how far.
+    run: Callable[..., JobFile]
+    takes_file: bool = False
+    # check_file(name, size): raises InvalidInput("file", …) for a file the kind cannot read.
+    check_file: Callable[[str, int], None] | None = None
 
 
 KINDS: dict[str, JobKind] = {}

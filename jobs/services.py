@@ -12,6 +12,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -34,18 +35,44 @@ def _queue(job_id) -> bool:
     return enqueue(run, str(job_id))
 
 
-def job_start(*, user, kind: str, params: dict) -> Job:
-    """Check and record a job of `kind` for `user`; it is queued once the transaction commits."""
+def job_start(*, user, kind: str, params: dict, upload=None) -> Job:
+    """Check and record a job of `kind` for `user`; it is queued once the transaction commits.
+
+    `upload` is the file a kind that `takes_file` reads (a Django `UploadedFile`).
+    """
     job_kind = KINDS.get(kind)
     if job_kind is None:
         raise InvalidInput("kind", _("Unknown kind of job. Known: %s") % ", ".join(sorted(KINDS)))
     if not isinstance(params, dict):
         raise InvalidInput("params", _("The parameters must be an object."))
+    _check_upload(job_kind, upload)
     checked = job_kind.check(user, params)
     with transaction.atomic():
         job = Job.objects.create(user=user, kind=kind, params=checked)
+        if upload is not None:
+            job.source.save(_safe_name(upload.name), upload, save=False)
+            job.source_name = upload.name[:120]
+            job.save(update_fields=["source", "source_name"])
         transaction.on_commit(lambda: _queue(job.pk))
     return job
+
+
+def _check_upload(job_kind, upload) -> None:
+    if not job_kind.takes_file:
+        if upload is not None:
+            raise InvalidInput("file", _("This kind of job takes no file."))
+        return
+    if upload is None:
+        raise InvalidInput("file", _("Attach the file to import."))
+    if job_kind.check_file:
+        job_kind.check_file(upload.name, upload.size)
+
+
+def _safe_name(name: str) -> str:
+    # The stored name keeps only the extension: the reader goes by it, and a resident's name in
+    # a file name would otherwise sit on disk.
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
+    return f"upload.{extension[:8]}"
 
 
 def job_of_user(*, user, job_id) -> Job:
@@ -71,17 +98,17 @@ def job_run(job_id) -> str:
     ):
         return "skipped"
     job = Job.objects.select_related("user").get(pk=job_id)
-
-    def progress(percent: int) -> None:
-        Job.objects.filter(pk=job.pk).update(percent=max(0, min(99, int(percent))))
-
+    kind = KINDS[job.kind]
     try:
-        made = KINDS[job.kind].run(job.user, job.params, progress)
+        extra = {"source": _read_source(job)} if kind.takes_file else {}
+        made = kind.run(job.user, job.params, _progress_of(job), **extra)
     except DomainError as exc:
         return _failed(job, exc.message)
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         return _failed(job, _("The job failed; try again or ask the administrator."))
+    finally:
+        _drop_source(job)
     job.file.save(made.name, ContentFile(made.content), save=False)
     Job.objects.filter(pk=job.pk).update(
         state=Job.State.DONE,
@@ -89,9 +116,48 @@ def job_run(job_id) -> str:
         file=job.file.name,
         file_name=made.name,
         content_type=made.content_type,
+        result=made.summary,
         finished_at=timezone.now(),
     )
+    cache.delete(_progress_key(job.pk))
     return "done"
+
+
+def _progress_key(job_id) -> str:
+    return f"jobs:{job_id}:percent"
+
+
+def _progress_of(job: Job):
+    def progress(percent: int) -> None:
+        percent = max(0, min(99, int(percent)))
+        if transaction.get_connection().in_atomic_block:
+            # An import writes all or nothing in one transaction, where an UPDATE of the job
+            # would stay unseen until the end: its progress goes through the shared cache.
+            cache.set(_progress_key(job.pk), percent, timeout=int(STALE_RUNNING.total_seconds()))
+        else:
+            Job.objects.filter(pk=job.pk).update(percent=percent)
+
+    return progress
+
+
+def job_percent(job: Job) -> int:
+    """How far a job is: the stored percent, or the cached one of a job inside its transaction."""
+    if job.state != Job.State.RUNNING:
+        return job.percent
+    return max(job.percent, cache.get(_progress_key(job.pk)) or 0)
+
+
+def _read_source(job: Job) -> bytes:
+    if not job.source:
+        raise InvalidInput("file", _("The uploaded file is gone; start the job again."))
+    with job.source.open("rb") as handle:
+        return handle.read()
+
+
+def _drop_source(job: Job) -> None:
+    if job.source:
+        job.source.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(source="")
 
 
 def _failed(job: Job, message: str) -> str:
@@ -127,6 +193,8 @@ def jobs_purge(*, now=None) -> int:
     for job in old.iterator():
         if job.file:
             job.file.delete(save=False)
+        if job.source:
+            job.source.delete(save=False)
         job.delete()
         count += 1
     return count

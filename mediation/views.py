@@ -1,12 +1,12 @@
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import etag_for, expected_version
+from config.api import IF_MATCH_PATTERN, etag_for, expected_version
 from grids.reveal import RevealMixin
 from grids.scope import Scope, scope_for
 from grids.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
@@ -17,13 +17,18 @@ from mediation.models import MediationCase, MediationEvent, MediationRoom, Media
 from mediation.querysets import sees_mediation_details
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag read from the mediation."
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    pattern=IF_MATCH_PATTERN,
+    description=gettext_lazy("The ETag read from the mediation."),
 )
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List mediation rooms")),
-    retrieve=extend_schema(summary=_("Read a mediation room")),
+    list=extend_schema(summary=gettext_lazy("List mediation rooms")),
+    retrieve=extend_schema(summary=gettext_lazy("Read a mediation room")),
 )
 class RoomViewSet(ScopedReadOnlyViewSet):
     """Mediation rooms of the caller's street; edited in the admin."""
@@ -36,8 +41,8 @@ class RoomViewSet(ScopedReadOnlyViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List mediators")),
-    retrieve=extend_schema(summary=_("Read a mediator")),
+    list=extend_schema(summary=gettext_lazy("List mediators")),
+    retrieve=extend_schema(summary=gettext_lazy("Read a mediator")),
 )
 class MediatorViewSet(ScopedReadOnlyViewSet):
     """People's mediators of the caller's street; edited in the admin."""
@@ -56,10 +61,10 @@ def _action_schema(summary, request):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List mediation cases")),
-    retrieve=extend_schema(summary=_("Read a mediation case with its parties and history")),
+    list=extend_schema(summary=gettext_lazy("List mediation cases")),
+    retrieve=extend_schema(summary=gettext_lazy("Read a mediation case with its parties and history")),
     create=extend_schema(
-        summary=_("Register a dispute case for mediation"),
+        summary=gettext_lazy("Register a dispute case for mediation"),
         request=s.RegisterInput,
         responses={201: s.MediationDetailSerializer},
     ),
@@ -135,55 +140,55 @@ class MediationCaseViewSet(
         )
         return self._detail(mediation)
 
-    @_action_schema(_("Start mediating"), s.NoteInput)
+    @_action_schema(gettext_lazy("Start mediating"), s.NoteInput)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._act("start")
 
-    @_action_schema(_("Record a mediation session"), s.SessionInput)
+    @_action_schema(gettext_lazy("Record a mediation session"), s.SessionInput)
     @action(detail=True, methods=["post"])
     def session(self, request, pk=None):
         return self._act("session")
 
-    @_action_schema(_("Record the agreement (调解成功)"), s.AgreeInput)
+    @_action_schema(gettext_lazy("Record the agreement (调解成功)"), s.AgreeInput)
     @action(detail=True, methods=["post"])
     def agree(self, request, pk=None):
         return self._act("agree")
 
-    @_action_schema(_("Record that mediation failed (调解不成)"), s.ReasonInput)
+    @_action_schema(gettext_lazy("Record that mediation failed (调解不成)"), s.ReasonInput)
     @action(detail=True, methods=["post"])
     def fail(self, request, pk=None):
         return self._act("fail")
 
-    @_action_schema(_("Record a withdrawal"), s.ReasonInput)
+    @_action_schema(gettext_lazy("Record a withdrawal"), s.ReasonInput)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._act("withdraw")
 
-    @_action_schema(_("Escalate to the next mediation level"), s.EscalateInput)
+    @_action_schema(gettext_lazy("Escalate to the next mediation level"), s.EscalateInput)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         return self._act("escalate")
 
-    @_action_schema(_("Refer the dispute elsewhere"), s.ReferInput)
+    @_action_schema(gettext_lazy("Refer the dispute elsewhere"), s.ReferInput)
     @action(detail=True, methods=["post"])
     def refer(self, request, pk=None):
         return self._act("refer")
 
-    @_action_schema(_("Record the judicial confirmation (司法确认)"), s.ConfirmInput)
+    @_action_schema(gettext_lazy("Record the judicial confirmation (司法确认)"), s.ConfirmInput)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         return self._act("confirm")
 
-    @_action_schema(_("Record a follow-up visit (回访)"), s.FollowUpInput)
+    @_action_schema(gettext_lazy("Record a follow-up visit (回访)"), s.FollowUpInput)
     @action(detail=True, methods=["post"], url_path="follow-up", url_name="follow-up")
     def follow_up(self, request, pk=None):
         return self._act("follow-up")
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List parties (masked)")),
-    retrieve=extend_schema(summary=_("Read a party (masked)")),
+    list=extend_schema(summary=gettext_lazy("List parties (masked)")),
+    retrieve=extend_schema(summary=gettext_lazy("Read a party (masked)")),
 )
 class PartyViewSet(RevealMixin, viewsets.ReadOnlyModelViewSet):
     """Parties to the mediations the caller sees, always masked; `reveal/` shows one field."""

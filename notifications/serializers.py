@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from notifications.models import Notification
@@ -41,6 +42,8 @@ class NotificationSerializer(serializers.ModelSerializer):
         return obj.read_at is not None
 
 
+# The inbox is one object holding the list, not a list: the schema must not wrap it in an array.
+@extend_schema_serializer(many=False)
 class InboxSerializer(serializers.Serializer):
     unread_count = serializers.IntegerField()
     cursor = serializers.IntegerField()

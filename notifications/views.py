@@ -1,5 +1,6 @@
 """The in-app inbox: `GET /api/v1/notifications/`, mark one or all read. Each user sees their own."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -19,7 +20,9 @@ from notifications.serializers import (
 class NotificationViewSet(viewsets.ViewSet):
     lookup_value_regex = "[0-9]+"
 
-    @extend_schema(parameters=[InboxParams], responses=InboxSerializer)
+    @extend_schema(
+        summary=_("My notifications, newest first"), parameters=[InboxParams], responses=InboxSerializer
+    )
     def list(self, request):
         params = InboxParams(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -29,13 +32,15 @@ class NotificationViewSet(viewsets.ViewSet):
         )
         return Response(InboxSerializer(answer).data)
 
-    @extend_schema(request=None, responses=NotificationSerializer)
+    @extend_schema(summary=_("Mark a notification read"), request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = services.notification_mark_read(user=request.user, notification_id=int(pk))
         return Response(NotificationSerializer(notification).data)
 
-    @extend_schema(request=MarkAllReadInput, responses=MarkAllReadAnswer)
+    @extend_schema(
+        summary=_("Mark all my notifications read"), request=MarkAllReadInput, responses=MarkAllReadAnswer
+    )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         body = MarkAllReadInput(data=request.data)

@@ -9,3 +9,6 @@ class RegistryConfig(AppConfig):
     def ready(self):
         # The key-person workflow's and base data's grants (`core.access.ACCESS`).
         from registry import workflow  # noqa: F401
+        from registry.jobs import register_jobs
+
+        register_jobs()

@@ -4,7 +4,7 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.filters import IdFilter, PeriodFilter, StrictBooleanFilter
+from config.filters import IdFilter, IdOrMeFilter, PeriodFilter, StrictBooleanFilter
 from registry.models import Building, Facility, House, KeyPerson, Organisation, Resident, RiskLevel, Visit
 from registry.querysets import today
 from registry.selectors import residents_search
@@ -93,7 +93,9 @@ class KeyPersonFilter(_Territory):
     category = IdFilter(field_name="category_id")
     risk_level = filters.MultipleChoiceFilter(choices=RiskLevel.choices)
     status = filters.ChoiceFilter(choices=KeyPerson._meta.get_field("status").choices)
-    responsible_worker = IdFilter(field_name="responsible_worker_id")
+    responsible_worker = IdOrMeFilter(
+        field_name="responsible_worker_id", me_field="responsible_worker__user_id"
+    )
     overdue = StrictBooleanFilter(method="filter_overdue", label=_("visit overdue now"))
 
     class Meta:
@@ -106,7 +108,7 @@ class KeyPersonFilter(_Territory):
 
 class VisitFilter(filters.FilterSet):
     key_person = IdFilter(field_name="key_person_id")
-    worker = IdFilter(field_name="worker_id")
+    worker = IdOrMeFilter(field_name="worker_id", me_field="worker__user_id")
     form = filters.ChoiceFilter(choices=Visit.Form.choices)
     visited = PeriodFilter(field_name="visited_on")
 

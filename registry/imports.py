@@ -330,6 +330,19 @@ def _cell(value) -> str:
 
 # --- running an import --------------------------------------------------------------------------
 
+PROGRESS_EVERY = 200
+FILE_EXTENSIONS = (".csv", ".xlsx")
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise InvalidInput("kind", _("Choose one of: %s.") % ", ".join(KINDS))
+
+
+def check_file_name(name: str) -> None:
+    if not name.lower().endswith(FILE_EXTENSIONS):
+        raise InvalidInput("file", _("Import a CSV (UTF-8) or an Excel workbook (.xlsx)."))
+
 
 def base_data_import(
     *,
@@ -340,19 +353,26 @@ def base_data_import(
     filename: str,
     dry_run: bool = False,
     keep_good: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Check (and unless `dry_run`, write) every row; all or nothing unless `keep_good`."""
-    if kind not in KINDS:
-        raise InvalidInput("kind", _("Choose one of: %s.") % ", ".join(KINDS))
+    """Check (and unless `dry_run`, write) every row; all or nothing unless `keep_good`.
+
+    `progress(percent)` is told how far the rows are, every `PROGRESS_EVERY` rows.
+    """
+    check_kind(kind)
     services.check_may_import(scope)
     spec = KINDS[kind]
     rows = read_rows(content, filename)
     header = next(rows, None)
     by_header = _header_positions(spec, header or [])
+    rows = list(rows) if progress else rows
+    total = len(rows) if progress else 0
     report = ImportReport(kind=kind, dry_run=dry_run)
     try:
         with transaction.atomic():
             for line, row in enumerate(rows, start=2):
+                if progress and (line - 2) % PROGRESS_EVERY == 0:
+                    progress(100 * (line - 2) // max(total, 1))
                 if not any(row):
                     continue
                 report.rows += 1

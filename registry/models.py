@@ -27,7 +27,12 @@ from registry.querysets import (
     ResidentQuerySet,
     VisitQuerySet,
 )
-from registry.validators import birth_date_of_id_number, validate_credit_code, validate_other_document
+from registry.validators import (
+    birth_date_of_id_number,
+    check_point_in_grid,
+    validate_credit_code,
+    validate_other_document,
+)
 
 
 def _latitude(**extra):
@@ -143,6 +148,7 @@ class Building(SealedModel):
             raise ValidationError(
                 {"property_company": _("Only a property-managed building has a property company.")}
             )
+        check_point_in_grid(self)
 
 
 class House(SealedModel):
@@ -694,6 +700,9 @@ class Facility(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.type}"
+
+    def clean(self):
+        check_point_in_grid(self)
 
 
 class ResidentExport(AppendOnlyModel):

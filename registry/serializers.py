@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.text import StrictCharField
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.models import Grid, GridWorker, MicroGrid
 from grids.privacy import mask_id_number, mask_name, mask_phone, validate_phone
@@ -434,7 +435,7 @@ class VisitInput(StrictInput):
 
 class ChangeRiskInput(StrictInput):
     risk_level = serializers.ChoiceField(choices=KeyPerson._meta.get_field("risk_level").choices)
-    reason = serializers.CharField()
+    reason = StrictCharField()
 
 
 class ReassignInput(StrictInput):
@@ -443,7 +444,7 @@ class ReassignInput(StrictInput):
 
 
 class KeyPersonReasonInput(StrictInput):
-    reason = serializers.CharField()
+    reason = StrictCharField()
 
 
 # --- organisations and facilities -------------------------------------------------------------

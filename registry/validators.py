@@ -6,7 +6,9 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from grids.geo.boundaries import tolerance_m
 from grids.privacy import validate_id_number
+from grids.selectors import distance_from_grid_m
 
 # GB 32100-2015: 18 characters from 31 (digits and capitals without I, O, S, V, Z); the last is
 # the check character, 31 − (Σ value × weight mod 31), 31 written as 0.
@@ -49,4 +51,26 @@ def validate_other_document(value: str) -> None:
     if not _PASSPORT.match((value or "").strip().upper()):
         raise ValidationError(
             _("Enter the document number: 5 to 20 letters or digits."), code="document_shape"
+        )
+
+
+def check_point_in_grid(obj) -> None:
+    """A building's or facility's point lies inside its grid, when the grid has a boundary.
+
+    The boundaries' own tolerance applies (`BOUNDARY_TOLERANCE_M`), so a point taken at the kerb
+    of the grid's edge street is still in. A grid without a boundary checks nothing.
+    """
+    if obj.latitude is None or obj.longitude is None or not obj.grid_id:
+        return
+    try:
+        lng, lat = float(obj.longitude), float(obj.latitude)
+    except (TypeError, ValueError):
+        return  # the field's own check names it
+    distance = distance_from_grid_m(obj.grid_id, lng, lat)
+    if distance is not None and distance > tolerance_m():
+        raise ValidationError(
+            {
+                "latitude": _("The point lies %(distance).0f m outside the boundary of grid %(grid)s.")
+                % {"distance": distance, "grid": obj.grid.name}
+            }
         )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -15,8 +16,9 @@ from rest_framework.views import APIView
 
 from config.api import StrictOrderingFilter, error_response, etag_for, expected_version
 from config.errors import RoleNotAllowed
+from config.filters import FilterBackend
 from core.access import ACCESS
-from core.idempotency import HEADER, create_once
+from core.idempotency import HEADER, KEY_PATTERN, create_once
 from grids.reveal import RevealMixin
 from grids.scope import scope_for
 from grids.viewsets import ScopedViewSetMixin
@@ -40,7 +42,12 @@ from registry.models import (
 )
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False, description="Makes a retry replay the first answer."
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    pattern=KEY_PATTERN.pattern,
+    description=gettext_lazy("Makes a retry replay the first answer."),
 )
 
 
@@ -48,7 +55,7 @@ class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     """A catalogue, for a client's pickers; superusers edit it in the admin."""
 
     pagination_class = None
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter]
 
 
 def catalogue(model, serializer, **extra):
@@ -76,7 +83,7 @@ class BaseDataViewSet(
     """List, read, create (idempotent with `Idempotency-Key`) and correct one kind of base data."""
 
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter]
     http_method_names = ["get", "post", "patch", "head", "options"]
     reveal_grant = ("registry", "reveal")
     input_class: type
@@ -194,7 +201,7 @@ class ResidentViewSet(BaseDataViewSet):
         return services.resident_create(scope=self.scope, actor=self.request.user, **data)
 
     @extend_schema(
-        summary=_("The resident moves out (their record and history stay)"), request=s.MoveOutInput
+        summary=gettext_lazy("The resident moves out (their record and history stay)"), request=s.MoveOutInput
     )
     @action(detail=True, methods=["post"], url_path="move-out")
     def move_out(self, request, pk=None):
@@ -206,7 +213,7 @@ class ResidentViewSet(BaseDataViewSet):
         )
         return Response(self._answer(resident)[1])
 
-    @extend_schema(summary=_("The resident moves into a house"), request=s.MoveInInput)
+    @extend_schema(summary=gettext_lazy("The resident moves into a house"), request=s.MoveInInput)
     @action(detail=True, methods=["post"], url_path="move-in")
     def move_in(self, request, pk=None):
         resident = self.get_object()
@@ -218,8 +225,16 @@ class ResidentViewSet(BaseDataViewSet):
         return Response(self._answer(resident)[1])
 
     @extend_schema(
-        summary=_("Export residents, masked (street administrators; audited)"),
+        summary=gettext_lazy("Export residents, masked (street administrators; audited)"),
         parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.BINARY, description=_("CSV download (format=csv, the default)")
+            ),
+            (200, exports.CONTENT_TYPES["xlsx"]): OpenApiResponse(
+                OpenApiTypes.BINARY, description=_("Excel download (format=xlsx)")
+            ),
+        },
     )
     @action(detail=False, methods=["get"], content_negotiation_class=exports.FileFormatNegotiation)
     def export(self, request):
@@ -227,7 +242,7 @@ class ResidentViewSet(BaseDataViewSet):
             raise RoleNotAllowed(_("Only street administrators export residents."))
         queryset = self.filter_queryset(self.get_queryset())
         return exports.residents_export(
-            request=request, queryset=queryset, file_format=request.query_params.get("format", "csv")
+            request=request, queryset=queryset, file_format=request.query_params.get("format") or "csv"
         )
 
 
@@ -267,10 +282,13 @@ class KeyPersonViewSet(
 
     queryset = KeyPerson.objects.select_related("resident", "category", "responsible_worker")
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter]
     filterset_class = filters.KeyPersonFilter
     ordering_fields = ["next_visit_due", "registered_on", "id"]
     http_method_names = ["get", "post", "head", "options"]
+    # The actions honour If-Match (412) and the workflow's table (409): the schema says so.
+    versioned = True
+    action_conflicts = True
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -301,8 +319,9 @@ class KeyPersonViewSet(
         return response
 
     @extend_schema(
-        summary=_("Register a key person (the centre)"),
+        summary=gettext_lazy("Register a key person (the centre)"),
         request=s.KeyPersonInput,
+        responses={201: s.KeyPersonDetailSerializer},
         parameters=[IDEMPOTENCY_KEY],
     )
     def create(self, request, *args, **kwargs):
@@ -355,27 +374,33 @@ class KeyPersonViewSet(
         )
         return self._detail(key_person, status_code)
 
-    @extend_schema(summary=_("Record a visit (走访)"), request=s.VisitInput)
+    @extend_schema(
+        summary=gettext_lazy("Record a visit (走访)"),
+        request=s.VisitInput,
+        responses={201: s.KeyPersonDetailSerializer},
+    )
     @action(detail=True, methods=["post"])
     def visit(self, request, pk=None):
         return self._act("visit", s.VisitInput, keypersons.key_person_visit, status.HTTP_201_CREATED)
 
-    @extend_schema(summary=_("Change the risk level (and so the visit frequency)"), request=s.ChangeRiskInput)
+    @extend_schema(
+        summary=gettext_lazy("Change the risk level (and so the visit frequency)"), request=s.ChangeRiskInput
+    )
     @action(detail=True, methods=["post"], url_path="change-risk")
     def change_risk(self, request, pk=None):
         return self._act("change_risk", s.ChangeRiskInput, keypersons.key_person_change_risk)
 
-    @extend_schema(summary=_("Hand the key person to another worker"), request=s.ReassignInput)
+    @extend_schema(summary=gettext_lazy("Hand the key person to another worker"), request=s.ReassignInput)
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
         return self._act("reassign", s.ReassignInput, keypersons.key_person_reassign)
 
-    @extend_schema(summary=_("End the supervision"), request=s.KeyPersonReasonInput)
+    @extend_schema(summary=gettext_lazy("End the supervision"), request=s.KeyPersonReasonInput)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         return self._act("end", s.KeyPersonReasonInput, keypersons.key_person_end)
 
-    @extend_schema(summary=_("Resume the supervision"), request=s.KeyPersonReasonInput)
+    @extend_schema(summary=gettext_lazy("Resume the supervision"), request=s.KeyPersonReasonInput)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         return self._act("resume", s.KeyPersonReasonInput, keypersons.key_person_resume)
@@ -389,7 +414,7 @@ class VisitViewSet(
     queryset = Visit.objects.all()
     serializer_class = s.VisitSerializer
     permission_classes = [IsAuthenticated]
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter]
     filterset_class = filters.VisitFilter
     ordering_fields = ["visited_on", "due_on", "id"]
 
@@ -400,7 +425,7 @@ class KeyPersonCountsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        summary=_("Key persons counted per grid, community or street"),
+        summary=gettext_lazy("Key persons counted per grid, community or street"),
         parameters=[filters.CountsParams],
         responses=inline_serializer(
             "KeyPersonCounts",

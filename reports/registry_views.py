@@ -1,6 +1,7 @@
 """Base-data and visit reports: the role, the parameters, one selector, JSON."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -48,7 +49,7 @@ class BaseDataReportView(_RegistryReport):
     params_class = registry.BaseDataParams
 
     @extend_schema(
-        summary=_("Base data counted per street, community or grid"),
+        summary=gettext_lazy("Base data counted per street, community or grid"),
         parameters=[registry.BaseDataParams],
         responses=_answer("BaseDataReport"),
     )
@@ -66,7 +67,7 @@ class VisitReportView(_RegistryReport):
     params_class = registry.VisitParams
 
     @extend_schema(
-        summary=_("Key-person visit completion per grid or worker"),
+        summary=gettext_lazy("Key-person visit completion per grid or worker"),
         parameters=[registry.VisitParams],
         responses=_answer("VisitReport"),
     )

@@ -8,9 +8,8 @@ their category and risk level asks (`VisitRule`), from registration up to the st
 moment (16 December 2022): most visits by their due day, some a few days late, and a few
 key persons left overdue then.
 
-Points: each grid gets a synthetic centre near Shengquan (about 29.27 N, 106.25 E) and its
-buildings lie around it (`building_point`). Once grids carry boundaries, that one function
-draws a point inside the grid's boundary instead.
+Points: each building lies inside its grid's synthetic boundary (`seeds.geography`), a metre
+clear of its edges (`building_point`), as the service requires of a building's point.
 
 Residents, key persons and visits are written with bulk inserts: the sealed fields seal and
 the blind indexes are computed on insert, as for any other write. The key persons' history is
@@ -40,12 +39,12 @@ from registry.validators import birth_date_of_id_number
 from registry.workflow import KEY_PERSON_HISTORY
 from seeds import synthetic as syn
 from seeds.figures import value
+from seeds.geography import Box, inner_box
 from seeds.people import Staff
 from seeds.territory import RURAL, StreetPlan
 from seeds.workload import SQ_AS_OF
 
 RANDOM_SEED = 20221216  # the street's moment: the base data's own generator
-SQ_CENTRE = (Decimal("29.270000"), Decimal("106.250000"))  # synthetic: the street's rough middle
 URBAN_USES = {
     Building.Use.RESIDENTIAL: 78,
     Building.Use.MIXED: 12,
@@ -83,8 +82,8 @@ class BaseDataPlan:
     visits: int
 
 
-def build_shengquan(rng: Random, plan: StreetPlan, staff: Staff) -> BaseDataPlan:
-    buildings = _buildings(rng, plan)
+def build_shengquan(rng: Random, plan: StreetPlan, staff: Staff, grid_boxes: dict[int, Box]) -> BaseDataPlan:
+    buildings = _buildings(rng, plan, grid_boxes)
     houses = _houses(rng, buildings)
     residents = _residents(rng, houses)
     key_persons, visits = _key_persons(rng, residents, staff)
@@ -105,34 +104,26 @@ def _spread(total: int, weights: list[int]) -> list[int]:
     return counts
 
 
-def grid_centre(index: int) -> tuple[Decimal, Decimal]:
-    """A synthetic centre for the `index`-th grid, on a loose lattice around the street's middle."""
-    row, column = divmod(index, 10)
-    return SQ_CENTRE[0] + Decimal(row - 5) * Decimal("0.004"), SQ_CENTRE[1] + Decimal(column - 5) * Decimal(
-        "0.005"
-    )
+def building_point(rng: Random, box: Box) -> tuple[Decimal, Decimal]:
+    """A building's point (latitude, longitude): inside its grid's synthetic boundary, a metre
+    clear of its edges, as the seeded cases' points are."""
+    x0, y0, x1, y1 = inner_box(box)
+    lat = Decimal(y0 + (y1 - y0) * rng.randrange(0, 3000) / 3000)
+    lng = Decimal(x0 + (x1 - x0) * rng.randrange(0, 4000) / 4000)
+    return lat.quantize(Decimal("0.000001")), lng.quantize(Decimal("0.000001"))
 
 
-def building_point(rng: Random, centre: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:
-    """A building's point: around its grid's synthetic centre. (With boundaries: inside the grid's.)"""
-    return (
-        (centre[0] + Decimal(rng.randrange(-1500, 1500)) / 1_000_000).quantize(Decimal("0.000001")),
-        (centre[1] + Decimal(rng.randrange(-2000, 2000)) / 1_000_000).quantize(Decimal("0.000001")),
-    )
-
-
-def _buildings(rng: Random, plan: StreetPlan) -> list[Building]:
+def _buildings(rng: Random, plan: StreetPlan, grid_boxes: dict[int, Box]) -> list[Building]:
     grids = plan.grids
     community_of = {c.pk: c for c in plan.communities}
     per_grid = _spread(
         value("sq_buildings"), [3 if community_of[g.community_id].kind == RURAL else 4 for g in grids]
     )
     buildings = []
-    for index, (grid, count) in enumerate(zip(grids, per_grid, strict=True)):
+    for grid, count in zip(grids, per_grid, strict=True):
         rural = community_of[grid.community_id].kind == RURAL
-        centre = grid_centre(index)
         for n in range(1, count + 1):
-            latitude, longitude = building_point(rng, centre)
+            latitude, longitude = building_point(rng, grid_boxes[grid.pk])
             use = syn.weighted(rng, RURAL_USES if rural else URBAN_USES)
             managed = not rural and rng.random() < 0.6
             buildings.append(

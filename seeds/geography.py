@@ -127,11 +127,17 @@ def _save_shapes(model, rows) -> None:
         cursor.executemany(f'UPDATE "{model._meta.db_table}" SET {columns} WHERE id = %s', params)
 
 
+def inner_box(box: Box) -> Box:
+    """The box a metre clear of its edges: a point drawn in it lies plainly inside."""
+    x0, y0, x1, y1 = box
+    margin_lat = math.degrees(EDGE_MARGIN_M / EARTH_RADIUS_M)
+    margin_lng = margin_lat / math.cos(math.radians(y0))
+    return x0 + margin_lng, y0 + margin_lat, x1 - margin_lng, y1 - margin_lat
+
+
 def place_cases(cases, grid_boxes: dict[int, Box], rng: random.Random) -> None:
     """A point inside its grid for each case, a metre clear of the grid's edges."""
     for case in cases:
-        x0, y0, x1, y1 = grid_boxes[case.grid_id]
-        margin_lat = math.degrees(EDGE_MARGIN_M / EARTH_RADIUS_M)
-        margin_lng = margin_lat / math.cos(math.radians(y0))
-        case.longitude = f"{rng.uniform(x0 + margin_lng, x1 - margin_lng):.6f}"
-        case.latitude = f"{rng.uniform(y0 + margin_lat, y1 - margin_lat):.6f}"
+        x0, y0, x1, y1 = inner_box(grid_boxes[case.grid_id])
+        case.longitude = f"{rng.uniform(x0, x1):.6f}"
+        case.latitude = f"{rng.uniform(y0, y1):.6f}"

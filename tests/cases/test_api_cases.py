@@ -1,5 +1,6 @@
 """Logging cases from a phone, reading them, and correcting them with If-Match."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -190,6 +191,20 @@ def test_worker_resolves_a_small_matter_on_the_spot(world, api, category):
     assert case.closed_at is None  # the centre still verifies
 
 
+def test_on_the_spot_for_a_big_matter_category_says_triage_may_be_set_small(world, api):
+    big_by_default = CategoryFactory(name="违章搭建", default_triage="big", default_level="street")
+    client = api(world.worker_a)
+    body = payload(world, big_by_default, on_the_spot=True, result="已劝导拆除")
+    refused = client.post(reverse(LIST), body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 400
+    message = refused.json()["triage"][0]
+    assert "即报即办" in message and '"triage": "small"' in message
+    assert not Case.objects.exists()
+    judged_small = client.post(reverse(LIST), {**body, "triage": "small"}, format="json")
+    assert judged_small.status_code == 201, judged_small.json()
+    assert judged_small.json()["status"] == "resolved"
+
+
 def test_on_the_spot_needs_a_result_and_a_small_matter(world, api, category):
     client = api(world.worker_a)
     no_result = client.post(reverse(LIST), payload(world, category, on_the_spot=True), format="json")
@@ -261,14 +276,27 @@ def test_keys_belong_to_one_user(world, api, category):
     assert Case.objects.count() == 2
 
 
-def test_a_validation_error_is_replayed_too_and_a_fixed_body_needs_a_new_key(world, api, category):
+def test_a_validation_error_stores_nothing_and_the_corrected_body_succeeds_with_the_same_key(
+    world, api, category
+):
     client = api(world.worker_a)
     bad = payload(world, category, title="")
     first = client.post(reverse(LIST), bad, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    again = client.post(reverse(LIST), bad, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    assert first.status_code == again.status_code == 400
-    assert again.json() == first.json()
-    assert not Case.objects.exists()
+    assert first.status_code == 400 and "title" in first.json()
+    assert "Idempotent-Replayed" not in first
+    assert not Case.objects.exists() and not IdempotencyKey.objects.exists()
+    fixed = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert fixed.status_code == 201
+    again = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert Case.objects.count() == 1
+
+
+def test_a_refused_create_stores_nothing_under_its_key(world, api, category):
+    client = api(world.viewer)
+    refused = client.post(reverse(LIST), payload(world, category), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert refused.status_code == 403
+    assert not IdempotencyKey.objects.exists()
 
 
 def test_a_malformed_key_is_400(world, api, category):
@@ -317,12 +345,27 @@ def test_sync_batch_with_a_bad_item_loses_none_of_the_others(world, api, categor
     again = client.post(reverse("v1:case-sync"), {"items": items}, format="json").json()["results"]
     assert [(r["outcome"], r["replayed"]) for r in again] == [
         ("replayed", True),
-        ("error", True),
-        ("error", True),
+        ("error", False),
+        ("error", False),
         ("replayed", True),
     ]
     assert again[0]["body"] == results[0]["body"]
     assert Case.objects.count() == 2
+    assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == ["off-1", "off-4"]
+
+
+def test_a_sync_item_corrected_after_a_validation_error_is_created_under_the_same_key(world, api, category):
+    client = api(world.worker_a)
+    bad = [{"idempotency_key": "off-1", "case": payload(world, category, title="")}]
+    first = client.post(reverse("v1:case-sync"), {"items": bad}, format="json").json()["results"][0]
+    assert (first["status"], first["outcome"]) == (400, "error") and "title" in first["body"]
+    assert not IdempotencyKey.objects.exists()
+    fixed = [{"idempotency_key": "off-1", "case": payload(world, category, title="井盖缺失")}]
+    second = client.post(reverse("v1:case-sync"), {"items": fixed}, format="json").json()["results"][0]
+    assert (second["status"], second["outcome"]) == (201, "created")
+    third = client.post(reverse("v1:case-sync"), {"items": fixed}, format="json").json()["results"][0]
+    assert (third["outcome"], third["body"]["id"]) == ("replayed", second["body"]["id"])
+    assert list(Case.objects.values_list("title", flat=True)) == ["井盖缺失"]
 
 
 def test_sync_shares_keys_with_single_creates(world, api, category):
@@ -369,6 +412,46 @@ def test_a_malformed_sync_item_is_that_items_400_and_the_others_are_created(worl
     assert "non_field_errors" in results[3]["body"]
     assert sorted(Case.objects.values_list("title", flat=True)) == ["井盖缺失", "路灯不亮"]
     assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == ["off-1", "off-5"]
+
+
+@pytest.mark.parametrize(
+    ("bad_item", "field", "echoed_key"),
+    [
+        ({"idempotency_key": "\ud800"}, "idempotency_key", None),
+        ({"idempotency_key": "k\x00"}, "idempotency_key", None),
+        ({"idempotency_key": "off-2", "case_title": "\ud83d"}, "title", "off-2"),
+        ({"idempotency_key": "off-2", "case_title": "整改\x00"}, "title", "off-2"),
+        ({"idempotency_key": "off-2", "note": "\x00"}, "note", "off-2"),
+        ({"idempotency_key": "off-2", "\udfff": 1}, "non_field_errors", "off-2"),
+    ],
+)
+def test_bad_text_in_a_sync_item_is_that_items_400_and_the_good_item_is_replayed_on_retry(
+    world, api, category, bad_item, field, echoed_key
+):
+    bad_item = dict(bad_item)
+    bad = {"case": payload(world, category, title=bad_item.pop("case_title", "没有键")), **bad_item}
+    items = [{"idempotency_key": "off-1", "case": payload(world, category, title="井盖缺失")}, bad]
+    # The phone's JSON, as it sends it: escaped, so that the lone surrogate reaches the server.
+    raw = json.dumps({"items": items}).encode()
+    client = api(world.worker_a)
+    response = client.generic("POST", reverse("v1:case-sync"), raw, "application/json")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [(r["idempotency_key"], r["status"], r["outcome"]) for r in results] == [
+        ("off-1", 201, "created"),
+        (echoed_key, 400, "error"),
+    ]
+    assert results[1]["body"] == {field: ["文本不能包含 NUL 字符或不成对的代理字符。"]}
+    assert list(Case.objects.values_list("title", flat=True)) == ["井盖缺失"]
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["off-1"]
+    again = client.generic("POST", reverse("v1:case-sync"), raw, "application/json").json()["results"]
+    assert [(r["status"], r["outcome"], r["replayed"]) for r in again] == [
+        (201, "replayed", True),
+        (400, "error", False),
+    ]
+    assert again[0]["body"] == results[0]["body"]
+    assert again[0]["body"]["number"] == Case.objects.get().number
+    assert Case.objects.count() == 1 and IdempotencyKey.objects.count() == 1
 
 
 def test_two_sync_items_with_one_key_are_one_request_sent_twice(world, api, category):

@@ -20,12 +20,13 @@ def create_body(world, category, **extra):
 
 
 # token (with the user and their scope), the worker's grids, BEGIN, category, grid, counter,
-# case, history row, outbox event, COMMIT
-CREATE = 10
-# and the key: its claim (one INSERT, committed on its own), a savepoint around the create and
-# its release, the answer stored under the key. Inside the test's own transaction the claim
-# takes a savepoint and its release instead of committing by itself: two more than in service.
-CREATE_WITH_KEY = CREATE + 4 + 2
+# case, history row, outbox event, the reporter's worker row (the history's real name), COMMIT
+CREATE = 11
+# and the key: its claim, committed on its own (in service BEGIN, SET LOCAL synchronous_commit,
+# the INSERT, COMMIT; inside the test's transaction a savepoint, the INSERT and its release),
+# the transaction around the create (here a savepoint and its release) and the answer stored
+# under the key.
+CREATE_WITH_KEY = CREATE + 3 + 2 + 1
 
 
 def test_a_create_reads_nothing_it_already_holds(world, api, category, django_assert_num_queries):

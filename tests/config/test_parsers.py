@@ -41,13 +41,30 @@ def test_bad_text_in_a_string_field_is_400_on_that_field(world, api, bad):
 
 
 def test_bad_text_in_a_nested_value_or_a_key_names_the_top_level_field(world, api):
-    raw = json.dumps({"items": [{"idempotency_key": "k1", "case": {"title": "\ud83d"}}]})
-    response = post_json(api(world.worker_a), reverse("v1:case-sync"), raw)
+    raw = json.dumps({"name": ["ok", {"x": "\ud83d"}], "code": world.street_a.code + "901", "kind": "urban"})
+    response = post_json(api(world.admin_a), reverse("v1:community-list"), raw)
     assert response.status_code == 400
-    assert response.json() == {"items": [BAD_TEXT]}
+    assert response.json() == {"name": [BAD_TEXT]}
     bad_key = post_json(api(world.worker_a), reverse("v1:case-list"), json.dumps({"\x00": 1}))
     assert bad_key.status_code == 400
     assert bad_key.json() == {"non_field_errors": [BAD_TEXT]}
+
+
+def test_bad_text_in_a_sync_item_is_left_to_that_items_answer(world, api):
+    # The batch is answered item by item (tests/cases/test_api_cases.py): its parser lets
+    # the items through, and still refuses bad text elsewhere in the body, and any depth.
+    raw = json.dumps({"items": [{"idempotency_key": "k1", "case": {"title": "\ud83d"}}]})
+    response = post_json(api(world.worker_a), reverse("v1:case-sync"), raw)
+    assert response.status_code == 200
+    assert response.json()["results"][0]["body"] == {"title": [BAD_TEXT]}
+    elsewhere = post_json(api(world.worker_a), reverse("v1:case-sync"), json.dumps({"items": [], "\x00": 1}))
+    assert elsewhere.status_code == 400
+    assert elsewhere.json() == {"non_field_errors": [BAD_TEXT]}
+    deep_raw = '{"items": [' + "[" * 40 + "]" * 40 + "]}"
+    deep = post_json(api(world.worker_a), reverse("v1:case-sync"), deep_raw)
+    assert deep.status_code == 400
+    assert deep.json() == {"detail": "请求体的嵌套超过 32 层。"}
+    assert not Case.objects.exists() and not IdempotencyKey.objects.exists()
 
 
 def test_a_nul_with_an_idempotency_key_is_400_and_stores_no_key(world, api, category):

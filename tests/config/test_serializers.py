@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from cases.filters import CaseFilter
 from cases.models import Case
-from config.filters import DjangoFilterBackend
+from config.filters import FilterBackend
 from config.serializers import LeanModelSerializer
 
 
@@ -76,7 +76,7 @@ def test_the_case_list_builds_no_filter_set_unless_a_filter_is_named(world, api,
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(CaseFilter, "__init__", counting)
-    monkeypatch.setattr(DjangoFilterBackend, "_parameters", {})
+    monkeypatch.setattr(FilterBackend, "_parameters", {})
     client = api(world.admin_a)
     client.get(reverse("v1:case-list"), {"page_size": 5, "ordering": "-due_at"})
     client.get(reverse("v1:case-list"), {"cursor": ""})

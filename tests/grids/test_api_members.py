@@ -59,6 +59,16 @@ def test_reveal_of_an_unknown_field_is_400(world, api, member):
     assert not PersonalDataReveal.objects.exists()
 
 
+@pytest.mark.parametrize("body", ["-9499727040", "[]", '"phone"', "null"])
+def test_reveal_with_a_body_that_is_not_an_object_is_400(world, api, member, body):
+    response = api(world.admin_a).generic(
+        "POST", reverse("v1:member-reveal", args=[member.pk]), body, "application/json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["field"]
+    assert not PersonalDataReveal.objects.exists()
+
+
 def test_micro_grid_leader_reveal(world, api):
     micro = MicroGridFactory(grid=world.grid_a1, leader_name="李建国")
     response = api(world.staff_a).post(

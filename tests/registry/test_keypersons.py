@@ -222,6 +222,16 @@ def test_a_new_risk_level_sets_a_new_frequency(world, key_person):
     assert KeyPersonEvent.objects.get(action="change_risk").changes["risk_level"] == ["high", "low"]
 
 
+@pytest.mark.parametrize(("action", "body"), [("change-risk", {"risk_level": "low"}), ("end", {})])
+def test_a_reason_that_is_not_text_is_400(world, key_person, action, body):
+    response = client_for(world.admin_a).post(
+        f"/api/v1/key-persons/{key_person.pk}/{action}/", {**body, "reason": 0}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["reason"]
+    assert not KeyPersonEvent.objects.exclude(action="register").exists()
+
+
 def test_the_superusers_rule_sets_the_interval(world, key_person):
     VisitRule.objects.filter(category=key_person.category, risk_level="high").update(interval_days=3)
     visit = keypersons.key_person_visit(

@@ -392,6 +392,15 @@ def test_every_seeded_case_lies_inside_its_grid(seeded):
     assert outside == []
 
 
+def test_every_seeded_building_lies_inside_its_grid(seeded):
+    """The service refuses a building outside its grid (`registry.services`); the seed's obey."""
+    index = spatial_index()
+    rows = Building.objects.values_list("code", "grid_id", "latitude", "longitude")
+    assert rows.count() == 989
+    outside = [code for code, grid, lat, lng in rows if index.grids.covering(float(lng), float(lat)) != grid]
+    assert outside == []
+
+
 # --- the demo accounts ----------------------------------------------------------------------------
 
 
@@ -645,7 +654,8 @@ def test_seeded_rows_carry_the_times_they_stand_for(seeded):
     assert not Case.objects.exclude(created_at=F("reported_at")).exists()
     # The closing line is Chinese only.
     assert re.fullmatch(
-        r"载入完成，用时 [0-9.]+ 秒：街道 3 个、网格 [0-9]+ 个、案件 [0-9]+ 件、调解 [0-9]+ 件。\n",
+        r"载入完成，用时 [0-9.]+ 秒：街道 3 个、网格 323 个、案件 [0-9]+ 件、调解 [0-9]+ 件、"
+        r"楼栋 989 栋、房屋 21507 套、居民 4835 人、重点人员 271 人、走访 [0-9]+ 次。\n",
         seeded["output"],
     )
 

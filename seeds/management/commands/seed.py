@@ -106,7 +106,7 @@ def _build() -> dict[str, int]:
     city = workload.save(jj, workload.jijiang_city_cases(rng, jj, jj_staff), place)
     dongcheng = workload.save(dc, workload.dongcheng_incidents(rng, dc, dc_staff), place)
     # Base data draws from a generator of its own, so that adding it changed no case or mediation.
-    sq_base = base_data.build_shengquan(syn.new_random(base_data.RANDOM_SEED), sq, sq_staff)
+    sq_base = base_data.build_shengquan(syn.new_random(base_data.RANDOM_SEED), sq, sq_staff, grid_boxes)
     return {
         "streets": 3,
         "grids": len(sq.grids) + len(jj.grids) + len(dc.grids),
