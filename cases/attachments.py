@@ -298,7 +298,8 @@ def case_attach(
         return _attach_checked(case, actor, checked)
 
 
-@transaction.atomic
+# No savepoint of its own inside the API's transaction, as `case_create`.
+@transaction.atomic(savepoint=False)
 def case_create_with_files(*, actor, files: Sequence[CheckedFile] = (), **case_data) -> Case:
     """Report a case (`case_create`) with its photos, all or nothing: each photo is attached
     as the upload attaches it (a step of the history), in the create's transaction.

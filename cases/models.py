@@ -14,7 +14,10 @@ from django.utils.translation import pgettext_lazy
 
 from cases.querysets import OPEN_STATUSES, CaseQuerySet, DispatchUnitQuerySet
 from core.history import AppendOnlyModel
-from core.models import IdempotencyKey  # noqa: F401  (kept here by name: it lived in this app)
+from core.models import (
+    IdempotencyKey,  # noqa: F401  (kept here by name: it lived in this app)
+    load_row,
+)
 from grids.encryption import SealedCharField
 
 
@@ -132,6 +135,9 @@ class Category(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    # Read with every case of a list (`core.models.load_row`).
+    from_db = classmethod(load_row)
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -388,6 +394,9 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    # Rows of a list come by the hundred a page (`core.models.load_row`).
+    from_db = classmethod(load_row)
 
 
 class CaseEvent(AppendOnlyModel):

@@ -36,6 +36,31 @@ WORK_QUEUES: dict[str, tuple] = {
     "supervised_today": (_("supervised today"), lambda now, today: models.Q(supervisions__day=today)),
 }
 
+# Columns the API's list does not show (its detail does): each would be read and converted for
+# every row of every page. A list field reading one of them would cost a query per row, which
+# the pinned query counts of the list would show.
+LIST_DEFERRED = (
+    "description",
+    "result",
+    "feedback_note",
+    "contact_name",
+    "contact_phone",
+    "latitude",
+    "longitude",
+    "accepted_at",
+    "assigned_at",
+    "started_at",
+    "resolved_at",
+    "rejected_at",
+    "rework_count",
+    "escalation_count",
+    "satisfaction",
+    "merged_into",
+    "holder_kind",
+    "holder_id",
+    "created_at",
+)
+
 # A case number, or its beginning: the street's letters, then the year and serial digits.
 CASE_NUMBER_PREFIX = re.compile(r"[A-Za-z]{1,8}-[0-9-]*")
 
@@ -105,9 +130,10 @@ class CaseQuerySet(models.QuerySet):
         return queryset
 
     def for_list(self):
-        return self.select_related(
-            "category__major", "street", "community", "grid", "micro_grid", "reporter", "assignee_worker"
-        )
+        """What the API's list reads: the columns it shows and the category's name (the other
+        relations are given as ids). The long texts, the resident's sealed contact (decrypted
+        on reading) and the stage times stay in the table."""
+        return self.select_related("category").defer(*LIST_DEFERRED)
 
 
 class DispatchUnitQuerySet(models.QuerySet):

@@ -23,6 +23,7 @@ from cases.models import (
 from cases.querysets import OPEN_STATUSES, WORK_QUEUES
 from config.errors import InvalidInput
 from config.labels import LabelField, LabelledSerializerMixin, Labels
+from config.serializers import FieldsOnce, LeanModelSerializer
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.geo.coords import CoordSystem
 from grids.models import Grid, GridWorker, MicroGrid
@@ -64,7 +65,7 @@ class CategorySerializer(LabelledSerializerMixin, serializers.ModelSerializer):
         ]
 
 
-class CaseEventSerializer(LabelledSerializerMixin, serializers.ModelSerializer):
+class CaseEventSerializer(LeanModelSerializer):
     actor_name = serializers.SerializerMethodField(
         help_text=_(
             "The person's real name (a grid worker's as the street registered it); null for the system."
@@ -95,7 +96,7 @@ class CaseEventSerializer(LabelledSerializerMixin, serializers.ModelSerializer):
         return person_name(event.actor) if event.actor else None
 
 
-class CaseAttachmentSerializer(serializers.ModelSerializer):
+class CaseAttachmentSerializer(LeanModelSerializer):
     file_name = serializers.CharField(
         source="download_name", read_only=True, help_text=_("The name the file downloads under.")
     )
@@ -109,7 +110,7 @@ class CaseAttachmentSerializer(serializers.ModelSerializer):
         return reverse("v1:case-attachment-download", args=[attachment.case_id, attachment.pk])
 
 
-class CaseListSerializer(LabelledSerializerMixin, serializers.ModelSerializer):
+class CaseListSerializer(LeanModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     major_category = serializers.IntegerField(source="category.major_id", read_only=True)
     overdue = serializers.SerializerMethodField(
@@ -306,7 +307,7 @@ class PhotoField(serializers.Field):
         raise NotImplementedError  # written only
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(FieldsOnce, serializers.Serializer):
     """What a grid worker's phone sends to log a case. Any other name in the body is a 400."""
 
     refuses_unknown_fields = True  # the schema says so: additionalProperties false

@@ -21,7 +21,18 @@ from django.utils.translation import gettext as _
 from cases import workflow
 from cases.base_data import REFERENCES, check_references
 from cases.holds import Holder, holder_of
-from cases.models import Case, CaseEvent, Category, Level, Priority, Source, Status, Triage
+from cases.models import (
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    Category,
+    Level,
+    Priority,
+    Source,
+    Status,
+    Supervision,
+    Triage,
+)
 from cases.numbering import next_case_number
 from config.errors import ActionNotAllowed, InvalidInput, ObjectNotFound, RoleNotAllowed
 from core.locking import lock_all, lock_one
@@ -101,7 +112,9 @@ def check_may_report(actor) -> None:
 # --- reporting a case -------------------------------------------------------------------
 
 
-@transaction.atomic
+# No savepoint of its own inside a caller's transaction: an error leaves the service, and the
+# caller's own block (the API's, around each create) rolls back to its savepoint.
+@transaction.atomic(savepoint=False)
 def case_create(
     *,
     actor,
@@ -140,7 +153,7 @@ def case_create(
     """
     check_may_report(actor)
     scope = scope_for(actor)
-    if grid is not None and not Grid.objects.visible_to(scope).filter(pk=grid.pk).exists():
+    if grid is not None and not _grid_in_scope(scope, grid):
         raise InvalidInput("grid", _("Choose a grid in your territory."))
     if (latitude is None) != (longitude is None):
         raise InvalidInput(
@@ -195,16 +208,49 @@ def case_create(
         **references,
     )
     case.placement_warnings = placement.warnings
-    record_step(case, action="report", actor=actor, at=reported_at, first=True)
+    events = [record_step(case, action="report", actor=actor, at=reported_at, first=True)]
     if on_the_spot:
         worker = GridWorker.objects.get(user=actor)
         for action, changes, note in on_the_spot_steps(worker, at=now, result=result):
             workflow.check_move(case, action, scope)
             to_status = workflow.next_status(case, action)
-            record_step(
-                case, action=action, actor=actor, at=now, to_status=to_status, changes=changes, note=note
+            events.append(
+                record_step(
+                    case, action=action, actor=actor, at=now, to_status=to_status, changes=changes, note=note
+                )
             )
+    _known_as_new(case, events)
     return case
+
+
+def _grid_in_scope(scope, grid: Grid) -> bool:
+    """The grid a create names, checked against the scope in memory: the API's scoped field
+    has read it with its community and street, so a second look-up would only repeat it."""
+    community = grid.community
+    return scope.holds(
+        district_code=community.street.district_code,
+        street_id=community.street_id,
+        community_id=community.pk,
+        grid_id=grid.pk,
+    )
+
+
+def _known_as_new(case: Case, events: list[CaseEvent]) -> None:
+    """Fill a new case's relations as if prefetched: its history is the rows just written and
+    nothing is attached, supervised or merged into it yet, so that its answer reads nothing
+    again. Each is a queryset whose rows are known; filtering one still asks the database."""
+    known = {
+        "events": (CaseEvent, "case", events),
+        "attachments": (CaseAttachment, "case", []),
+        "supervisions": (Supervision, "case", []),
+        "duplicates": (Case, "merged_into", []),
+    }
+    cache = {}
+    for name, (model, field, rows) in known.items():
+        queryset = model.objects.filter(**{field: case})
+        queryset._result_cache, queryset._prefetch_done = list(rows), True
+        cache[name] = queryset
+    case._prefetched_objects_cache = cache
 
 
 def _degrees(value: float) -> Decimal:

@@ -100,12 +100,14 @@ class CaseViewSet(
 ):
     """Cases in the caller's territory, and the actions that move them through the workflow."""
 
-    queryset = Case.objects.for_list()
+    queryset = Case.objects.all()
     permission_classes = [IsAuthenticated]
     filterset_class = CaseFilter
     filter_backends = [FilterBackend, SearchFilter, CaseOrderingFilter]
     search_fields = ["number", "title", "address"]
     ordering_fields = ["reported_at", "due_at", "closed_at", "number", "priority", "status", "id"]
+    # `?cursor=`: phones scroll the newest first (served by the report-time indexes).
+    cursor_ordering = ("-reported_at", "-id")
     http_method_names = ["get", "post", "patch", "head", "options"]
     versioned = True
     action_conflicts = True
@@ -114,16 +116,26 @@ class CaseViewSet(
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action not in ("list", "reveal"):
-            queryset = queryset.select_related(
-                "building", "house", "resident", "organisation", "facility__type"
-            ).prefetch_related(
-                Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "actor__grid_worker")),
-                "attachments",
-                "supervisions",
-                Prefetch("duplicates", queryset=Case.objects.only("pk", "merged_into_id")),
-            )
-        return queryset
+        if self.action == "list":
+            return queryset.for_list()
+        if self.action == "retrieve":
+            return self._for_detail(queryset)
+        # An action's early checks read the row and its assignee (a relation's grant): the
+        # answer is read afterwards (`_detail`), once the action has changed the case.
+        return queryset.select_related("assignee_worker")
+
+    @staticmethod
+    def _for_detail(queryset):
+        """What the detail serializer reads, in a fixed number of queries: the category, the
+        assignee (for `allowed_actions`), the base data and the four lists of the case."""
+        return queryset.select_related(
+            "category", "assignee_worker", "building", "house", "resident", "organisation", "facility__type"
+        ).prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "actor__grid_worker")),
+            "attachments",
+            "supervisions",
+            Prefetch("duplicates", queryset=Case.objects.only("pk", "merged_into_id")),
+        )
 
     reveal_grant = ("cases", "reveal")
 
@@ -153,7 +165,7 @@ class CaseViewSet(
 
     def _detail(self, case, status_code=status.HTTP_200_OK, *, refetch=False) -> Response:
         if refetch:
-            case = self.get_queryset().filter(pk=case.pk).first() or case
+            case = self._for_detail(Case.objects.visible_to(self.scope)).filter(pk=case.pk).first() or case
         response = Response(
             s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status_code
         )
@@ -209,10 +221,16 @@ class CaseViewSet(
             with transaction.atomic():
                 data = dict(serializer.validated_data)
                 photos = data.pop("photos", [])
-                created = case_create_with_files(actor=self.request.user, files=photos, **data)
-                case = self.get_queryset().get(pk=created.pk)
+                case = case_create_with_files(actor=self.request.user, files=photos, **data)
+                if photos:
+                    # Each photo was a step of its own: the case is read again with them.
+                    warnings = case.placement_warnings
+                    case = self._for_detail(Case.objects.visible_to(self.scope)).get(pk=case.pk)
+                    case.placement_warnings = warnings
+                # Otherwise it is answered from what the create holds: its category, grid,
+                # references and history rows; its other relations are empty.
                 body = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
-                body["warnings"] = created.placement_warnings
+                body["warnings"] = case.placement_warnings
                 nearby = possible_duplicates(scope=self.scope, case=case)
                 body["possible_duplicates"] = s.NearbyCaseSerializer(nearby, many=True).data
         except Exception as exc:

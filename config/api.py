@@ -47,11 +47,63 @@ def status_for(exc: DomainError) -> int:
     return 400
 
 
+class ScrollPagination(pagination.CursorPagination):
+    """Pages that follow each other by an opaque cursor, in the view's fixed order: no count,
+    and a page a phone scrolls to stays cheap however far down it is, since it starts from the
+    last row seen instead of skipping all the rows before it."""
+
+    cursor_query_param = "cursor"
+
+    def __init__(self, ordering: tuple[str, ...], page_size: int):
+        self.ordering = ordering
+        self.page_size = page_size
+
+    def get_ordering(self, request, queryset, view):
+        return self.ordering
+
+    def get_page_size(self, request):
+        return self.page_size
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [_("Not a cursor this list gave: start again without one.")]}
+            ) from None
+
+
 class Pagination(pagination.PageNumberPagination):
-    """DRF's page shape; `page_size` may ask for fewer or more rows, up to a hard maximum."""
+    """DRF's page shape; `page_size` may ask for fewer or more rows, up to a hard maximum.
+
+    A view that sets `cursor_ordering` also pages by cursor when the request names `cursor`
+    (empty for the first page): the answer then has `next` and `previous` links and no `count`.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+    cursor_query_param = "cursor"
+    _scroll: ScrollPagination | None = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        ordering = getattr(view, "cursor_ordering", None)
+        if ordering and self.cursor_query_param in request.query_params:
+            if request.query_params.get(StrictOrderingFilter.ordering_param):
+                raise exceptions.ValidationError(
+                    {
+                        StrictOrderingFilter.ordering_param: [
+                            _("Pages by cursor come in one order: leave this out.")
+                        ]
+                    }
+                )
+            self._scroll = ScrollPagination(ordering, self.get_page_size(request))
+            return self._scroll.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if self._scroll is not None:
+            return self._scroll.get_paginated_response(data)
+        return super().get_paginated_response(data)
 
     def get_page_number(self, request, paginator):
         """A page that is not a positive number is bad input (400 on `page`); a page past
@@ -73,6 +125,19 @@ class Pagination(pagination.PageNumberPagination):
         parameters[self.page_query_param]["description"] = str(
             gettext_lazy("A page number from 1, or `last`; a page past the last one is a 404.")
         )
+        if getattr(view, "cursor_ordering", None):
+            parameters[self.cursor_query_param] = {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": str(
+                    gettext_lazy(
+                        "Page by cursor instead of by number: empty for the first page, then the "
+                        "value in `next` or `previous`. The answer has no `count`."
+                    )
+                ),
+                "schema": {"type": "string"},
+            }
         parameters[self.page_size_query_param]["schema"] = {"type": "integer", "minimum": 1}
         parameters[self.page_size_query_param]["description"] = str(
             gettext_lazy("Rows per page, from 1; more than %(max)d gives %(max)d.")

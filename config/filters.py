@@ -42,9 +42,41 @@ class FilterSet(rest_filters.FilterSet):
 
 
 class FilterBackend(rest_filters.DjangoFilterBackend):
-    """django-filter's backend, building `filterset_fields` on `FilterSet` above."""
+    """django-filter's backend, building `filterset_fields` on `FilterSet` above.
+
+    It builds no filter set for a request naming none of its parameters: the plain page of a
+    list, a phone's most frequent request, would otherwise build and validate a form of every
+    filter only to filter nothing.
+    """
 
     filterset_base = FilterSet
+    _parameters: dict[type, frozenset[str]] = {}
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not self._parameters_of(
+            view, filterset_class, queryset
+        ).intersection(request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+    def _parameters_of(self, view, filterset_class, queryset) -> frozenset[str]:
+        """The query parameters the filter set reads: each filter's name, and the names a
+        filter of several inputs adds to it (`reported_after`, `reported_before`). Kept by
+        the view's class: a filter set built from `filterset_fields` is a new class each time."""
+        key = getattr(view, "filterset_class", None) or type(view)
+        known = self._parameters.get(key)
+        if known is None:
+            names = set()
+            for name, filter_ in filterset_class(queryset=queryset.none()).filters.items():
+                names.add(name)
+                widget = filter_.field.widget
+                if hasattr(widget, "suffixed"):  # django-filter's: reported_after, reported_before
+                    names.update(widget.suffixed(name, suffix) for suffix in widget.suffixes)
+                elif isinstance(widget, forms.MultiWidget):
+                    names.update(name + suffix for suffix in widget.widgets_names)
+            known = self._parameters[key] = frozenset(names)
+        return known
 
 
 class IdField(forms.Field):

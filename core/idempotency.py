@@ -32,6 +32,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -109,10 +110,11 @@ def carried_out(status: int) -> bool:
 def _claim(user, key: str, request_fingerprint: str) -> tuple[datetime, tuple[int, dict] | None]:
     """Claim the key (its claim time, None), or the stored answer; 422/409 as the key says."""
     now = timezone.now()
+    owner = _session()
     try:
-        with transaction.atomic():
+        with _claim_transaction():
             IdempotencyKey.objects.create(
-                user=user, key=key, fingerprint=request_fingerprint, created_at=now, owner=_session()
+                user=user, key=key, fingerprint=request_fingerprint, created_at=now, owner=owner
             )
             return now, None
     except IntegrityError:
@@ -140,6 +142,30 @@ def _claim(user, key: str, request_fingerprint: str) -> tuple[datetime, tuple[in
                 _("The first request with this Idempotency-Key is still being processed.")
             )
         return now, (row.response_status, row.response_body)
+
+
+def _claim_transaction():
+    """The claim's own commit, which makes it visible to a concurrent retry at once.
+
+    On PostgreSQL it does not wait for the disk (`synchronous_commit = off`): a claim lost in
+    a crash is one whose request had created nothing yet, since the request's own commit,
+    which does wait, writes the claim to disk with it (the log is written in order). A retry
+    then claims the key anew, as it should. Inside a caller's transaction the claim takes a
+    savepoint, so that a key already taken does not break it.
+    """
+    if connection.in_atomic_block:
+        return transaction.atomic()
+    if connection.vendor != "postgresql":
+        return nullcontext()  # one INSERT commits on its own
+    return _asynchronous_commit()
+
+
+@contextmanager
+def _asynchronous_commit():
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+        yield
 
 
 def _session() -> str:

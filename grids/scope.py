@@ -91,6 +91,22 @@ class Scope:
             return queryset.filter(**{f"{grid}__in": self.grid_ids})
         return queryset.none()
 
+    def holds(self, *, district_code: str, street_id: int, community_id: int, grid_id: int) -> bool:
+        """Whether a place of this territory (its district, street, community and grid) is in
+        the scope: `filter` in memory, for a row already read."""
+        level = self.level
+        if level == ALL:
+            return True
+        if level == DISTRICT:
+            return district_code == self.district_code
+        if level == STREET:
+            return street_id == self.street_id
+        if level == COMMUNITY:
+            return community_id == self.community_id
+        if level == GRIDS:
+            return grid_id in self.grid_ids
+        return False
+
     def as_dict(self) -> dict:
         return {
             "role": self.role,
@@ -131,11 +147,7 @@ def _compute_scope(user) -> Scope:
     if user.is_superuser:
         return Scope(role=SUPERUSER, user_id=user.pk)
     UserScope = apps.get_model("grids", "UserScope")
-    row = (
-        UserScope.objects.filter(user_id=user.pk)
-        .values("role", "street_id", "community_id", "district_code")
-        .first()
-    )
+    row = _scope_row(user, UserScope)
     if row is None:
         return Scope(role=NO_ROLE, user_id=user.pk)
     role = row["role"]
@@ -154,6 +166,25 @@ def _compute_scope(user) -> Scope:
     if role == UserScope.Role.STREET_ADMIN:
         return Scope(role=role, user_id=user.pk, street_id=row["street_id"])
     return Scope(role=NO_ROLE, user_id=user.pk)  # a role whose app is not installed
+
+
+def _scope_row(user, UserScope) -> dict | None:
+    """The user's scope row: the one read with their token when it was (`read_with_token`)."""
+    if UserScope._meta.get_field("user").remote_field.is_cached(user):
+        row = getattr(user, "scope", None)
+        if row is None:
+            return None
+        return {
+            "role": row.role,
+            "street_id": row.street_id,
+            "community_id": row.community_id,
+            "district_code": row.district_code,
+        }
+    return (
+        UserScope.objects.filter(user_id=user.pk)
+        .values("role", "street_id", "community_id", "district_code")
+        .first()
+    )
 
 
 def check_has_territory(scope: Scope) -> None:

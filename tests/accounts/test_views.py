@@ -146,8 +146,8 @@ def test_a_token_used_again_within_the_hour_is_not_written(world, django_assert_
     token = sign_in().json()["token"]
     expiry = DeviceToken.objects.get().expiry
     client = with_token(token)
-    # The token with its user, the caller's scope, their grids, the worker: no UPDATE of the token.
-    with django_assert_num_queries(4):
+    # The token with its user and their scope, their grids, the worker: no UPDATE of the token.
+    with django_assert_num_queries(3):
         assert client.get(ME_URL).status_code == 200
     assert DeviceToken.objects.get().expiry == expiry
 

@@ -161,8 +161,8 @@ def test_the_detail_query_count_does_not_grow_with_history(
     mediation = make_mediation("agreed")
     client = api(world.admin_a)
     client.get(f"{CASES}{mediation.pk}/")  # warm the token and content-type caches
-    # auth, scope, mediation (+agreement), assisting, parties, sessions, follow-ups, events.
-    with django_assert_num_queries(8):
+    # auth (with the scope), mediation (+agreement), assisting, parties, sessions, follow-ups, events.
+    with django_assert_num_queries(7):
         assert client.get(f"{CASES}{mediation.pk}/").status_code == 200
 
 

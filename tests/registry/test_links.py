@@ -115,8 +115,8 @@ def test_the_resident_list_is_a_fixed_number_of_queries(world, place, django_ass
         ResidentFactory(house=HouseFactory(building=place.building, room=f"9{n:02d}"))
     client = client_for(world.admin_a)
     client.get("/api/v1/residents/")  # the token and scope of the first request
-    # token, scope, count, page, tags
-    with django_assert_num_queries(5):
+    # token (with the scope), count, page, tags
+    with django_assert_num_queries(4):
         assert client.get("/api/v1/residents/?page_size=50").status_code == 200
 
 
@@ -128,8 +128,8 @@ def test_a_key_person_detail_is_a_fixed_number_of_queries(
     for _ in range(visits):
         VisitFactory(key_person=key_person)
     client = client_for(world.admin_a)
-    # token, scope, the key person (joined), its visits, its history
-    with django_assert_num_queries(5):
+    # token (with the scope), the key person (joined), its visits, its history
+    with django_assert_num_queries(4):
         assert client.get(f"/api/v1/key-persons/{key_person.pk}/").status_code == 200
-    with django_assert_num_queries(4):  # token, scope, count, page
+    with django_assert_num_queries(3):  # token (with the scope), count, page
         assert client.get("/api/v1/key-persons/").status_code == 200

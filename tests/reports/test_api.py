@@ -194,9 +194,9 @@ NAMED = {"street", "community", "grid", "category", "room", "mediator"}
 @pytest.mark.parametrize("group_by", ["street", "community", "grid", "category", "month", "level", "kind"])
 def test_resolution_query_count_is_fixed(api, world, data, group_by, django_assert_num_queries):
     client = api(world.admin_a)
-    # Token and user, the caller's scope, the grouped rows, the overall median, and the
+    # Token, user and the caller's scope, the grouped rows, the overall median, and the
     # names of the groups when they are territories or categories.
-    queries = 5 if group_by in NAMED else 4
+    queries = 4 if group_by in NAMED else 3
     with django_assert_num_queries(queries):
         assert client.get(RESOLUTION, {"group_by": group_by, **YEAR}).status_code == 200
     # Each territory or category filter adds one query that checks it is in scope.
@@ -216,8 +216,8 @@ def test_resolution_query_count_is_fixed(api, world, data, group_by, django_asse
 @pytest.mark.parametrize("group_by", ["street", "room", "mediator", "month", "dispute_type"])
 def test_mediation_query_count_is_fixed(api, world, data, group_by, django_assert_num_queries):
     client = api(world.viewer)
-    # Token and user, the caller's scope, the grouped rows, and the groups' names.
-    with django_assert_num_queries(4 if group_by in NAMED else 3):
+    # Token, user and the caller's scope, the grouped rows, and the groups' names.
+    with django_assert_num_queries(3 if group_by in NAMED else 2):
         assert client.get(MEDIATION, {"group_by": group_by}).status_code == 200
 
 

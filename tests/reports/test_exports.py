@@ -179,7 +179,7 @@ def test_an_export_checks_its_parameters_like_the_json(api, world):
 def test_an_export_takes_the_same_number_of_queries(api, world, data, django_assert_num_queries):
     client = api(world.admin_a)
     # The JSON's queries and one more: the territory's name, for the file's name and title.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get(RESOLUTION, {"group_by": "street", "format": "xlsx"}).status_code == 200
 
 
