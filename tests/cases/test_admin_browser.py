@@ -13,7 +13,7 @@ from cases.models import Case, CaseEvent
 from grids.models import GridWorker
 from tests.cases.files import image
 from tests.factories import DispatchUnitFactory, GridWorkerFactory
-from tests.reports.test_dashboard_browser import BROWSER_TIMEOUT, _log_in
+from tests.reports.test_dashboard_browser import BROWSER_TIMEOUT, _log_in, _wait_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -195,3 +195,44 @@ def test_the_work_queues_lead_to_a_readable_list(
     browser.get(f"{serial_live_server.url}/admin/cases/case/")
     titles = assert_readable(browser, "#result_list td.field-title", at_least=6)
     assert min(box["width"] for box in titles) >= 8 * MIN_FONT
+
+
+PHONE = (390, 844)
+
+
+def test_at_390_the_workspace_fits_a_phone(
+    transactional_db, serial_live_server, browser, world, make_case, centre
+):
+    """The centre's staff on a phone: the queues, the case page's panel, its buttons and its
+    timeline are on the screen and readable at 390 × 844; nothing is pushed off to the side."""
+    case = make_case("accepted", title="楼道堆放纸箱和旧家具，占用消防通道")
+    services.case_comment(case_id=case.pk, actor=centre, note="已联系物业")
+    open_as(browser, serial_live_server, centre, "/admin/")
+    browser.set_window_size(*PHONE)
+    browser.get(f"{serial_live_server.url}/admin/")
+    width = inner_width(browser)
+    assert width <= PHONE[0]
+    queues = assert_readable(browser, "#case-queues .case-queue-label", at_least=6)
+    assert all(box["right"] <= width for box in queues)
+
+    browser.get(f"{serial_live_server.url}/admin/cases/case/{case.pk}/change/")
+    for selector, at_least in [
+        ("#case-status-panel dt", 11),
+        ("#case-status-panel dd", 11),
+        ("#case-actions a.case-action", 4),
+        ("#case-timeline .case-timeline-label", 3),
+    ]:
+        found = assert_readable(browser, selector, at_least=at_least)
+        assert all(box["right"] <= width + 0.5 for box in found), (selector, found[:2])
+    scroll = browser.execute_script("return document.documentElement.scrollWidth")
+    assert scroll <= width + 1, scroll
+
+    browser.get(f"{serial_live_server.url}/admin/reports/dashboard/")
+    _wait_ready(browser)
+    sizes = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#chart-trend text')).map("
+        "(t) => t.getBoundingClientRect().height)"
+    )
+    assert sizes and min(sizes) >= 10, sorted(sizes)[:3]
+    trend = browser.find_element("id", "chart-trend")
+    assert trend.rect["width"] <= width and trend.rect["height"] >= 150
