@@ -227,6 +227,15 @@ def test_at_390_the_workspace_fits_a_phone(
     scroll = browser.execute_script("return document.documentElement.scrollWidth")
     assert scroll <= width + 1, scroll
 
+    # The dispatch picker opens on the phone too, its lists wide enough to read a name.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.find_element("css selector", 'a.case-action[data-action="assign"]').click()
+    WebDriverWait(browser, BROWSER_TIMEOUT).until(lambda d: d.find_elements("id", "case-action-form"))
+    for name in ("worker", "unit", "note"):
+        rect = browser.find_element("name", name).rect
+        assert rect["width"] >= 12 * MIN_FONT and rect["x"] + rect["width"] <= width + 0.5, (name, rect)
+
     browser.get(f"{serial_live_server.url}/admin/reports/dashboard/")
     _wait_ready(browser)
     sizes = browser.execute_script(
