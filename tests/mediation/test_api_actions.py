@@ -18,8 +18,9 @@ from mediation.models import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate().isoformat()
-TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+# Days are named here and given when a test runs: a run that crosses midnight (in the service's
+# zone) must send that day's date, not the one the module was read on.
+TODAY, TOMORROW = "TODAY", "TOMORROW"
 
 
 def url(mediation, action):
@@ -66,8 +67,14 @@ ACTIONS = {
 
 
 def body_for(roster, body):
-    rooms = {"STREET_ROOM": roster.room_a_street.pk, "ROOM": roster.room_a.pk}
-    return {key: rooms.get(value, value) if isinstance(value, str) else value for key, value in body.items()}
+    today = timezone.localdate()
+    named = {
+        "STREET_ROOM": roster.room_a_street.pk,
+        "ROOM": roster.room_a.pk,
+        TODAY: today.isoformat(),
+        TOMORROW: (today + datetime.timedelta(days=1)).isoformat(),
+    }
+    return {key: named.get(value, value) if isinstance(value, str) else value for key, value in body.items()}
 
 
 def state(mediation):

@@ -450,13 +450,13 @@ def test_follow_ups_record_performance(roster, make_mediation):
         (
             "registered",
             services.mediation_agree,
-            {"form": "oral", "content": "x", "signed_on": datetime.date.today()},
+            {"form": "oral", "content": "x", "signed_on": timezone.localdate()},
         ),
         ("registered", services.mediation_fail, {"reason": "x"}),
         ("mediating", services.mediation_refer, {"to": "court"}),
         ("agreed", services.mediation_withdraw, {"reason": "x"}),
         ("withdrawn", services.mediation_start, {}),
-        ("failed", services.mediation_follow_up, {"visited_on": datetime.date.today(), "performance": "not"}),
+        ("failed", services.mediation_follow_up, {"visited_on": timezone.localdate(), "performance": "not"}),
     ],
 )
 def test_an_action_not_allowed_now_is_a_conflict_that_writes_nothing(
