@@ -19,9 +19,24 @@ from config.replica import REPLICA, replica_reads
 RESOLUTION = "/api/v1/reports/resolution/"
 # The replica `.ci/run` starts; in the test settings the alias mirrors the primary (TEST MIRROR).
 REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# CI sets REQUIRE_REPLICA=1 on PostgreSQL: there a missing replica fails these tests instead of
+# skipping them, so that the router is never left tested against nothing.
+REPLICA_REQUIRED = os.environ.get("REQUIRE_REPLICA") == "1"
 needs_replica = pytest.mark.skipif(
-    not REPLICA_URL, reason="needs the streaming replica: set DATABASE_REPLICA_URL"
+    not REPLICA_URL and not REPLICA_REQUIRED, reason="needs the streaming replica: set DATABASE_REPLICA_URL"
 )
+
+
+def test_a_required_replica_is_configured_and_is_a_standby():
+    if not REPLICA_REQUIRED:
+        pytest.skip("REQUIRE_REPLICA is not set")
+    assert REPLICA_URL, "REQUIRE_REPLICA=1 but DATABASE_REPLICA_URL is not set"
+    import psycopg
+
+    with psycopg.connect(REPLICA_URL.replace("postgres://", "postgresql://", 1), connect_timeout=5) as conn:
+        assert conn.execute("SELECT pg_is_in_recovery()").fetchone()[0] is True
+
+
 WITH_REPLICA = {"transaction": True, "databases": ["default", REPLICA]}
 
 
