@@ -29,6 +29,7 @@ from django.db import connection
 from cases.models import Category, MajorCategory
 from cases.services import case_create
 from core import outbox
+from core.benchdb import BenchDatabase
 from grids.models import Community, Grid, GridWorker, Street, UserScope
 from notifications.hooks import on_event
 from notifications.models import Robot
@@ -78,30 +79,6 @@ class CountingSink:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-class BenchDatabase:
-    """A new database for the run, migrated, and dropped afterwards."""
-
-    def __enter__(self):
-        self.old_name = connection.settings_dict["NAME"]
-        test = connection.settings_dict.setdefault("TEST", {})
-        if connection.vendor == "sqlite":
-            test["NAME"] = str(Path(tempfile.gettempdir()) / f"gridgov-bench-{os.getpid()}.sqlite3")
-        else:
-            test["NAME"] = f"{self.old_name}_bench_notifications"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        return self
-
-    def url(self) -> str:
-        s = connection.settings_dict
-        if connection.vendor == "sqlite":
-            return f"sqlite:///{s['NAME']}"
-        password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-        return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-    def __exit__(self, *exc):
-        connection.creation.destroy_test_db(self.old_name, verbosity=0)
 
 
 def bench_territory(sink: CountingSink, grids: int):
@@ -272,7 +249,7 @@ def bench(*, broker_url: str, actions: int, rounds: int, events: int, concurrenc
     current_app.conf.update(task_always_eager=False, broker_url=broker_url, task_default_queue=queue)
     sink = CountingSink()
     grids_needed = max(1, events // 10)  # ten messages per robot: well under its 20 a minute
-    with BenchDatabase() as database:
+    with BenchDatabase("notifications") as database:
         admin, grids, category = bench_territory(sink, grids_needed)
         host = broker_url.split("@")[-1]
         out(f"database: {connection.vendor}; broker: {host}; {rounds} pairs of rounds of {actions} reports")

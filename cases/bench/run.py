@@ -35,6 +35,7 @@ from django.utils import timezone
 from accounts.services import token_create
 from cases.models import Case, Category, MajorCategory
 from core import outbox
+from core.benchdb import BenchDatabase
 from grids.models import Community, Grid, GridWorker, Street, UserScope
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,30 +75,6 @@ class Pair:
     baseline: Callable[[int], Request]
     expect: int
     runs: dict[str, Run] = field(default_factory=lambda: {"service": Run(), "baseline": Run()})
-
-
-class BenchDatabase:
-    """A new database for the run (`<database>_bench_api`), migrated, and dropped afterwards."""
-
-    def __enter__(self):
-        self.old_name = connection.settings_dict["NAME"]
-        test = connection.settings_dict.setdefault("TEST", {})
-        if connection.vendor == "sqlite":
-            test["NAME"] = str(Path(tempfile.gettempdir()) / f"gridgov-bench-api-{os.getpid()}.sqlite3")
-        else:
-            test["NAME"] = f"{self.old_name}_bench_api"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        return self
-
-    def url(self) -> str:
-        s = connection.settings_dict
-        if connection.vendor == "sqlite":
-            return f"sqlite:///{s['NAME']}"
-        password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-        return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-    def __exit__(self, *exc):
-        connection.creation.destroy_test_db(self.old_name, verbosity=0)
 
 
 @dataclass
@@ -438,7 +415,7 @@ def bench(
     broker_url: str,
     out: Callable[[str], None],
 ) -> list[Pair]:
-    with BenchDatabase() as database:
+    with BenchDatabase("api") as database:
         out(f"Database: {connection.vendor} {connection.settings_dict['NAME']} (dropped at the end)")
         t = territory(cases)
         out(f"{cases:,} cases in the bench street; gunicorn, {workers} workers, CONN_MAX_AGE={conn_max_age}")
