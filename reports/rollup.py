@@ -252,12 +252,12 @@ def _upsert_sql(
             hist_sql = (
                 f"jsonb_set({hist_sql}, ARRAY[%s], to_jsonb(COALESCE(({hist_sql} ->> %s)::int, 0) + %s))"
             )
-            hist_params = [str(b), *hist_params, str(b), *hist_params, n]
         else:
             path = "'$.\"' || %s || '\"'"
             hist_sql = f"json_set({hist_sql}, {path}, COALESCE(json_extract({hist_sql}, {path}), 0) + %s)"
-            hist_params = [*hist_params, str(b), *hist_params, str(b), n]
-        # (each level repeats the inner expression, and its parameters, twice)
+        # Both read: the inner expression, the bin, the inner expression again, the bin, the
+        # change; each level repeats the inner expression, and its parameters, twice.
+        hist_params = [*hist_params, str(b), *hist_params, str(b), n]
     if histogram:
         updates.append(f"{q('close_hours')} = {hist_sql}")
     placeholders = ", ".join(["%s"] * len(columns))

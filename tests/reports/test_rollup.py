@@ -186,3 +186,19 @@ def test_the_migration_counts_the_cases_a_database_held_before_the_tables(world,
         grain.model.objects.all().delete()  # as the tables stood when they were created
     import_module("reports.migrations.0002_count_existing_cases").count_existing_cases(apps, None)
     assert [rollup.stored_rows(grain) for grain in rollup.GRAINS] == counted
+
+
+def test_a_change_moving_a_close_time_between_bins_updates_both_bins(world):
+    """A closed case whose time to close changes moves one count from its old bin to its new
+    one, in the same row: the upsert touches two bins at once (on both databases)."""
+    from django.db import connection
+
+    grain = next(g for g in rollup.GRAINS if g.model is StreetRollup)
+    key = (rollup.DAY, date(2025, 1, 6), world.street_a.pk)
+    zero = (0,) * len(rollup.COUNTS)
+    for histogram in ({3: 1, 9: 2}, {3: -1, 7: 1, 9: -1}):
+        sql, params = rollup._upsert_sql(grain, key, zero, 0, histogram)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    stored = StreetRollup.objects.get(span=rollup.DAY, day=date(2025, 1, 6), street=world.street_a)
+    assert {b: n for b, n in stored.close_hours.items() if n} == {"7": 1, "9": 1}
