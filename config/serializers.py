@@ -29,6 +29,7 @@ import operator
 from collections.abc import Callable
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.fields import Field, SkipField
 from rest_framework.relations import PKOnlyObject
@@ -174,3 +175,28 @@ class LeanModelSerializer(FieldsOnce, serializers.ModelSerializer):
                 continue
             out[name] = None if attribute is None else represent(attribute)
         return out
+
+
+# --- inputs that refuse what they do not take ---------------------------------------------------
+
+
+def refuse_undeclared(serializer: serializers.Serializer) -> None:
+    """A 400 naming each field of the body the serializer does not take, rather than dropping it
+    (DRF's default): a misspelt option must not run the action with its default instead."""
+    if not isinstance(serializer.initial_data, dict):
+        return
+    unknown = {
+        name: [_("Unknown or read-only field: it cannot be set here.")]
+        for name in serializer.initial_data
+        if name not in serializer.fields
+    }
+    if unknown:
+        raise serializers.ValidationError(unknown)
+
+
+class StrictInput(serializers.Serializer):
+    refuses_unknown_fields = True  # the schema says so: additionalProperties false
+
+    def validate(self, attrs):
+        refuse_undeclared(self)
+        return attrs

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.serializers import StrictInput
 from jobs.models import Job
 from jobs.services import job_percent
 
@@ -26,7 +27,7 @@ class ParamsField(serializers.DictField):
         return super().to_internal_value(data)
 
 
-class JobInput(serializers.Serializer):
+class JobInput(StrictInput):
     kind = serializers.CharField(
         max_length=40, help_text=_("reports.resolution, reports.mediation or registry.import")
     )

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from config.serializers import StrictInput
 from notifications.models import Notification
 
 
@@ -50,7 +51,7 @@ class InboxSerializer(serializers.Serializer):
     results = NotificationSerializer(many=True)
 
 
-class MarkAllReadInput(serializers.Serializer):
+class MarkAllReadInput(StrictInput):
     up_to = serializers.IntegerField(
         required=False, min_value=1, help_text=_("Mark read only up to this id.")
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.serializers import StrictInput
 from config.text import StrictCharField
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.models import Grid, GridWorker, MicroGrid
@@ -30,26 +31,6 @@ from registry.models import (
 )
 from registry.selectors import resident_links
 from registry.workflow import KEY_PERSON_WORKFLOW
-
-
-def refuse_undeclared(serializer: serializers.Serializer) -> None:
-    """A 400 naming each field of the body the serializer does not take, rather than dropping it."""
-    if not isinstance(serializer.initial_data, dict):
-        return
-    unknown = {
-        name: [_("Unknown or read-only field: it cannot be set here.")]
-        for name in serializer.initial_data
-        if name not in serializer.fields
-    }
-    if unknown:
-        raise serializers.ValidationError(unknown)
-
-
-class StrictInput(serializers.Serializer):
-    def validate(self, attrs):
-        refuse_undeclared(self)
-        return attrs
-
 
 # --- catalogues ---------------------------------------------------------------------------------
 

@@ -74,6 +74,8 @@ def test_another_user_does_not_see_the_job_or_its_file(world, api, django_captur
         ({"kind": "reports.resolution", "params": {"group_by": "planet"}}, "group_by"),
         ({"kind": "reports.resolution", "params": {"catgory": "1"}}, "catgory"),
         ({"kind": "reports.resolution", "params": "all"}, "params"),
+        # A misspelt `params` would export the whole territory with the defaults.
+        ({"kind": "reports.resolution", "parms": {"group_by": "grid"}}, "parms"),
     ],
 )
 def test_bad_input_is_400_naming_the_field_and_starts_nothing(world, api, body, field):

@@ -110,3 +110,10 @@ def test_marking_all_read_with_a_bad_cursor_is_400_and_marks_nothing(world, api,
     answer = api(world.worker_a).post(f"{URL}read-all/", {"up_to": "x"}, format="json")
     assert answer.status_code == 400 and "up_to" in answer.json()
     assert Notification.objects.filter(user=world.worker_a, read_at__isnull=True).count() == 2
+
+
+def test_marking_all_read_with_a_misspelt_field_is_400_and_marks_nothing(world, api, mine):
+    # `upto` for `up_to`: marking every notification read instead would not be undone.
+    answer = api(world.worker_a).post(f"{URL}read-all/", {"upto": mine[0].pk}, format="json")
+    assert answer.status_code == 400 and list(answer.json()) == ["upto"]
+    assert Notification.objects.filter(user=world.worker_a, read_at__isnull=True).count() == 2
