@@ -290,6 +290,16 @@ CASE_PHOTOS_MAX = 9
 
 
 @extend_schema_field({"type": "string", "format": "byte"})
+class PhotoList(serializers.ListField):
+    """Too many photos are refused before any is decoded: DRF checks the length only after
+    every item, and each photo is decoded and re-encoded (`checked_file`)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
 class PhotoField(serializers.Field):
     """A photo (or PDF) as base64, or a data URL: checked as an upload is, then kept checked."""
 
@@ -367,7 +377,7 @@ class CaseCreateSerializer(FieldsOnce, serializers.Serializer):
     facility = ScopedRelatedField(
         style=ID_BOX, queryset=Facility.objects.all(), required=False, allow_null=True
     )
-    photos = serializers.ListField(
+    photos = PhotoList(
         child=PhotoField(),
         required=False,
         max_length=CASE_PHOTOS_MAX,

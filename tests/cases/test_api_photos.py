@@ -159,3 +159,20 @@ def test_a_sync_item_carries_its_photos_and_a_corrected_item_is_sent_again(world
     again = client.post(reverse(SYNC), {"items": [fixed, good]}, format="json").json()["results"]
     assert [(r["status"], r["outcome"]) for r in again] == [(201, "created"), (201, "replayed")]
     assert CaseAttachment.objects.count() == 2 and len(stored_files()) == 2
+
+
+def test_more_than_nine_photos_are_refused_before_any_is_decoded(world, api, category, monkeypatch):
+    import cases.serializers
+
+    decoded = []
+    real = cases.serializers.PhotoField.to_internal_value
+    monkeypatch.setattr(
+        cases.serializers.PhotoField,
+        "to_internal_value",
+        lambda self, data: decoded.append(1) or real(self, data),
+    )
+    response = api(world.worker_a).post(
+        reverse(LIST), payload(world, category, photos=[b64(PNG)] * 10), format="json"
+    )
+    assert response.status_code == 400 and "photos" in response.json()
+    assert decoded == [] and not Case.objects.exists()
