@@ -94,6 +94,17 @@ def test_me_stays_within_the_callers_territory(world, api, make_case):
     assert numbers(response) == []
 
 
+def test_reporter_me_stays_within_the_callers_territory(world, api, make_case):
+    """Street B's admin, asking for the cases they reported, finds none of street A's."""
+    make_case("reported")
+    response = api(world.admin_b).get(reverse(LIST), {"reporter": "me"})
+    assert response.status_code == 200 and numbers(response) == []
+
+
+def test_my_work_needs_a_signed_in_user(api):
+    assert api().get("/api/v1/me/work/").status_code == 401
+
+
 # --- what waits for me -------------------------------------------------------------------------
 
 

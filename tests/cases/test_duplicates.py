@@ -84,9 +84,13 @@ def test_nearby_takes_each_coordinate_system(api, shaped_world, category):
         ({"lat": 29.02, "lng": 106.02}, "category"),
         ({"lat": 29.02, "lng": 106.02, "category": 999999}, "category"),
         ({"lat": "x", "lng": 106.02}, "lat"),
+        ({"lat": 91, "lng": 106.02, "category": "CATEGORY"}, "lat"),
+        ({"lat": 29.02, "lng": 181, "category": "CATEGORY"}, "lng"),
+        ({"lat": 29.02, "lng": 106.02, "category": "CATEGORY", "coord_system": "mars"}, "coord_system"),
     ],
 )
 def test_nearby_bad_input_is_400(api, shaped_world, category, params, field):
+    params = {k: category.pk if v == "CATEGORY" else v for k, v in params.items()}
     response = api(shaped_world.admin_a).get(NEARBY, params)
     assert response.status_code == 400 and field in response.json()
 
