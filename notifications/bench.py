@@ -134,12 +134,13 @@ def api_reporter(admin, grids, category):
     """A case report as a whole API request (`POST /api/v1/cases/` with the admin's token)."""
     from django.conf import settings
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
-    token, _ = Token.objects.get_or_create(user=admin)
+    from accounts.services import token_create
+
+    token = token_create(user=admin, device="bench").token
     hosts = [h for h in settings.ALLOWED_HOSTS if h not in ("*", "") and not h.startswith(".")]
     client = Client(HTTP_HOST=hosts[0] if hosts else "localhost")
-    headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
 
     def act(n: int) -> None:
         body = {"grid": grids[n % len(grids)].pk, "category": category.pk, "title": "测评事件"}
