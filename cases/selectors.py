@@ -62,7 +62,8 @@ def cases_nearby(
             longitude__range=(round(min_lng, 6), round(max_lng, 6)),
             reported_at__gte=since,
         )
-        .exclude(pk=exclude)
+        .exclude(pk=exclude or 0)
+        .order_by()  # sorted by distance below
         .values_list("pk", "number", "title", "status", "reported_at", "grid_id", "latitude", "longitude")
     )
     found = []

@@ -329,7 +329,7 @@ class CaseCreateSerializer(FieldsOnce, serializers.Serializer):
     )
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.select_related("major"))
     grid = ScopedRelatedField(
-        queryset=Grid.objects.select_related("community__street"),
+        queryset=Grid.objects.with_parents(),
         required=False,
         allow_null=True,
         help_text=_("Optional with latitude and longitude: the grid holding the point is taken."),

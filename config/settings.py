@@ -285,6 +285,9 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)
 # a sibling; how far from the nearest grid a point in no grid is still located.
 BOUNDARY_TOLERANCE_M = env.float("BOUNDARY_TOLERANCE_M", default=5.0)
 LOCATE_NEAREST_GRID_M = env.float("LOCATE_NEAREST_GRID_M", default=100.0)
+# How long a process uses its spatial index before reading the boundaries' version again: a
+# boundary changed by another process is used there within this time.
+GEO_INDEX_RECHECK_SECONDS = env.float("GEO_INDEX_RECHECK_SECONDS", default=1.0)
 # The maps draw boundaries on a plain background; a tile URL template ({z}/{x}/{y}, e.g. a
 # 天地图 WMTS URL with its key) and its attribution add a base map.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")

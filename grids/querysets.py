@@ -43,7 +43,18 @@ class CommunityQuerySet(models.QuerySet):
         )
 
 
+# The geometry columns of a territory node: a street's boundary may hold thousands of points,
+# which a case placed in one of its grids never needs (the spatial index holds the shapes).
+SHAPES = ("boundary", "label_point")
+
+
 class GridQuerySet(models.QuerySet):
+    def with_parents(self):
+        """Grids with their community and street, all three without their shapes."""
+        return self.select_related("community__street").defer(
+            *(f"{path}{name}" for path in ("", "community__", "community__street__") for name in SHAPES)
+        )
+
     def visible_to(self, scope: Scope):
         return scope.filter(
             self,

@@ -54,20 +54,8 @@ def _in_territory(model: type[models.Model], scope: Scope, pk: int) -> models.Mo
     return scope.filter(model.objects.all(), **paths).filter(pk=pk).first()
 
 
-# The shapes stay in the index: a street's boundary may hold thousands of points.
-SHAPES = ("boundary", "label_point")
-NOT_SHAPES = [f"{path}{name}" for path in ("", "community__", "community__street__") for name in SHAPES]
-
-
 def _grid_in_territory(scope: Scope, pk: int) -> Grid | None:
-    found = (
-        Grid.objects.visible_to(scope)
-        .select_related("community__street")
-        .defer(*NOT_SHAPES)
-        .filter(pk=pk)
-        .order_by()[:1]
-    )
-    return next(iter(found), None)
+    return next(iter(Grid.objects.with_parents().visible_to(scope).filter(pk=pk).order_by()[:1]), None)
 
 
 def distance_from_grid_m(grid_id: int, lng: float, lat: float) -> float | None:
@@ -91,14 +79,13 @@ def point_locate(*, scope: Scope, lng: float, lat: float, coord_system: str = "w
         grid = _grid_in_territory(scope, grid_id)
         if grid is None:
             raise ObjectNotFound()
-        micro_id = index.micro_grids.covering(lng, lat, parent=grid.pk) if distance == 0 else None
         return Location(
             lng,
             lat,
             street=grid.community.street,
             community=grid.community,
             grid=grid,
-            micro_grid=MicroGrid.objects.filter(pk=micro_id).first() if micro_id else None,
+            micro_grid=_micro_grid_at(grid, lng, lat) if distance == 0 else None,
             grid_distance_m=round(distance, 1),
         )
     return _locate_above_grids(scope, index, lng, lat)
@@ -162,6 +149,9 @@ def point_place(
             grid = _only_grid(scope)
         return Placement(grid, micro_grid)
     lng, lat = to_wgs84(float(lng), float(lat), coord_system)
+    if grid is not None and _holds(grid, lng, lat):
+        # The usual case of a named grid: the point is in it, and only its micro-grid is sought.
+        return Placement(grid, micro_grid or _micro_grid_at(grid, lng, lat), lng, lat)
     try:
         location = point_locate(scope=scope, lng=lng, lat=lat)
     except ObjectNotFound:
@@ -171,8 +161,19 @@ def point_place(
     return _placed_in_given_grid(scope, grid, micro_grid, location, lng, lat, field_name)
 
 
+def _holds(grid: Grid, lng: float, lat: float) -> bool:
+    """Whether the grid's boundary covers the point, and the grid is the one it is placed in
+    (on an edge shared with a grid of a lower code, that one holds it)."""
+    return spatial_index().grids.covering(lng, lat) == grid.pk
+
+
+def _micro_grid_at(grid: Grid, lng: float, lat: float) -> MicroGrid | None:
+    micro_id = spatial_index().micro_grids.covering(lng, lat, parent=grid.pk)
+    return MicroGrid.objects.filter(pk=micro_id).first() if micro_id else None
+
+
 def _only_grid(scope: Scope) -> Grid:
-    grids = list(Grid.objects.visible_to(scope).select_related("community__street")[:2])
+    grids = list(Grid.objects.with_parents().visible_to(scope)[:2])
     if len(grids) != 1:
         raise InvalidInput("grid", _("Give the grid, or the case's latitude and longitude."))
     return grids[0]

@@ -35,6 +35,10 @@ def _fast_password_hashing():
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test has boundaries of its own, and one that commits them (transaction=True) is
+    # flushed afterwards: every look-up reads the boundaries' version, as other processes'
+    # writes are read in production once the interval has passed (tests/grids/test_locate.py).
+    settings.GEO_INDEX_RECHECK_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

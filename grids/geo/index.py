@@ -5,8 +5,14 @@ geometries are prepared (GEOS builds their edge index once), so that a look-up i
 query and one or two point-in-polygon tests. It is built from the database on first use and
 again whenever the stored `BoundaryVersion` token differs from the one it was built from:
 every write of a boundary changes the token in its own transaction, so each gunicorn worker
-rebuilds its index on its first look-up after the change is committed. Reading the token is
-one indexed query per look-up.
+rebuilds its index on its first look-up after the change is committed.
+
+The token is read at most once every `GEO_INDEX_RECHECK_SECONDS` (default 1 s) per process,
+not on every look-up: a case create placed by its point would otherwise spend a query on
+it. So another process's committed change reaches this one within that time. This process's
+own write is seen at once, committed or not: a write expires the check, and an index built
+from a token this process wrote is not trusted without reading the token again until that
+transaction has committed (a rolled-back write is then seen to be gone).
 
 A point on the edge between two nodes belongs to the one with the lowest code, whichever
 process answers: the rule is the same everywhere, and a case logged twice at one spot lands
@@ -17,12 +23,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from shapely import STRtree
 
@@ -107,6 +115,10 @@ class SpatialIndex:
 
 _lock = threading.Lock()
 _current: SpatialIndex | None = None
+# When `_current`'s token was last found stored (time.monotonic()); -inf: read it on next use.
+_confirmed_at = float("-inf")
+# Tokens this process wrote in a transaction not known to be committed.
+_uncommitted: set[str] = set()
 
 
 def stored_token() -> str:
@@ -123,22 +135,35 @@ def stored_token() -> str:
 
 def boundaries_changed() -> None:
     """Record, in the caller's transaction, that boundaries changed: every process rebuilds."""
-    BoundaryVersion.objects.update_or_create(
-        pk=1, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()}
-    )
+    global _confirmed_at
+    token = uuid.uuid4().hex
+    BoundaryVersion.objects.update_or_create(pk=1, defaults={"token": token, "changed_at": timezone.now()})
+    _uncommitted.add(token)
+    _confirmed_at = float("-inf")
+    transaction.on_commit(lambda: _uncommitted.discard(token))
+
+
+def _trusted(current: SpatialIndex | None) -> bool:
+    """Whether `current` may be used without reading the stored token again."""
+    if current is None or current.token in _uncommitted:
+        return False
+    return time.monotonic() - _confirmed_at < settings.GEO_INDEX_RECHECK_SECONDS
 
 
 def spatial_index() -> SpatialIndex:
     """This process's index, rebuilt first if the stored boundaries changed since it was built."""
-    global _current
-    token = stored_token()
+    global _current, _confirmed_at
     current = _current
-    if current is not None and current.token == token:
+    if _trusted(current):
         return current
-    with _lock:
-        if _current is None or _current.token != token:
-            _current = build(token)
-        return _current
+    token = stored_token()
+    if current is None or current.token != token:
+        with _lock:
+            if _current is None or _current.token != token:
+                _current = build(token)
+            current = _current
+    _confirmed_at = time.monotonic()
+    return current
 
 
 def build(token: str) -> SpatialIndex:

@@ -134,3 +134,49 @@ def test_the_index_is_rebuilt_when_a_boundary_changes(api, shaped_world):
     assert spatial_index().token != before.token
     body = _locate(client, *IN_A3).json()
     assert body["grid"] is None and body["community"]["id"] == world.community_a2.pk
+
+
+def test_a_committed_index_is_used_without_a_query_and_another_process_change_arrives_in_time(
+    shaped_world, settings, monkeypatch, django_assert_num_queries
+):
+    from grids.geo import index
+    from grids.models import BoundaryVersion
+
+    settings.GEO_INDEX_RECHECK_SECONDS = 30
+    # As if the world's boundaries had been committed (the test's transaction never commits);
+    # the index's state is put back afterwards, for the tests that follow.
+    _own_index_state(monkeypatch, index)
+    built = spatial_index()
+    with django_assert_num_queries(0):
+        assert spatial_index() is built
+        assert spatial_index().grids.covering(*IN_A3) == shaped_world.grid_a3.pk
+    # Another process moves grid A3 and commits: this one keeps its index for the interval…
+    shaped_world.grid_a3.boundary = rect(106.05, 29.00, 106.10, 29.01)
+    type(shaped_world.grid_a3).objects.filter(pk=shaped_world.grid_a3.pk).update(
+        boundary=shaped_world.grid_a3.boundary
+    )
+    BoundaryVersion.objects.filter(pk=1).update(token="changed-elsewhere")
+    assert spatial_index() is built
+    # …and reads the token again once it has passed.
+    monkeypatch.setattr(index, "_confirmed_at", index._confirmed_at - 31)
+    rebuilt = spatial_index()
+    assert rebuilt.token == "changed-elsewhere"
+    assert rebuilt.grids.covering(*IN_A3) is None
+
+
+def test_a_boundary_written_here_is_used_at_once_even_within_the_interval(
+    shaped_world, settings, monkeypatch
+):
+    from grids.geo import index
+
+    settings.GEO_INDEX_RECHECK_SECONDS = 3600
+    _own_index_state(monkeypatch, index)
+    assert spatial_index().grids.covering(*IN_A3) == shaped_world.grid_a3.pk
+    shape(shaped_world.grid_a3, rect(106.05, 29.00, 106.10, 29.01))
+    assert spatial_index().grids.covering(*IN_A3) is None
+
+
+def _own_index_state(monkeypatch, index) -> None:
+    monkeypatch.setattr(index, "_uncommitted", set())
+    monkeypatch.setattr(index, "_current", None)
+    monkeypatch.setattr(index, "_confirmed_at", float("-inf"))

@@ -3,10 +3,11 @@
 Three figures, each against a baseline timed side by side on the same machine:
 
 1. locating a point among N grids (a bench district of rectangles), per point after the index
-   is built: the spatial index alone, and the whole selector (the version check, the grid and
-   micro-grid read from the database);
-2. what the point look-up adds to a case create: creates that name their grid against creates
-   that give only a point, interleaved so that both see the same machine;
+   is built: the spatial index alone, and the whole selector (the grid and micro-grid read from
+   the database; the boundaries' version, read at most once every GEO_INDEX_RECHECK_SECONDS);
+2. what the point look-up adds to a case create: creates that name their grid (read as the
+   API reads it) against creates that give only a point, interleaved so that both see the same
+   machine; as an API request, the located create's answer also seeks possible duplicates;
 3. the nearby query (possible duplicates) on M cases of the bench district, through the
    partial index `case_nearby_idx`, with the plan the database chose.
 
@@ -38,7 +39,7 @@ from cases.models import Case, CaseEvent, CaseNumberCounter, Category
 from cases.selectors import cases_nearby
 from grids.geo.index import boundaries_changed, spatial_index
 from grids.models import Community, Grid, Street, UserScope
-from grids.scope import SUPERUSER, Scope
+from grids.scope import SUPERUSER, Scope, scope_for
 from grids.selectors import point_locate
 
 DISTRICT = "998899"
@@ -192,7 +193,7 @@ class Command(BaseCommand):
             begin = time.perf_counter()
             point_locate(scope=scope, lng=lng, lat=lat)
             timings.append(time.perf_counter() - begin)
-        self.stdout.write(f"locate, whole selector (version, grid), per point: {_percentiles(timings)}")
+        self.stdout.write(f"locate, whole selector (grid read), per point: {_percentiles(timings)}")
 
     # --- 2. a case create with and without the look-up --------------------------------------
 
@@ -214,13 +215,34 @@ class Command(BaseCommand):
             x0, y0, x1, y1 = index.grids.shapes[index.grids.positions[grid.pk]].bounds
             return rng.uniform(y0, y1), rng.uniform(x0, x1)
 
-        def by_service(grid, located: bool):
-            if located:
-                lat, lng = point_in(grid)
+        # What a create gives: its grid, its grid and its point, or its point alone.
+        NAMED, NAMED_AT_POINT, POINT = (
+            "naming its grid",
+            "naming its grid, with its point",
+            "giving its point",
+        )
+
+        def fields(grid, variant: str) -> dict:
+            given = {}
+            if variant != POINT:
+                given["grid"] = grid
+            if variant != NAMED:
+                given["latitude"], given["longitude"] = point_in(grid)
+            return given
+
+        def by_service(grid, variant: str):
+            given = fields(grid, variant)
+            if "grid" in given:
+                # Read as the API's field reads a named grid: in the caller's territory, with its
+                # community and street, so that every side reads one grid.
+                pk = given["grid"].pk
                 return lambda: services.case_create(
-                    actor=user, category=category, title="压测", latitude=lat, longitude=lng
+                    actor=user,
+                    category=category,
+                    title="压测",
+                    **{**given, "grid": Grid.objects.with_parents().visible_to(scope_for(user)).get(pk=pk)},
                 )
-            return lambda: services.case_create(actor=user, category=category, title="压测", grid=grid)
+            return lambda: services.case_create(actor=user, category=category, title="压测", **given)
 
         # A host the settings allow, as the reports' bench does: the test client's own is not.
         hosts = [h for h in settings.ALLOWED_HOSTS if h not in ("*", "") and not h.startswith(".")]
@@ -228,12 +250,10 @@ class Command(BaseCommand):
         token = token_create(user=user, device="bench_geo").token
         url = reverse("v1:case-list")
 
-        def by_api(grid, located: bool):
-            body = {"category": category.pk, "title": "压测"}
-            if located:
-                body["latitude"], body["longitude"] = point_in(grid)
-            else:
-                body["grid"] = grid.pk
+        def by_api(grid, variant: str):
+            body = {"category": category.pk, "title": "压测", **fields(grid, variant)}
+            if "grid" in body:
+                body["grid"] = body["grid"].pk
 
             def post():
                 response = client.post(
@@ -246,32 +266,37 @@ class Command(BaseCommand):
 
             return post
 
+        variants = (NAMED, NAMED_AT_POINT, POINT)
         for label, make in (("service", by_service), ("API request", by_api)):
-            named, located = self._side_by_side(rng, street_grids, count, make)
-            base, geo = statistics.median(named), statistics.median(located)
-            self.stdout.write(
-                f"case create ({label}) naming its grid:  median {base * 1000:.2f} ms\n"
-                f"case create ({label}) giving its point: median {geo * 1000:.2f} ms   "
-                f"(+{(geo - base) * 1000:.2f} ms, {(geo / base - 1) * 100:+.1f} %)"
-            )
+            times = self._side_by_side(rng, street_grids, count, make, variants)
+            medians = {variant: statistics.median(times[variant]) for variant in variants}
+            for variant in variants:
+                self.stdout.write(
+                    f"case create ({label}) {variant + ':':33} median {medians[variant] * 1000:.2f} ms"
+                )
+            for base in (NAMED, NAMED_AT_POINT):
+                added = medians[POINT] - medians[base]
+                share = added / medians[base] * 100
+                self.stdout.write(f"  the look-up, against {base}: {added * 1000:+.2f} ms, {share:+.1f} %")
 
     @staticmethod
-    def _side_by_side(rng, grids, count: int, make) -> tuple[list[float], list[float]]:
-        """Creates of both kinds in turns (which goes first alternates), the first 20 warming up;
-        all rolled back."""
-        named, located = [], []
+    def _side_by_side(rng, grids, count: int, make, variants) -> dict[str, list[float]]:
+        """Creates of every variant in turns (the order rotates), the first 20 warming up; all
+        rolled back."""
+        times = {variant: [] for variant in variants}
         with transaction.atomic():
             for n in range(count + 20):
                 grid = rng.choice(grids)
-                calls = [(False, make(grid, False)), (True, make(grid, True))]
-                for is_located, call in calls if n % 2 else reversed(calls):
+                calls = [(variant, make(grid, variant)) for variant in variants]
+                shift = n % len(calls)
+                for variant, call in calls[shift:] + calls[:shift]:
                     begin = time.perf_counter()
                     call()
                     spent = time.perf_counter() - begin
                     if n >= 20:
-                        (located if is_located else named).append(spent)
+                        times[variant].append(spent)
             transaction.set_rollback(True)
-        return named, located
+        return times
 
     # --- 3. the nearby query on many cases ---------------------------------------------------
 
