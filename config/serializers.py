@@ -27,12 +27,16 @@ import copy
 import inspect
 import operator
 from collections.abc import Callable
+from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.utils.translation import gettext as _
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
 from rest_framework.fields import Field, SkipField
 from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
+
+from config.labels import LabelField
 
 Reader = Callable[[object], object]
 
@@ -117,6 +121,40 @@ def _reader(field: Field, mode: tuple[str, str] | None) -> Reader:
     return read
 
 
+def _representer(field: Field) -> Callable[[object], object]:
+    """`field.to_representation`, or the same done with what a page's rows share looked up once
+    (the request's language for a label, its time zone for a time): a list of 200 rows renders
+    a thousand labels and six hundred times."""
+    if isinstance(field, LabelField):
+        table = field.labels.table()
+        return lambda code: table.get(code, code) if code != "" else ""
+    if isinstance(field, serializers.DateTimeField):
+        return _iso_datetime(field)
+    return field.to_representation
+
+
+def _iso_datetime(field: serializers.DateTimeField) -> Callable[[object], object]:
+    """DRF's ISO 8601 output of an aware time in the field's zone, without its per-value
+    settings look-ups; any other format or value goes through DRF."""
+    if not hasattr(field, "timezone"):
+        field.timezone = field.default_timezone()  # the request's zone, looked up once
+    zone = field.timezone
+    if zone is None or getattr(field, "format", api_settings.DATETIME_FORMAT) != ISO_8601:
+        return field.to_representation
+    slow = field.to_representation
+
+    def represent(value):
+        if type(value) is not datetime or value.tzinfo is None:
+            return slow(value)
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:  # DRF's own answer for a time its zone cannot hold
+            return slow(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return represent
+
+
 # Fields that hold no other field and no queryset: an unbound one is copied by its attributes
 # (its choices, validators and messages are only read), without running its constructor
 # again. Fields holding others (a nested serializer, a list of a child, a relation) are
@@ -163,10 +201,7 @@ class LeanModelSerializer(FieldsOnce, serializers.ModelSerializer):
                 key = (field.field_name, field.source)
                 if key not in modes:
                     modes[key] = _mode(field, model)
-                if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
-                    # The request's zone, looked up once instead of for every value.
-                    field.timezone = field.default_timezone()
-                plan.append((field.field_name, _reader(field, modes[key]), field.to_representation))
+                plan.append((field.field_name, _reader(field, modes[key]), _representer(field)))
         out = {}
         for name, read, represent in plan:
             try:

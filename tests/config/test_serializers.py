@@ -84,3 +84,24 @@ def test_the_case_list_builds_no_filter_set_unless_a_filter_is_named(world, api,
     assert client.get(reverse("v1:case-list"), {"reported_after": "2000-01-01"}).json()["count"] == 1
     assert client.get(reverse("v1:case-list"), {"status": "closed"}).json()["count"] == 0
     assert client.get(reverse("v1:case-list"), {"status": "lost"}).status_code == 400
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC"])
+def test_the_case_list_renders_labels_and_times_as_drf_does(make_case, language, zone, settings):
+    from django.utils import timezone, translation
+
+    from cases.serializers import CaseListSerializer
+
+    make_case("closed")
+    make_case("reported")
+    cases = list(Case.objects.for_list())
+    with translation.override(language), timezone.override(zone):
+        lean = CaseListSerializer(cases, many=True).data
+        drf = [serializers.Serializer.to_representation(CaseListSerializer(case), case) for case in cases]
+        closed_label = str(Case(status="closed").get_status_display())
+    assert [dict(row) for row in lean] == [dict(row) for row in drf]
+    closed = next(row for row in lean if row["status"] == "closed")
+    assert closed["status_label"] == closed_label
+    assert (closed_label == "closed") == (language == "en")
+    assert closed["closed_at"].endswith("Z" if zone == "UTC" else "+08:00")
