@@ -96,6 +96,10 @@ class Pagination(pagination.PageNumberPagination):
                         ]
                     }
                 )
+            if request.query_params.get(self.page_query_param):
+                raise exceptions.ValidationError(
+                    {self.page_query_param: [_("Pages by cursor have no numbers: leave this out.")]}
+                )
             self._scroll = ScrollPagination(ordering, self.get_page_size(request))
             return self._scroll.paginate_queryset(queryset, request, view)
         return super().paginate_queryset(queryset, request, view)
