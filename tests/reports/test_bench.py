@@ -28,6 +28,9 @@ def test_bench_reports_times_every_report_and_removes_its_data(world):
         "mediation by month, one year",
         "GET resolution by street, one year",
         "GET resolution by community, one year, xlsx",
+        "the dashboard's first load, whole history",
+        "resolution by grid (the map)",
+        "all of them, one after another",
     ]:
         assert line in printed, line
     # Every report is a fixed handful of queries, and answered some rows.

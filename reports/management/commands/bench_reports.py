@@ -63,6 +63,7 @@ MEDIATION_SHARE = 0.05  # one case in twenty is a dispute taken to mediation
 # Texts of a usual length: a worker's description is two or three sentences.
 DESCRIPTION = "小区三栋二单元楼道堆放纸箱和旧家具，占用消防通道，住户多次反映。" * 3
 RESULT = "已联系物业清理完毕，住户签字确认，现场拍照留存。"
+PARTS = ("reports", "dashboard", "creates")  # the reports include their API requests
 
 
 class Command(BaseCommand):
@@ -83,6 +84,11 @@ class Command(BaseCommand):
             "--creates", type=int, default=300, help="Cases created per round, with and without rollups."
         )
         parser.add_argument("--rounds", type=int, default=4, help="Rounds of creates (alternating).")
+        parser.add_argument(
+            "--parts",
+            default=",".join(PARTS),
+            help=f"What to time, of {', '.join(PARTS)} (all by default).",
+        )
 
     def handle(self, *args, **options):
         if not 1 <= options["streets"] <= 26:
@@ -96,9 +102,15 @@ class Command(BaseCommand):
         else:
             self._remove()
             self._generate(options)
+        parts = set(options["parts"].split(","))
+        if parts - set(PARTS):
+            raise CommandError(f"--parts takes {', '.join(PARTS)}.")
         try:
-            self._time_reports(options["repeat"])
-            if options["creates"]:
+            if "reports" in parts:
+                self._time_reports(options["repeat"])
+            if "dashboard" in parts:
+                self._time_dashboard(options["repeat"])
+            if options["creates"] and "creates" in parts:
                 self._time_creates(options["creates"], options["rounds"])
         finally:
             if not options["keep"]:
@@ -438,6 +450,51 @@ class Command(BaseCommand):
                 lambda u=url, p=params, n=label: self._get(client, headers, u, p, n),
                 side_by_side=name == "v1:report-resolution",
             )
+
+    def _time_dashboard(self, repeat: int):
+        """The dashboard as a district viewer's browser first loads it: the page, then the
+        requests its script sends (`reports/static/reports/dashboard.js`, `refresh`), one after
+        another (a browser sends them together, so their sum is what one would wait at most)."""
+        client = self._staff_client()
+        last_month = timezone.localdate().replace(day=1)
+        requests = [
+            ("page", reverse("admin:reports_dashboard"), {}),
+            ("resolution by community", reverse("v1:report-resolution"), {"group_by": "community"}),
+            ("resolution by month", reverse("v1:report-resolution"), {"group_by": "month"}),
+            ("resolution by category", reverse("v1:report-resolution"), {"group_by": "category"}),
+            ("mediation by street", reverse("v1:report-mediation"), {"group_by": "street"}),
+            ("resolution by grid (the map)", reverse("v1:report-resolution"), {"group_by": "grid"}),
+            ("grids' boundaries (the map)", reverse("v1:geo-grids"), {}),
+            ("ranking of grids, last month", reverse("v1:report-rankings"), {"date": last_month.isoformat()}),
+        ]
+        self._header("the dashboard's first load, whole history")
+        best_total = first_total = 0.0
+        for label, url, params in requests:
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                response = client.get(url, params)
+                times.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise CommandError(f"dashboard, {label}: HTTP {response.status_code}")
+            best_total += min(times)
+            first_total += times[0]
+            self.stdout.write(f"  {label:<50}{min(times):>9.1f}{times[0]:>10.1f}")
+        self.stdout.write(f"  {'all of them, one after another':<50}{best_total:>9.1f}{first_total:>10.1f}")
+
+    def _staff_client(self) -> Client:
+        """The bench's district viewer, signed in to the admin (the dashboard is a staff page)."""
+        User = get_user_model()
+        user, _ = User.objects.get_or_create(username=BENCH_VIEWER)
+        user.is_staff = True
+        user.save()
+        UserScope.objects.update_or_create(
+            user=user, defaults={"role": UserScope.Role.DISTRICT_VIEWER, "district_code": DISTRICT}
+        )
+        hosts = [h for h in settings.ALLOWED_HOSTS if h not in ("*", "") and not h.startswith(".")]
+        client = Client(HTTP_HOST=hosts[0] if hosts else "localhost")
+        client.force_login(user)
+        return client
 
     @staticmethod
     def _get(client: Client, headers: dict, url: str, params: dict, label: str) -> int:
