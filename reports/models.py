@@ -90,3 +90,26 @@ class CategoryRollup(ResolutionRollup):
                 fields=["span", "day", "street", "category", "kind"], name="rollup_category_key"
             )
         ]
+
+
+class GridRollup(ResolutionRollup):
+    """Per grid: reports by grid (the dashboard's map) and a grid filter.
+
+    A grid logs a few cases a day at most, so its day rows are nearly as many as its cases'
+    days; its month rows, a twelfth of those a year, answer a period of whole months (and the
+    whole history) in as many rows as grids × months.
+    """
+
+    community = models.ForeignKey(
+        "grids.Community", on_delete=models.CASCADE, related_name="+", verbose_name=_("community or village")
+    )
+    grid = models.ForeignKey("grids.Grid", on_delete=models.CASCADE, related_name="+", verbose_name=_("grid"))
+
+    class Meta:
+        verbose_name = _("grid report rollup")
+        verbose_name_plural = _("grid report rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["span", "day", "street", "community", "grid"], name="rollup_grid_key"
+            )
+        ]

@@ -43,7 +43,7 @@ from cases.models import Case, Level, Satisfaction, Status
 from cases.querysets import OPEN_STATUSES
 from grids.scope import ALL, COMMUNITY, DISTRICT, STREET, Scope
 from reports import metrics as m
-from reports.models import CategoryRollup, CommunityRollup, ResolutionRollup, Span, StreetRollup
+from reports.models import CategoryRollup, CommunityRollup, GridRollup, ResolutionRollup, Span, StreetRollup
 
 HOUR_USEC = 3_600_000_000
 FIRST_EDGE_HOURS = 0.1
@@ -93,6 +93,7 @@ GRAINS = (
     Grain(StreetRollup, ("street_id",)),
     Grain(CommunityRollup, ("street_id", "community_id")),
     Grain(CategoryRollup, ("street_id", "category_id", "kind")),
+    Grain(GridRollup, ("street_id", "community_id", "grid_id")),
 )
 
 # The column each grouping and filter needs in a table; absent: only the cases can answer.
@@ -101,11 +102,13 @@ GROUP_COLUMNS = {
     "community": "community_id",
     "category": "category_id",
     "kind": "kind",
+    "grid": "grid_id",
     "month": None,
 }
 FILTER_COLUMNS = {
     "street": "street_id",
     "community": "community_id",
+    "grid": "grid_id",
     "category": "category_id",
     "kind": "kind",
 }
@@ -395,15 +398,18 @@ def stored_rows(grain: Grain) -> dict[tuple, dict]:
     return rows
 
 
-def rebuild() -> dict[str, int]:
-    """Count every table again from the cases, in one transaction; {table: rows}.
+def rebuild(tables: list[str] | None = None) -> dict[str, int]:
+    """Count every table (or those named) again from the cases, in one transaction; {table: rows}.
 
     One INSERT … SELECT per table: the cases are grouped by row and bin in the database and
     each row's bins gathered into its JSON histogram there, so nothing passes through Python.
+    A migration names the tables that exist when it runs.
     """
     written = {}
     with transaction.atomic(), connection.cursor() as cursor:
         for grain in GRAINS:
+            if tables is not None and grain.model._meta.db_table not in tables:
+                continue
             grain.model.objects.all().delete()
             written[grain.model._meta.db_table] = 0
             for span in (DAY, MONTH):
@@ -475,8 +481,6 @@ def differences(grain: Grain) -> list[tuple]:
 def grain_for(scope: Scope, group_by: str, filters) -> Grain | None:
     """The coarsest table that can answer, or None (the report then reads the cases)."""
     if not settings.REPORTS_FROM_ROLLUP or group_by not in GROUP_COLUMNS or scope.level not in SCOPE_COLUMNS:
-        return None
-    if getattr(filters, "grid", None) is not None:
         return None
     needed = {GROUP_COLUMNS[group_by], SCOPE_COLUMNS[scope.level]}
     needed |= {column for name, column in FILTER_COLUMNS.items() if getattr(filters, name) is not None}

@@ -67,7 +67,7 @@ def _filter_sets(world, data) -> list[ReportFilters]:
         {"community": world.community_a.pk},
         {"category": data.categories[0].pk},
         {"kind": "dispute"},
-        {"grid": world.grid_a1.pk},  # answered from the cases
+        {"grid": world.grid_a1.pk},
     ]
     combined = [
         {**spring, "street": world.street_a.pk, "kind": "incident"},
@@ -93,15 +93,17 @@ def test_rollup_and_raw_agree_for_every_grouping_filter_and_scope(world, data):
 
 def test_the_coarsest_table_that_can_answer_is_chosen(world, data):
     viewer, staff, worker = scope_for(world.viewer), scope_for(world.staff_a), scope_for(world.worker_a)
-    street, community, category = rollup.GRAINS
+    street, community, category, grid = rollup.GRAINS
     assert rollup.grain_for(viewer, "street", ReportFilters()) == street
     assert rollup.grain_for(viewer, "month", ReportFilters(street=world.street_a.pk)) == street
     assert rollup.grain_for(viewer, "street", ReportFilters(kind="dispute")) == category
     assert rollup.grain_for(staff, "street", ReportFilters()) == community
     assert rollup.grain_for(staff, "category", ReportFilters()) is None  # no community × category
     assert rollup.grain_for(viewer, "category", ReportFilters(community=world.community_a.pk)) is None
-    assert rollup.grain_for(viewer, "grid", ReportFilters()) is None
-    assert rollup.grain_for(viewer, "street", ReportFilters(grid=world.grid_a1.pk)) is None
+    assert rollup.grain_for(viewer, "grid", ReportFilters()) == grid
+    assert rollup.grain_for(staff, "grid", ReportFilters()) == grid
+    assert rollup.grain_for(viewer, "street", ReportFilters(grid=world.grid_a1.pk)) == grid
+    assert rollup.grain_for(viewer, "grid", ReportFilters(kind="dispute")) is None  # no grid × kind
     assert rollup.grain_for(worker, "street", ReportFilters()) is None
 
 
@@ -185,6 +187,8 @@ def test_the_migration_counts_the_cases_a_database_held_before_the_tables(world,
     for grain in rollup.GRAINS:
         grain.model.objects.all().delete()  # as the tables stood when they were created
     import_module("reports.migrations.0002_count_existing_cases").count_existing_cases(apps, None)
+    assert rollup.stored_rows(rollup.GRAINS[-1]) == {}  # the grid table comes with its own
+    import_module("reports.migrations.0003_grid_rollup").count_existing_cases(apps, None)
     assert [rollup.stored_rows(grain) for grain in rollup.GRAINS] == counted
 
 
