@@ -5,6 +5,7 @@ report, made by a worker so that a large export does not hold a request open."""
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,16 @@ def _params(params: dict) -> dict:
     return params
 
 
+def _file_name(disposition: str) -> str | None:
+    """The name the report's own download gives its file: the full one (`filename*`, in Chinese
+    for a Chinese user), else the ASCII one old clients get."""
+    full = re.search(r"filename\*=UTF-8''([^;\s]+)", disposition, re.IGNORECASE)
+    if full:
+        return unquote(full.group(1))
+    plain = re.search(r'filename="([^"]+)"', disposition)
+    return plain.group(1) if plain else None
+
+
 def _kind(name: str, label, view_class: type[ReportView]) -> JobKind:
     def check(user, params: dict) -> dict:
         params = _params(params)
@@ -34,11 +45,9 @@ def _kind(name: str, label, view_class: type[ReportView]) -> JobKind:
         progress(10)
         response = view_class().answer(user, params)
         progress(90)
-        disposition = response.get("Content-Disposition", "")
-        match = re.search(r'filename="([^"]+)"', disposition)
         return JobFile(
             content=response.content,
-            name=match.group(1) if match else f"{name}.{params['format']}",
+            name=_file_name(response.get("Content-Disposition", "")) or f"{name}.{params['format']}",
             content_type=response["Content-Type"],
         )
 

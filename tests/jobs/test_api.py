@@ -6,6 +6,7 @@ so the answer already says it is done.
 
 import csv
 import io
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -36,7 +37,8 @@ def test_a_resolution_export_runs_as_a_job_and_its_owner_downloads_it(
     status = client.get(f"{URL}{job['id']}/").json()
     assert (status["state"], status["percent"], status["kind"]) == ("done", 100, "reports.resolution")
     assert status["download"].endswith(f"/api/v1/jobs/{job['id']}/download/")
-    assert status["file_name"] == "resolution-community.csv"
+    # Named as the report's own download names it: in Chinese, with the territory and period.
+    assert status["file_name"] == "事件办结统计-圣泉街道-按村（社区）-全部时间.csv"
     download = client.get(status["download"])
     assert download.status_code == 200
     assert download["Content-Type"] == "text/csv; charset=utf-8"
@@ -44,6 +46,8 @@ def test_a_resolution_export_runs_as_a_job_and_its_owner_downloads_it(
     # The same file as the report's own download.
     direct = client.get("/api/v1/reports/resolution/", {"group_by": "community", "format": "csv"})
     assert rows == list(csv.reader(io.StringIO(direct.content.decode("utf-8-sig"))))
+    assert quote(status["file_name"], safe="") in direct["Content-Disposition"]
+    assert quote(status["file_name"], safe="") in download["Content-Disposition"]
     assert rows[1][0] == "浒溪社区" and rows[-1][0] == "合计"
 
 
@@ -51,7 +55,8 @@ def test_a_mediation_export_defaults_to_excel(world, api, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         answer = start(api(world.admin_a), kind="reports.mediation")
     job = Job.objects.get(pk=answer.json()["id"])
-    assert (job.state, job.file_name) == ("done", "mediation-street.xlsx")
+    assert job.state == "done"
+    assert job.file_name == "矛盾纠纷调解统计-圣泉街道-按街道-全部时间.xlsx"
     assert job.content_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert job.file.read()[:2] == b"PK"
 
