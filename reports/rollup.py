@@ -223,6 +223,10 @@ def apply_difference(before: tuple | None, after: tuple) -> None:
             changes.append((grain, new_key, counts, added[1] - removed[1], histogram))
     if not changes:
         return
+    # Rows in one order in every transaction: two steps moving cases in opposite directions
+    # between the same two rows (a re-dated report, a changed category) would otherwise each
+    # hold one row and wait for the other's.
+    changes.sort(key=lambda change: (change[0].model._meta.db_table, tuple(map(str, change[1]))))
     statements = [_upsert_sql(*change) for change in changes]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -41,7 +41,7 @@ from registry.models import (
     ResidentExport,
     Visit,
 )
-from reports.models import CategoryRollup, CommunityRollup, StreetRollup
+from reports.models import CategoryRollup, CommunityRollup, GridRollup, StreetRollup
 
 # Children before parents: every foreign key is PROTECT, so this order is the only one that works.
 WIPE_ORDER = [
@@ -49,7 +49,7 @@ WIPE_ORDER = [
     Organisation.safety_tags.through,
     JudicialConfirmation, Agreement, FollowUp, Session, Party, MediationEvent,
     MediationCase.assisting_mediators.through, MediationCase, Mediator, MediationRoom,
-    StreetRollup, CommunityRollup, CategoryRollup,
+    StreetRollup, CommunityRollup, CategoryRollup, GridRollup,
     CaseAttachment, Supervision, CaseEvent, IdempotencyKey, CaseNumberCounter, Case, DispatchUnit,
     PersonalDataReveal, Resident, House, Organisation, Facility, Building,
     CoGovernanceMember, GridWorker.grids.through, GridWorker, UserScope,
