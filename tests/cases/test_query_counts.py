@@ -176,7 +176,7 @@ def test_a_cursor_page_keeps_the_filters_and_the_scope(world, api, make_case):
         ({"cursor": "", "page": "2"}, "page"),  # a cursor's pages are not numbered
     ],
 )
-def test_a_bad_cursor_or_an_ordering_or_a_page_with_one_is_400_naming_it(world, api, make_case, params, field):
+def test_a_bad_cursor_or_ordering_or_page_with_one_is_400_naming_it(world, api, make_case, params, field):
     make_case()
     response = api(world.admin_a).get(reverse(LIST), params)
     assert response.status_code == 400
