@@ -41,6 +41,11 @@ class Job(models.Model):
     result = models.JSONField(_("result"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # When the job was last handed to the queue; its running worker's last sign of life, and
+    # the run that holds it (a run that lost its claim to a later one changes nothing).
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    run_token = models.UUIDField(_("run"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

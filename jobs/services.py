@@ -1,20 +1,28 @@
 """Starting a background job, running it once, and what its owner may read of it.
 
 A job is checked when it is asked for and queued after the commit. Running claims it
-(`queued` → `running` in one UPDATE), so that a task the broker delivers twice runs the
-work once. A job that the broker never got (it was down) is queued again by the re-drive;
-one whose worker died while running it is put back after `STALE_RUNNING`.
+(`queued` → `running` in one UPDATE, with a token of the run), so that a task the broker
+delivers twice runs the work once. While it runs, a thread of the worker beats every
+`HEARTBEAT`: a job whose beats stop for `STALE_RUNNING` (its worker died) is put back in the
+queue, and a run that lost its claim that way writes nothing when it ends. A job the broker
+never got (it was down) is queued again by the re-drive, once `REDRIVE_AFTER` has passed
+since it was made, and again every `REQUEUE_AFTER` while it waits (a backlog is not resent
+every minute).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,13 +33,16 @@ from jobs.registry import KINDS
 
 logger = logging.getLogger(__name__)
 
-STALE_RUNNING = timedelta(minutes=30)
+HEARTBEAT = timedelta(minutes=1)
+STALE_RUNNING = timedelta(minutes=5)
 REDRIVE_AFTER = timedelta(minutes=1)
+REQUEUE_AFTER = timedelta(minutes=10)
 
 
 def _queue(job_id) -> bool:
     from jobs.tasks import run
 
+    Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(queued_at=timezone.now())
     return enqueue(run, str(job_id))
 
 
@@ -91,26 +102,28 @@ def job_file(*, user, job_id) -> Job:
 
 
 def job_run(job_id) -> str:
-    """Run a queued job once; its final state."""
-    now = timezone.now()
+    """Run a queued job once; its final state ("superseded": its claim was lost meanwhile)."""
+    now, token = timezone.now(), uuid.uuid4()
     if not Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
-        state=Job.State.RUNNING, started_at=now
+        state=Job.State.RUNNING, started_at=now, heartbeat_at=now, run_token=token
     ):
         return "skipped"
     job = Job.objects.select_related("user").get(pk=job_id)
     kind = KINDS[job.kind]
+    held = Job.objects.filter(pk=job.pk, run_token=token)
     try:
-        extra = {"source": _read_source(job)} if kind.takes_file else {}
-        made = kind.run(job.user, job.params, _progress_of(job), **extra)
+        with _heartbeat(held):
+            extra = {"source": _read_source(job)} if kind.takes_file else {}
+            made = kind.run(job.user, job.params, _progress_of(job), **extra)
     except DomainError as exc:
-        return _failed(job, exc.message)
+        return _failed(held, exc.message)
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        return _failed(job, _("The job failed; try again or ask the administrator."))
+        return _failed(held, _("The job failed; try again or ask the administrator."))
     finally:
-        _drop_source(job)
+        _drop_source(job, held)
     job.file.save(made.name, ContentFile(made.content), save=False)
-    Job.objects.filter(pk=job.pk).update(
+    finished = held.update(
         state=Job.State.DONE,
         percent=100,
         file=job.file.name,
@@ -119,8 +132,36 @@ def job_run(job_id) -> str:
         result=made.summary,
         finished_at=timezone.now(),
     )
+    if not finished:
+        job.file.delete(save=False)  # a later run holds the job now: its file is the one kept
+        return "superseded"
     cache.delete(_progress_key(job.pk))
     return "done"
+
+
+@contextmanager
+def _heartbeat(held):
+    """Beat every `HEARTBEAT` from a thread, on its own connection, while the job runs (an
+    import writes in one transaction, which would hide a beat from the main thread)."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(HEARTBEAT.total_seconds()):
+                try:
+                    held.update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    logger.warning("job heartbeat not written", exc_info=True)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name="job-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _progress_key(job_id) -> str:
@@ -154,29 +195,34 @@ def _read_source(job: Job) -> bytes:
         return handle.read()
 
 
-def _drop_source(job: Job) -> None:
-    if job.source:
+def _drop_source(job: Job, held) -> None:
+    if job.source and held.exists():
         job.source.delete(save=False)
-        Job.objects.filter(pk=job.pk).update(source="")
+        held.update(source="")
 
 
-def _failed(job: Job, message: str) -> str:
-    Job.objects.filter(pk=job.pk).update(
-        state=Job.State.FAILED, error=message[:300], finished_at=timezone.now()
-    )
+def _failed(held, message: str) -> str:
+    if not held.update(state=Job.State.FAILED, error=message[:300], finished_at=timezone.now()):
+        return "superseded"
     return "failed"
 
 
 def jobs_redrive(*, now=None) -> int:
-    """Queue again the jobs the broker never got, and those whose worker died."""
+    """Queue again the jobs the broker never got (or lost), and those whose worker died."""
     now = now or timezone.now()
-    Job.objects.filter(state=Job.State.RUNNING, started_at__lt=now - STALE_RUNNING).update(
-        state=Job.State.QUEUED
+    silent = Q(heartbeat_at__lt=now - STALE_RUNNING) | Q(
+        heartbeat_at__isnull=True, started_at__lt=now - STALE_RUNNING
+    )
+    dead = list(Job.objects.filter(silent, state=Job.State.RUNNING).values_list("pk", flat=True))
+    # Put back only if still silent: a beat or the end may have come since the read.
+    revived = Job.objects.filter(silent, pk__in=dead, state=Job.State.RUNNING).update(
+        state=Job.State.QUEUED, run_token=None, queued_at=None
     )
     lag = timedelta(0) if single_machine() else REDRIVE_AFTER
-    queued = list(
-        Job.objects.filter(state=Job.State.QUEUED, created_at__lte=now - lag).values_list("pk", flat=True)
-    )
+    waiting = Q(queued_at__isnull=True, created_at__lte=now - lag) | Q(queued_at__lte=now - REQUEUE_AFTER)
+    if revived:
+        waiting |= Q(pk__in=dead, queued_at__isnull=True)
+    queued = list(Job.objects.filter(waiting, state=Job.State.QUEUED).values_list("pk", flat=True))
     for pk in queued:
         _queue(pk)
     return len(queued)
