@@ -463,6 +463,8 @@ NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=10.0)
 NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=3600.0)
 NOTIFY_ROBOT_PER_MINUTE = env.int("NOTIFY_ROBOT_PER_MINUTE", default=20)
 NOTIFY_REDRIVE_AFTER_SECONDS = env.float("NOTIFY_REDRIVE_AFTER_SECONDS", default=60.0)
+# With a broker, how long before the re-drive queues the same event or delivery once more.
+NOTIFY_REQUEUE_AFTER_SECONDS = env.int("NOTIFY_REQUEUE_AFTER_SECONDS", default=600)
 NOTIFY_REDRIVE_HORIZON_HOURS = env.int("NOTIFY_REDRIVE_HORIZON_HOURS", default=48)
 NOTIFY_CLAIM_TIMEOUT_SECONDS = env.float("NOTIFY_CLAIM_TIMEOUT_SECONDS", default=300.0)
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -47,6 +47,7 @@ class Publisher:
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._queue: queue.Queue = queue.Queue()
+        self.failures = 0  # publishes the broker refused, since the process started
 
     def _ensure_thread(self) -> None:
         if self._pid == os.getpid():
@@ -101,11 +102,11 @@ class Publisher:
             for _ in taken:
                 work.task_done()
 
-    @staticmethod
-    def _publish(task, args: tuple, countdown: float) -> None:
+    def _publish(self, task, args: tuple, countdown: float) -> None:
         try:
             task.apply_async(args=args, countdown=countdown if countdown > 0 else None)
         except Exception as exc:  # kombu's OperationalError, a refused socket: the broker is away
+            self.failures += 1
             logger.warning("could not queue %s (%s); the re-drive will", task.name, type(exc).__name__)
 
     def flush(self, timeout: float = 5.0) -> bool:

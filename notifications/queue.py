@@ -1,8 +1,17 @@
 """Queueing the notifications' tasks (`core.queue`: a broker that is down loses nothing)."""
 
-from core.queue import enqueue, enqueue_item, single_machine
+from core.queue import enqueue, enqueue_item, publisher, single_machine
 
-__all__ = ["enqueue_delivery", "enqueue_route", "single_machine"]
+__all__ = ["enqueue_delivery", "enqueue_route", "publish_failures", "published_since", "single_machine"]
+
+
+def publish_failures() -> int:
+    return publisher.failures
+
+
+def published_since(failures: int, timeout: float = 10.0) -> bool:
+    """Whether everything queued since `publish_failures()` gave `failures` reached the broker."""
+    return publisher.flush(timeout) and publisher.failures == failures
 
 
 def enqueue_route(event_id: int) -> None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
@@ -260,6 +261,7 @@ def notifications_redrive(*, now: datetime | None = None, batch: int = 2000) -> 
     """Queue again what the broker may have lost: recent events never routed, deliveries due
     and not sent, and claims left by a worker that died. Running it twice costs nothing."""
     now = now or timezone.now()
+    failures, marked = queue.publish_failures(), []
     # With a broker, the hook's own tasks get the first minute; in single-machine mode this
     # is the only sender of what is put off, so whatever is due goes now.
     lag = timedelta(seconds=0 if queue.single_machine() else settings.NOTIFY_REDRIVE_AFTER_SECONDS)
@@ -273,6 +275,7 @@ def notifications_redrive(*, now: datetime | None = None, batch: int = 2000) -> 
         .order_by("pk")
         .values_list("pk", flat=True)[:batch]
     )
+    events = _not_queued_lately("event", events, marked)
     for pk in events:
         queue.enqueue_route(pk)
     stale = Delivery.objects.filter(
@@ -280,20 +283,44 @@ def notifications_redrive(*, now: datetime | None = None, batch: int = 2000) -> 
         claimed_at__lt=now - timedelta(seconds=settings.NOTIFY_CLAIM_TIMEOUT_SECONDS),
     )
     reclaimed = stale.update(state=Delivery.State.PENDING, next_attempt_at=now)
+    # A freed claim goes at once; a delivery that is only due may be waiting in a backlog.
+    freed = (
+        list(
+            Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at=now).values_list(
+                "pk", flat=True
+            )
+        )
+        if reclaimed
+        else []
+    )
     due = list(
         Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now - lag)
+        .exclude(pk__in=freed)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:batch]
     )
-    if reclaimed:
-        due += list(
-            Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at=now)
-            .exclude(pk__in=due)
-            .values_list("pk", flat=True)
-        )
+    due = freed + _not_queued_lately("delivery", due, marked)
     for pk in due:
         queue.enqueue_delivery(pk)
+    if marked and not queue.published_since(failures):
+        cache.delete_many(marked)  # the broker refused some: the next run tries them all again
     return RedriveResult(events=len(events), deliveries=len(due), reclaimed=reclaimed)
+
+
+def _not_queued_lately(what: str, pks: list[int], marked: list[str]) -> list[int]:
+    """Of `pks`, those the re-drive has not queued within `NOTIFY_REQUEUE_AFTER_SECONDS`, now
+    marked as queued (their keys added to `marked`). With a broker, an event or delivery still
+    waiting after a minute is most often in a backlog, not lost: queued again every minute,
+    each would be sent (and refused by its claim) once a minute of the backlog. The marks live
+    in the shared cache."""
+    if queue.single_machine() or not pks:
+        return pks  # the re-drive sends them itself, at once: no message waits anywhere
+    keys = {f"notifications:requeued:{what}:{pk}": pk for pk in pks}
+    lately = cache.get_many(list(keys))
+    fresh = {key: pk for key, pk in keys.items() if key not in lately}
+    cache.set_many(dict.fromkeys(fresh, 1), timeout=settings.NOTIFY_REQUEUE_AFTER_SECONDS)
+    marked.extend(fresh)
+    return list(fresh.values())
 
 
 def delivery_retry(*, delivery_id: int, actor) -> Delivery:

@@ -127,3 +127,47 @@ def test_a_mediation_session_tells_the_mediators(world, make_mediation, django_c
     note = notes[0]
     assert note.title == "调解会已记录" and mediation.case.number in note.body
     assert note.link.endswith(f"/api/v1/mediation/cases/{mediation.pk}/")
+
+
+def test_with_a_broker_a_waiting_event_or_delivery_is_queued_again_only_after_a_while(
+    world, make_case, grid_robot, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from notifications import queue
+
+    routed, sent = [], []
+    monkeypatch.setattr(queue, "single_machine", lambda: False)
+    monkeypatch.setattr(queue, "enqueue_route", routed.append)
+    monkeypatch.setattr(queue, "enqueue_delivery", sent.append)
+    with django_capture_on_commit_callbacks(execute=False):
+        make_case("reported")  # its hook's message is in a backlog somewhere
+    due = DeliveryFactory(robot=grid_robot, attempts=1, next_attempt_at=timezone.now() - timedelta(minutes=5))
+    later = timezone.now() + timedelta(seconds=settings.NOTIFY_REDRIVE_AFTER_SECONDS + 1)
+    first = notifications_redrive(now=later)
+    assert (first.events, first.deliveries) == (1, 1)
+    # A minute later both still wait (the backlog): neither is queued a second time…
+    second = notifications_redrive(now=later + timedelta(minutes=1))
+    assert (second.events, second.deliveries) == (0, 0)
+    assert len(routed) == len(sent) == 1 and sent == [due.pk]
+    # …until NOTIFY_REQUEUE_AFTER_SECONDS has passed (the marks expire in the shared cache).
+    cache.clear()
+    third = notifications_redrive(now=later + timedelta(minutes=11))
+    assert (third.events, third.deliveries) == (1, 1)
+
+
+def test_what_the_broker_refused_during_a_redrive_is_tried_again_by_the_next(
+    world, make_case, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from notifications import queue
+
+    routed = []
+    monkeypatch.setattr(queue, "single_machine", lambda: False)
+    monkeypatch.setattr(queue, "enqueue_route", routed.append)
+    monkeypatch.setattr(queue, "published_since", lambda failures: False)  # the broker was away
+    with django_capture_on_commit_callbacks(execute=False):
+        make_case("reported")
+    later = timezone.now() + timedelta(seconds=settings.NOTIFY_REDRIVE_AFTER_SECONDS + 1)
+    assert notifications_redrive(now=later).events == 1
+    assert notifications_redrive(now=later + timedelta(minutes=1)).events == 1
+    assert len(routed) == 2
