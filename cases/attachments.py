@@ -308,7 +308,9 @@ def case_create_with_files(*, actor, files: Sequence[CheckedFile] = (), **case_d
     (its answer could not be stored under its Idempotency-Key) are deleted too.
     """
     case = services.case_create(actor=actor, **case_data)
-    for checked in files:
+    if files:
+        # One lock and one check for all of them: the new case is this transaction's own.
         with locked_case(case.pk, Move("attach"), actor=actor, expected_version=None) as locked:
-            _attach_checked(locked, actor, checked)
-    return case
+            for checked in files:
+                _attach_checked(locked, actor, checked)
+    return case  # as created, with its placement's warnings: an answer with photos reads it again

@@ -176,3 +176,25 @@ def test_more_than_nine_photos_are_refused_before_any_is_decoded(world, api, cat
     )
     assert response.status_code == 400 and "photos" in response.json()
     assert decoded == [] and not Case.objects.exists()
+
+
+def test_a_create_locks_its_case_once_for_all_its_photos(world, api, category):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(world.worker_a)
+    counts = []
+    for photos in (1, 1, 2, 3):  # the first warms what a process reads once
+        body = payload(world, category, photos=[b64(PNG)] * photos)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post(reverse(LIST), body, format="json").status_code == 201
+        counts.append(len(queries))
+        case_reads = [
+            q for q in queries if q["sql"].startswith("SELECT") and '"cases_case"."version"' in q["sql"]
+        ]
+        # The create's own lock of its case, and the answer's read: not one per photo.
+        assert len(case_reads) <= 2, [q["sql"][:120] for q in case_reads]
+    counts = counts[1:]
+    each = counts[1] - counts[0]
+    assert counts[2] - counts[1] == each  # a photo costs the same whatever its place
+    assert each <= 4  # its row, its history row and the step's bookkeeping, no lock or read
