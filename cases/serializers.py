@@ -176,7 +176,8 @@ class CaseListSerializer(LeanModelSerializer):
 
     def get_overdue(self, case) -> bool:
         """Overdue now: open and past its due time (is_overdue is the sweep's lasting mark)."""
-        return case.status in OPEN_STATUSES and case.due_at < self.context.setdefault("now", timezone.now())
+        now = self.context.get("now") or self.context.setdefault("now", timezone.now())
+        return case.status in OPEN_STATUSES and case.due_at < now
 
 
 class CaseDetailSerializer(CaseListSerializer):

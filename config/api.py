@@ -6,7 +6,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, filters, pagination
@@ -73,6 +75,17 @@ class ScrollPagination(pagination.CursorPagination):
             ) from None
 
 
+class CountingPaginator(DjangoPaginator):
+    """Django's paginator, counting rows read by `.values()` on the queryset they came from
+    (`LeanModelSerializer.rows`): the columns of joined tables a page shows need no join in
+    its count."""
+
+    @cached_property
+    def count(self) -> int:
+        source = getattr(self.object_list, "counted_as", None)
+        return source.count() if source is not None else super().count
+
+
 class Pagination(pagination.PageNumberPagination):
     """DRF's page shape; `page_size` may ask for fewer or more rows, up to a hard maximum.
 
@@ -80,6 +93,7 @@ class Pagination(pagination.PageNumberPagination):
     (empty for the first page): the answer then has `next` and `previous` links and no `count`.
     """
 
+    django_paginator_class = CountingPaginator
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
     cursor_query_param = "cursor"

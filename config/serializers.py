@@ -30,6 +30,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db.models.query import ValuesIterable
 from django.utils.translation import gettext as _
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import Field, SkipField
@@ -183,11 +184,134 @@ class FieldsOnce:
         return {name: _copy(field) for name, field in prototype.items()}
 
 
+class Row(dict):
+    """A row read by `.values()`, whose columns a serializer method may read as attributes."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class RowIterable(ValuesIterable):
+    def __iter__(self):
+        for row in super().__iter__():
+            yield Row(row)
+
+
+def _row_key(field: Field, mode: tuple[str, str] | None, model) -> str | None:
+    """The `.values()` name a field reads in a row, "" for a method given the row, or None
+    when only a model instance can answer it (a method of the model, a related object)."""
+    if isinstance(field, serializers.SerializerMethodField):
+        return ""
+    if mode is None or mode[0] != "plain":
+        return None
+    attrs = mode[1].split(".")
+    if not isinstance(field, IdRelatedField):
+        # A path ending on a relation would read its object, which a row does not hold.
+        target = model
+        for attr in attrs:
+            found = target._meta.get_field(attr) if target is not None else None
+            # A relation named by its column (`major_id`) is the id, which a row holds.
+            related = found is not None and found.is_relation and attr != found.attname
+            target = found.related_model if related else None
+        if target is not None:
+            return None
+    return "__".join(attrs)
+
+
+# Model fields whose value, as the database driver gives it, is what each of these DRF fields
+# answers for it (`str`, `int`, `bool` of a value of that type): a row's column is then
+# answered as it is, without a call per value.
+_ANSWERED_AS_READ = {
+    serializers.CharField: ("CharField", "TextField", "SlugField", "EmailField"),
+    serializers.IntegerField: (
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "PositiveBigIntegerField",
+        "AutoField",
+        "BigAutoField",
+    ),
+    serializers.BooleanField: ("BooleanField",),
+}
+
+
+def _row_value_is_answer(field: Field, model, key: str) -> bool:
+    if isinstance(field, IdRelatedField):
+        return True  # the id in the row's column, as `IdRelatedField` answers it
+    internal = _ANSWERED_AS_READ.get(type(field))
+    if internal is None:
+        return False
+    *path, last = key.split("__")
+    for attr in path:
+        model = model._meta.get_field(attr).related_model
+    found = model._meta.get_field(last)
+    if found.is_relation:  # a relation's column (`major_id`): the target's primary key
+        found = found.target_field
+    return found.get_internal_type() in internal
+
+
 class LeanModelSerializer(FieldsOnce, serializers.ModelSerializer):
+    """A model serializer that renders long lists quickly: from model instances, or, for a
+    list that asks for them (`rows()`), from the rows of `.values()`, which cost a third of an
+    instance to read. Both give exactly what DRF gives."""
+
     serializer_related_field = IdRelatedField
+
+    @classmethod
+    def row_columns(cls) -> list[str] | None:
+        """The `.values()` names a page's rows need, or None if some field needs an instance."""
+        cached = cls.__dict__.get("_row_columns", False)
+        if cached is not False:
+            return cached
+        serializer, model, columns = cls(), cls.Meta.model, []
+        for field in serializer._readable_fields:
+            key = _row_key(field, _mode(field, model), model)
+            if key is None:
+                columns = None
+                break
+            if key:
+                columns.append(key)
+        cls._row_columns = None if columns is None else list(dict.fromkeys(columns))
+        return cls._row_columns
+
+    @classmethod
+    def rows(cls, queryset):
+        """`queryset` read as rows for this serializer (or as it is, if it cannot be)."""
+        columns = cls.row_columns()
+        if columns is None:
+            return queryset
+        rows = queryset.values(*columns)
+        rows._iterable_class = RowIterable
+        rows.counted_as = queryset  # a page's count needs none of the joins of its columns
+        return rows
+
+    def _row_plan(self) -> list:
+        plan = self.__dict__.get("_rows_plan")
+        if plan is None:
+            model = self.Meta.model
+            plan = self._rows_plan = []
+            for field in self._readable_fields:
+                key = _row_key(field, _mode(field, model), model)
+                read = (lambda row: row) if key == "" else operator.itemgetter(key)
+                represent = None if key and _row_value_is_answer(field, model, key) else _representer(field)
+                plan.append((field.field_name, read, represent))
+        return plan
 
     def to_representation(self, instance):
         model = self.Meta.model
+        if isinstance(instance, Row):
+            out = {}
+            for name, read, represent in self._row_plan():
+                attribute = read(instance)
+                out[name] = attribute if attribute is None or represent is None else represent(attribute)
+            return out
         if not isinstance(instance, model):
             return super().to_representation(instance)
         plan = self.__dict__.get("_plan")

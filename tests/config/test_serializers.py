@@ -88,7 +88,7 @@ def test_the_case_list_builds_no_filter_set_unless_a_filter_is_named(world, api,
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC"])
-def test_the_case_list_renders_labels_and_times_as_drf_does(make_case, language, zone, settings):
+def test_the_case_list_renders_instances_and_rows_as_drf_does(make_case, language, zone, settings):
     from django.utils import timezone, translation
 
     from cases.serializers import CaseListSerializer
@@ -96,12 +96,37 @@ def test_the_case_list_renders_labels_and_times_as_drf_does(make_case, language,
     make_case("closed")
     make_case("reported")
     cases = list(Case.objects.for_list())
+    rows = list(CaseListSerializer.rows(Case.objects.for_list()))
+    assert CaseListSerializer.row_columns() is not None  # the list is read as rows
     with translation.override(language), timezone.override(zone):
         lean = CaseListSerializer(cases, many=True).data
+        from_rows = CaseListSerializer(rows, many=True).data
         drf = [serializers.Serializer.to_representation(CaseListSerializer(case), case) for case in cases]
         closed_label = str(Case(status="closed").get_status_display())
     assert [dict(row) for row in lean] == [dict(row) for row in drf]
+    assert [dict(row) for row in from_rows] == [dict(row) for row in drf]
     closed = next(row for row in lean if row["status"] == "closed")
     assert closed["status_label"] == closed_label
     assert (closed_label == "closed") == (language == "en")
     assert closed["closed_at"].endswith("Z" if zone == "UTC" else "+08:00")
+
+
+def test_a_serializer_with_a_field_only_an_instance_answers_reads_instances(make_case):
+    class WithModelMethod(LeanModelSerializer):
+        status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+        class Meta:
+            model = Case
+            fields = ["id", "status_label"]
+
+    class WithRelatedObject(LeanModelSerializer):
+        category = serializers.CharField(read_only=True)  # the category's str(), an object
+
+        class Meta:
+            model = Case
+            fields = ["id", "category"]
+
+    make_case()
+    for serializer in (WithModelMethod, WithRelatedObject):
+        assert serializer.row_columns() is None
+        assert isinstance(serializer.rows(Case.objects.all()).first(), Case)
