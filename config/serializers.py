@@ -31,6 +31,8 @@ from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db.models.query import ValuesIterable
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import Field, SkipField
@@ -137,9 +139,8 @@ def _representer(field: Field) -> Callable[[object], object]:
 def _iso_datetime(field: serializers.DateTimeField) -> Callable[[object], object]:
     """DRF's ISO 8601 output of an aware time in the field's zone, without its per-value
     settings look-ups; any other format or value goes through DRF."""
-    if not hasattr(field, "timezone"):
-        field.timezone = field.default_timezone()  # the request's zone, looked up once
-    zone = field.timezone
+    # The request's zone, looked up once; not kept on the field, which a class's plan shares.
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
     if zone is None or getattr(field, "format", api_settings.DATETIME_FORMAT) != ISO_8601:
         return field.to_representation
     slow = field.to_representation
@@ -184,6 +185,15 @@ class FieldsOnce:
         return {name: _copy(field) for name, field in prototype.items()}
 
 
+def _own(field: Field):
+    """The `to_representation` of the first `ROW_FIELDS` class the field's class derives from:
+    a subclass that answers otherwise (a masked personal datum) is not a row field."""
+    for base in type(field).__mro__:
+        if base in ROW_FIELDS:
+            return base.to_representation
+    return None
+
+
 class Row(dict):
     """A row read by `.values()`, whose columns a serializer method may read as attributes."""
 
@@ -202,11 +212,31 @@ class RowIterable(ValuesIterable):
             yield Row(row)
 
 
+# Fields whose answer for a value depends on the value alone (not on the request, as a file's
+# or a link's URL does): a class's plan for rows may hold them for every request.
+ROW_FIELDS = (
+    serializers.CharField,
+    serializers.IntegerField,
+    serializers.BigIntegerField,
+    serializers.FloatField,
+    serializers.DecimalField,
+    serializers.BooleanField,
+    serializers.DateTimeField,
+    serializers.DateField,
+    serializers.ChoiceField,
+    IdRelatedField,
+    LabelField,
+)
+
+
 def _row_key(field: Field, mode: tuple[str, str] | None, model) -> str | None:
     """The `.values()` name a field reads in a row, "" for a method given the row, or None
-    when only a model instance can answer it (a method of the model, a related object)."""
+    when only a model instance can answer it (a method of the model, a related object, a
+    field whose answer depends on the request)."""
     if isinstance(field, serializers.SerializerMethodField):
         return ""
+    if not isinstance(field, ROW_FIELDS) or type(field).to_representation is not _own(field):
+        return None
     if mode is None or mode[0] != "plain":
         return None
     attrs = mode[1].split(".")
@@ -293,15 +323,35 @@ class LeanModelSerializer(FieldsOnce, serializers.ModelSerializer):
         return rows
 
     def _row_plan(self) -> list:
+        """(name, read, represent) of each field, for rows: built once per class, language
+        and time zone from the class's own fields, so that a page builds no field at all; a
+        method field's method is this serializer's own."""
         plan = self.__dict__.get("_rows_plan")
         if plan is None:
-            model = self.Meta.model
-            plan = self._rows_plan = []
-            for field in self._readable_fields:
-                key = _row_key(field, _mode(field, model), model)
-                read = (lambda row: row) if key == "" else operator.itemgetter(key)
-                represent = None if key and _row_value_is_answer(field, model, key) else _representer(field)
-                plan.append((field.field_name, read, represent))
+            cls = type(self)
+            plans = cls.__dict__.get("_row_plans")
+            if plans is None:
+                plans = cls._row_plans = {}
+            context = (get_language(), timezone.get_current_timezone_name())
+            shared = plans.get(context)
+            if shared is None:
+                shared = plans[context] = self._build_row_plan()
+            plan = self._rows_plan = [
+                (name, read, getattr(self, represent) if isinstance(represent, str) else represent)
+                for name, read, represent in shared
+            ]
+        return plan
+
+    def _build_row_plan(self) -> list:
+        model, plan = self.Meta.model, []
+        for field in self._readable_fields:
+            name = field.field_name
+            key = _row_key(field, _mode(field, model), model)
+            if key == "":
+                plan.append((name, lambda row: row, field.method_name))
+                continue
+            represent = None if _row_value_is_answer(field, model, key) else _representer(field)
+            plan.append((name, operator.itemgetter(key), represent))
         return plan
 
     def to_representation(self, instance):

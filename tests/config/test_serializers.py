@@ -126,7 +126,17 @@ def test_a_serializer_with_a_field_only_an_instance_answers_reads_instances(make
             model = Case
             fields = ["id", "category"]
 
+    class WithPersonalData(LeanModelSerializer):
+        from grids.fields import PersonalDataField
+        from grids.privacy import mask_name
+
+        contact_name = PersonalDataField(mask=mask_name, read_only=True)  # masked on reading
+
+        class Meta:
+            model = Case
+            fields = ["id", "contact_name"]
+
     make_case()
-    for serializer in (WithModelMethod, WithRelatedObject):
+    for serializer in (WithModelMethod, WithRelatedObject, WithPersonalData):
         assert serializer.row_columns() is None
         assert isinstance(serializer.rows(Case.objects.all()).first(), Case)
