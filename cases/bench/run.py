@@ -27,13 +27,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.services import token_create
 from cases.models import Case, Category, MajorCategory
+from config.replica import LAG_QUERY, REPLICA, replica_configured
 from core import outbox
 from core.benchdb import BenchDatabase
 from grids.models import Community, Grid, GridWorker, Street, UserScope
@@ -439,18 +440,74 @@ def bench(
             for pair in found:
                 for side in ("service", "baseline"):  # warm both workers
                     load(server, getattr(pair, side), pair.expect, seconds=1, concurrency=concurrency)
+            lag = LagSampler()
             for r in range(rounds):
                 for pair in found:
                     order = ("service", "baseline") if r % 2 == 0 else ("baseline", "service")
                     for side in order:
-                        run = load(
-                            server, getattr(pair, side), pair.expect, seconds=seconds, concurrency=concurrency
-                        )
+                        with lag.sampling(pair is found[0]):
+                            run = load(
+                                server,
+                                getattr(pair, side),
+                                pair.expect,
+                                seconds=seconds,
+                                concurrency=concurrency,
+                            )
                         merge(pair.runs[side], run)
         finally:
             server.close()
         report(found, out, seconds=seconds, rounds=rounds, concurrency=concurrency)
+        out(lag.summary())
         return found
+
+
+class LagSampler:
+    """The read replica's delay (`config.replica.LAG_QUERY`), sampled every 100 ms from a
+    thread of its own while the creates load the primary."""
+
+    def __init__(self, every: float = 0.1):
+        self.every = every
+        self.samples: list[float] = []
+
+    @contextmanager
+    def sampling(self, active: bool = True):
+        if not active or not replica_configured():
+            yield
+            return
+        stop = threading.Event()
+
+        def sample() -> None:
+            try:
+                while not stop.wait(self.every):
+                    with connections[REPLICA].cursor() as cursor:
+                        cursor.execute(LAG_QUERY)
+                        _in_recovery, lag = cursor.fetchone()
+                    if lag is not None:
+                        self.samples.append(float(lag))
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+    def summary(self) -> str:
+        if not replica_configured():
+            return "Replica lag: no read replica (set DATABASE_REPLICA_URL to measure it under the creates)"
+        if not self.samples:
+            return "Replica lag: no sample (the replica did not answer)"
+        ordered = sorted(self.samples)
+        median = statistics.median(ordered) * 1000
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+        every = self.every * 1000
+        return (
+            f"Replica lag under the creates' load ({len(ordered)} samples, every {every:.0f} ms): "
+            f"median {median:.1f} ms, p99 {p99:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
+        )
 
 
 def report(
