@@ -194,6 +194,15 @@ def _own(field: Field):
     return None
 
 
+def _class_cache(cls: type, name: str) -> dict:
+    """A dict kept on `cls` itself (not inherited from a base serializer, whose fields differ)."""
+    cache = cls.__dict__.get(name)
+    if cache is None:
+        cache = {}
+        setattr(cls, name, cache)
+    return cache
+
+
 class Row(dict):
     """A row read by `.values()`, whose columns a serializer method may read as attributes."""
 
@@ -328,10 +337,7 @@ class LeanModelSerializer(FieldsOnce, serializers.ModelSerializer):
         method field's method is this serializer's own."""
         plan = self.__dict__.get("_rows_plan")
         if plan is None:
-            cls = type(self)
-            plans = cls.__dict__.get("_row_plans")
-            if plans is None:
-                plans = cls._row_plans = {}
+            plans = _class_cache(type(self), "_row_plans")
             context = (get_language(), timezone.get_current_timezone_name())
             shared = plans.get(context)
             if shared is None:
@@ -366,10 +372,7 @@ class LeanModelSerializer(FieldsOnce, serializers.ModelSerializer):
             return super().to_representation(instance)
         plan = self.__dict__.get("_plan")
         if plan is None:
-            cls = type(self)
-            modes = cls.__dict__.get("_modes")
-            if modes is None:
-                modes = cls._modes = {}
+            modes = _class_cache(type(self), "_modes")
             plan = self._plan = []
             for field in self._readable_fields:
                 key = (field.field_name, field.source)

@@ -13,20 +13,19 @@ every minute).
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import ActionNotAllowed, DomainError, InvalidInput, ObjectNotFound
+from core import periodic
 from core.queue import enqueue, single_machine
 from jobs.models import Job
 from jobs.registry import KINDS
@@ -139,29 +138,17 @@ def job_run(job_id) -> str:
     return "done"
 
 
-@contextmanager
 def _heartbeat(held):
     """Beat every `HEARTBEAT` from a thread, on its own connection, while the job runs (an
     import writes in one transaction, which would hide a beat from the main thread)."""
-    stop = threading.Event()
 
-    def beat():
+    def beat() -> None:
         try:
-            while not stop.wait(HEARTBEAT.total_seconds()):
-                try:
-                    held.update(heartbeat_at=timezone.now())
-                except DatabaseError:
-                    logger.warning("job heartbeat not written", exc_info=True)
-        finally:
-            connections.close_all()
+            held.update(heartbeat_at=timezone.now())
+        except DatabaseError:
+            logger.warning("job heartbeat not written", exc_info=True)
 
-    thread = threading.Thread(target=beat, name="job-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+    return periodic.every(HEARTBEAT.total_seconds(), beat, name="job-heartbeat")
 
 
 def _progress_key(job_id) -> str:

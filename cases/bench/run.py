@@ -35,7 +35,7 @@ from django.utils import timezone
 from accounts.services import token_create
 from cases.models import Case, Category, MajorCategory
 from config.replica import LAG_QUERY, REPLICA, replica_configured
-from core import outbox
+from core import outbox, periodic
 from core.benchdb import BenchDatabase
 from grids.models import Community, Grid, GridWorker, Street, UserScope
 
@@ -474,26 +474,16 @@ class LagSampler:
         if not active or not replica_configured():
             yield
             return
-        stop = threading.Event()
 
         def sample() -> None:
-            try:
-                while not stop.wait(self.every):
-                    with connections[REPLICA].cursor() as cursor:
-                        cursor.execute(LAG_QUERY)
-                        _in_recovery, lag = cursor.fetchone()
-                    if lag is not None:
-                        self.samples.append(float(lag))
-            finally:
-                connections.close_all()
+            with connections[REPLICA].cursor() as cursor:
+                cursor.execute(LAG_QUERY)
+                _in_recovery, lag = cursor.fetchone()
+            if lag is not None:
+                self.samples.append(float(lag))
 
-        thread = threading.Thread(target=sample, daemon=True)
-        thread.start()
-        try:
+        with periodic.every(self.every, sample, name="replica-lag"):
             yield
-        finally:
-            stop.set()
-            thread.join()
 
     def summary(self) -> str:
         if not replica_configured():
