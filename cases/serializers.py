@@ -23,7 +23,7 @@ from cases.models import (
 from cases.querysets import OPEN_STATUSES, WORK_QUEUES
 from config.errors import InvalidInput
 from config.labels import LabelField, LabelledSerializerMixin, Labels
-from config.serializers import FieldsOnce, LeanModelSerializer
+from config.serializers import FieldsOnce, LeanModelSerializer, StrictParams
 from grids.fields import PersonalDataField, ScopedRelatedField
 from grids.geo.coords import CoordSystem
 from grids.models import Grid, GridWorker, MicroGrid
@@ -515,7 +515,7 @@ class MergeInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class NearbyParams(serializers.Serializer):
+class NearbyParams(StrictParams):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lng = serializers.FloatField(min_value=-180, max_value=180)
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())

@@ -406,6 +406,19 @@ def refuse_undeclared(serializer: serializers.Serializer) -> None:
         raise serializers.ValidationError(unknown)
 
 
+class StrictParams(serializers.Serializer):
+    """Query parameters where a misspelt one is a 400 naming it and the allowed ones, rather
+    than being ignored (a filter left out would answer the unfiltered list or totals)."""
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            allowed = ", ".join(sorted(self.fields))
+            message = _("Unknown parameter. Allowed: %(allowed)s.") % {"allowed": allowed}
+            raise serializers.ValidationError({name: [message] for name in unknown})
+        return super().validate(attrs)
+
+
 class StrictInput(serializers.Serializer):
     refuses_unknown_fields = True  # the schema says so: additionalProperties false
 

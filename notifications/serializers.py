@@ -2,22 +2,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from config.serializers import StrictInput
+from config.serializers import StrictInput, StrictParams
 from notifications.models import Notification
 
 
-class InboxParams(serializers.Serializer):
+class InboxParams(StrictParams):
     since = serializers.IntegerField(
         required=False, min_value=0, help_text=_("The cursor of an earlier answer.")
     )
     unread = serializers.BooleanField(required=False, default=False)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
-
-    def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError({name: [_("Unknown parameter.")] for name in sorted(unknown)})
-        return attrs
 
 
 class NotificationSerializer(serializers.ModelSerializer):

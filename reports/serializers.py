@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from cases.models import Category, Kind
 from config.filters import PeriodDayValidator
+from config.serializers import StrictParams
 from reports import metrics as m
 from reports.rankings import PERIODS, RANKED_BY, RANKED_GROUPS
 from reports.selectors import MEDIATION_DIMENSIONS, RESOLUTION_DIMENSIONS, ReportFilters
@@ -13,7 +14,7 @@ from reports.selectors import MEDIATION_DIMENSIONS, RESOLUTION_DIMENSIONS, Repor
 FORMATS = ["json", "csv", "xlsx"]
 
 
-class ReportParams(serializers.Serializer):
+class ReportParams(StrictParams):
     """Period, territory, grouping and file format of a report."""
 
     dimensions: dict = {}
@@ -45,12 +46,7 @@ class ReportParams(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
-        # A misspelt filter would otherwise be ignored and the unfiltered totals answered.
-        unknown = sorted(set(self.initial_data) - set(self.fields))
-        if unknown:
-            allowed = ", ".join(sorted(self.fields))
-            message = _("Unknown parameter. Allowed: %(allowed)s.") % {"allowed": allowed}
-            raise serializers.ValidationError({name: [message] for name in unknown})
+        attrs = super().validate(attrs)
         if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
             raise serializers.ValidationError({"to": [_("The period ends before it starts.")]})
         return attrs
@@ -88,7 +84,7 @@ class MediationParams(ReportParams):
     dimensions = MEDIATION_DIMENSIONS
 
 
-class RankingParams(serializers.Serializer):
+class RankingParams(StrictParams):
     """Which ranking: of grids or workers, over which period, by which figure, where."""
 
     of = serializers.ChoiceField(choices=list(RANKED_GROUPS.items()), default="grid")
@@ -102,14 +98,6 @@ class RankingParams(serializers.Serializer):
     street = serializers.IntegerField(min_value=1, required=False)
     community = serializers.IntegerField(min_value=1, required=False)
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
-
-    def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(self.fields))
-        if unknown:
-            allowed = ", ".join(sorted(self.fields))
-            message = _("Unknown parameter. Allowed: %(allowed)s.") % {"allowed": allowed}
-            raise serializers.ValidationError({name: [message] for name in unknown})
-        return attrs
 
     def filters(self) -> ReportFilters:
         data = self.validated_data

@@ -87,6 +87,8 @@ def test_nearby_takes_each_coordinate_system(api, shaped_world, category):
         ({"lat": 91, "lng": 106.02, "category": "CATEGORY"}, "lat"),
         ({"lat": 29.02, "lng": 181, "category": "CATEGORY"}, "lng"),
         ({"lat": 29.02, "lng": 106.02, "category": "CATEGORY", "coord_system": "mars"}, "coord_system"),
+        # A radius the endpoint does not take is refused, not silently ignored.
+        ({"lat": 29.02, "lng": 106.02, "category": "CATEGORY", "radius": 500}, "radius"),
     ],
 )
 def test_nearby_bad_input_is_400(api, shaped_world, category, params, field):
