@@ -1,0 +1,34 @@
+"""Pieces of `bench_api` that run without its gunicorn: the replica's lag, sampled while a
+block runs."""
+
+import time
+
+import pytest
+
+from cases.bench.run import LagSampler
+from config.replica import replica_configured
+
+
+def test_without_a_replica_the_bench_says_so():
+    if replica_configured():
+        pytest.skip("a replica is configured")
+    sampler = LagSampler()
+    with sampler.sampling():
+        time.sleep(0.05)
+    assert sampler.samples == []
+    assert "no read replica" in sampler.summary()
+
+
+@pytest.mark.django_db(databases=["default", "replica"])
+def test_the_lag_is_sampled_from_the_replica_while_the_block_runs():
+    if not replica_configured():
+        pytest.skip("needs the streaming replica: set DATABASE_REPLICA_URL")
+    sampler = LagSampler(every=0.02)
+    with sampler.sampling():
+        time.sleep(0.3)
+    assert len(sampler.samples) >= 3
+    assert all(lag >= 0 for lag in sampler.samples)
+    assert sampler.summary().startswith("Replica lag under the creates' load")
+    with sampler.sampling(active=False):  # the other pairs are not sampled
+        time.sleep(0.1)
+    assert len(sampler.samples) < 0.3 / 0.02 + 2
