@@ -318,7 +318,27 @@ class PhotoField(serializers.Field):
         raise NotImplementedError  # written only
 
 
-class CaseCreateSerializer(FieldsOnce, serializers.Serializer):
+class BaseDataReferences(serializers.Serializer):
+    """The base data a case is about (人、地、物、组织), each an id in the caller's territory."""
+
+    building = ScopedRelatedField(
+        style=ID_BOX, queryset=Building.objects.all(), required=False, allow_null=True
+    )
+    house = ScopedRelatedField(
+        style=ID_BOX, queryset=House.objects.select_related("building"), required=False, allow_null=True
+    )
+    resident = ScopedRelatedField(
+        style=ID_BOX, queryset=Resident.objects.all(), required=False, allow_null=True
+    )
+    organisation = ScopedRelatedField(
+        style=ID_BOX, queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+    facility = ScopedRelatedField(
+        style=ID_BOX, queryset=Facility.objects.all(), required=False, allow_null=True
+    )
+
+
+class CaseCreateSerializer(FieldsOnce, BaseDataReferences):
     """What a grid worker's phone sends to log a case. Any other name in the body is a 400."""
 
     refuses_unknown_fields = True  # the schema says so: additionalProperties false
@@ -363,21 +383,6 @@ class CaseCreateSerializer(FieldsOnce, serializers.Serializer):
         default=False, help_text=_("A small matter the grid worker has already handled (即报即办).")
     )
     result = serializers.CharField(required=False, allow_blank=True, default="")
-    building = ScopedRelatedField(
-        style=ID_BOX, queryset=Building.objects.all(), required=False, allow_null=True
-    )
-    house = ScopedRelatedField(
-        style=ID_BOX, queryset=House.objects.select_related("building"), required=False, allow_null=True
-    )
-    resident = ScopedRelatedField(
-        style=ID_BOX, queryset=Resident.objects.all(), required=False, allow_null=True
-    )
-    organisation = ScopedRelatedField(
-        style=ID_BOX, queryset=Organisation.objects.all(), required=False, allow_null=True
-    )
-    facility = ScopedRelatedField(
-        style=ID_BOX, queryset=Facility.objects.all(), required=False, allow_null=True
-    )
     photos = PhotoList(
         child=PhotoField(),
         required=False,
@@ -397,7 +402,7 @@ class CaseCreateSerializer(FieldsOnce, serializers.Serializer):
         return attrs
 
 
-class CaseUpdateSerializer(serializers.Serializer):
+class CaseUpdateSerializer(BaseDataReferences):
     """PATCH: the description fields only. Any other name in the body is a 400 naming it.
 
     DRF would silently drop a field the serializer does not declare, so that a client
@@ -425,21 +430,6 @@ class CaseUpdateSerializer(serializers.Serializer):
     contact_name = serializers.CharField(max_length=30, required=False, allow_blank=True)
     contact_phone = serializers.CharField(
         max_length=20, required=False, allow_blank=True, validators=[validate_phone]
-    )
-    building = ScopedRelatedField(
-        style=ID_BOX, queryset=Building.objects.all(), required=False, allow_null=True
-    )
-    house = ScopedRelatedField(
-        style=ID_BOX, queryset=House.objects.select_related("building"), required=False, allow_null=True
-    )
-    resident = ScopedRelatedField(
-        style=ID_BOX, queryset=Resident.objects.all(), required=False, allow_null=True
-    )
-    organisation = ScopedRelatedField(
-        style=ID_BOX, queryset=Organisation.objects.all(), required=False, allow_null=True
-    )
-    facility = ScopedRelatedField(
-        style=ID_BOX, queryset=Facility.objects.all(), required=False, allow_null=True
     )
 
     def validate(self, attrs):

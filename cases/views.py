@@ -19,7 +19,7 @@ from cases import serializers as s
 from cases import services
 from cases.attachments import case_attach, case_create_with_files, check_request_size, files_kept_on_commit
 from cases.filters import CaseFilter, CaseOrderingFilter
-from cases.idempotency import HEADER, KEY_PATTERN
+from cases.idempotency import HEADER
 from cases.models import Case, CaseAttachment, CaseEvent, Category
 from cases.selectors import cases_nearby, my_work, possible_duplicates
 from cases.sync import case_create_once, cases_sync
@@ -27,6 +27,7 @@ from config.api import IF_MATCH_PATTERN, error_response, etag_for, expected_vers
 from config.errors import StaleVersion
 from config.filters import FilterBackend
 from config.parsers import BatchJSONParser, FormParser, JSONParser, MultiPartParser
+from core.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_SCHEMA
 from grids.geo.coords import to_wgs84
 from grids.reveal import RevealMixin
 from grids.scope import scope_for
@@ -41,14 +42,6 @@ IF_MATCH = OpenApiParameter(
     required=False,
     pattern=IF_MATCH_PATTERN,
     description=gettext_lazy("The ETag read from the case."),
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    HEADER,
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    pattern=KEY_PATTERN.pattern,
-    description=gettext_lazy("Makes a retry replay the first answer."),
 )
 
 
@@ -191,7 +184,7 @@ class CaseViewSet(
         ),
         request=s.CaseCreateSerializer,
         responses={201: s.CaseDetailSerializer},
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[IDEMPOTENCY_SCHEMA],
     )
     def create(self, request, *args, **kwargs):
         services.check_may_report(request.user)

@@ -39,6 +39,8 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter
 
 from config.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, InvalidInput
 from core.locking import lock_one
@@ -46,6 +48,15 @@ from core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
+# The header as the OpenAPI schema describes it, for every create that takes it.
+SCHEMA_PARAMETER = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    pattern=KEY_PATTERN.pattern,
+    description=gettext_lazy("Makes a retry replay the first answer."),
+)
 # A request that has held its key this long without answering is taken to have died.
 IN_FLIGHT_TIMEOUT = timedelta(minutes=2)
 # The API promises clients that a key is remembered at least this long, whatever the setting.

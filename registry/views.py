@@ -18,7 +18,8 @@ from config.api import StrictOrderingFilter, error_response, etag_for, expected_
 from config.errors import RoleNotAllowed
 from config.filters import FilterBackend
 from core.access import ACCESS
-from core.idempotency import HEADER, KEY_PATTERN, create_once
+from core.idempotency import HEADER, create_once
+from core.idempotency import SCHEMA_PARAMETER as IDEMPOTENCY_SCHEMA
 from grids.reveal import RevealMixin
 from grids.scope import scope_for
 from grids.viewsets import ScopedViewSetMixin
@@ -39,15 +40,6 @@ from registry.models import (
     SafetyTag,
     Visit,
     VisitRule,
-)
-
-IDEMPOTENCY_KEY = OpenApiParameter(
-    HEADER,
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    pattern=KEY_PATTERN.pattern,
-    description=gettext_lazy("Makes a retry replay the first answer."),
 )
 
 
@@ -322,7 +314,7 @@ class KeyPersonViewSet(
         summary=gettext_lazy("Register a key person (the centre)"),
         request=s.KeyPersonInput,
         responses={201: s.KeyPersonDetailSerializer},
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[IDEMPOTENCY_SCHEMA],
     )
     def create(self, request, *args, **kwargs):
         key = request.headers.get(HEADER)

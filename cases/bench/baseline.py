@@ -1,7 +1,8 @@
 """What the API's create and list are measured against: the same rows with nothing around them.
 
 - `raw_create`: the case row and its history row, two INSERTs of raw SQL in one transaction.
-- `values_list`: the page of a street's cases the list shows, by `.values()` as JSON.
+- `values_list`: the page of a street's cases the list shows, by `.values()` of the columns the
+  list's serializer reads, as JSON.
 
 Neither authenticates, checks or validates anything: they are the floor, not an alternative.
 Their street, community and reporter come from the environment the bench starts the server
@@ -16,44 +17,12 @@ from functools import cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import F
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from cases.models import Case, CaseEvent
-
-LIST_FIELDS = [
-    "id",
-    "number",
-    "kind",
-    "status",
-    "title",
-    "category",
-    "priority",
-    "triage",
-    "level",
-    "source",
-    "street",
-    "community",
-    "grid",
-    "micro_grid",
-    "address",
-    "reporter",
-    "assignee_worker",
-    "assignee_unit",
-    "reported_at",
-    "due_at",
-    "closed_at",
-    "is_overdue",
-    "on_the_spot",
-    "building",
-    "house",
-    "resident",
-    "organisation",
-    "facility",
-    "version",
-]
+from cases.serializers import CaseListSerializer
 
 
 def _bench_id(name: str) -> int:
@@ -123,8 +92,7 @@ def values_list(request):
     rows = (
         Case.objects.filter(street_id=_bench_id("BENCH_API_STREET"))
         .order_by("-reported_at", "-pk")
-        .values(*LIST_FIELDS, category_name=F("category__name"), major_category=F("category__major_id"))[
-            :size
-        ]
+        # The very columns the list's serializer reads from its rows.
+        .values(*CaseListSerializer.row_columns())[:size]
     )
     return JsonResponse({"results": list(rows)}, encoder=DjangoJSONEncoder)
