@@ -64,5 +64,12 @@ class MediationCaseQuerySet(models.QuerySet):
             grid="case__grid_id",
         )
 
+    def with_latest_performance(self):
+        """`latest_performance`: what the latest follow-up found (null before any), for filters."""
+        from mediation.models import FollowUp
+
+        latest = FollowUp.objects.filter(mediation=models.OuterRef("pk")).order_by("-visited_on", "-pk")
+        return self.alias(latest_performance=models.Subquery(latest.values("performance")[:1]))
+
     def for_list(self):
         return self.select_related("case", "street", "community", "lead_mediator", "room")

@@ -110,7 +110,7 @@ MEDIATION_AGREED = Q(status=MediationStatus.AGREED)
 
 
 def mediation_metrics() -> list[Metric]:
-    """The mediation report's figures. `latest_performance` is annotated by the selector."""
+    """The mediation report's figures, over mediations `with_latest_performance()`."""
     return [
         Count("registered", _("disputes registered")),
         Count("concluded", _("mediations concluded"), Q(status__in=MEDIATION_CONCLUDED)),

@@ -1,11 +1,11 @@
 """The resolution report from summary tables: what they hold, how they are kept, how they are read.
 
-Grains. Three tables (`reports.models`), chosen by their size on the bench data (README,
-"Summary tables"): per street, per community, and per street × category × kind, each with a
-row per day and a row per whole month. The coarsest table holding every column a request
-needs answers it; grouping by grid, worker, level, source or triage, a grid filter, and a grid
-worker's or a mediator's scope read the cases, as before: a row per day and grid × worker ×
-level × … would be about one row per case.
+Grains. Four tables (`reports.models`), chosen by their size on the bench data (README,
+"Summary tables"): per street, per community, per street × category × kind and per grid, each
+with a row per day, a row per whole month and a row for the whole history. The coarsest table
+holding every column a request needs answers it; grouping by worker, level, source or triage,
+and a grid worker's or a mediator's scope read the cases, as before: a row per day and grid ×
+worker × level × … would be about one row per case.
 
 Maintenance. Every recorded step of a case adds its difference to the rows it touches, in the
 step's own transaction (an observer of `cases.workflow.CASE_HISTORY`): on PostgreSQL one
@@ -43,7 +43,15 @@ from cases.models import Case, Level, Satisfaction, Status
 from cases.querysets import OPEN_STATUSES
 from grids.scope import ALL, COMMUNITY, DISTRICT, STREET, Scope
 from reports import metrics as m
-from reports.models import CategoryRollup, CommunityRollup, GridRollup, ResolutionRollup, Span, StreetRollup
+from reports.models import (
+    ALL_DAY,
+    CategoryRollup,
+    CommunityRollup,
+    GridRollup,
+    ResolutionRollup,
+    Span,
+    StreetRollup,
+)
 
 HOUR_USEC = 3_600_000_000
 FIRST_EDGE_HOURS = 0.1
@@ -174,8 +182,9 @@ def contribution(case) -> tuple[tuple[int, ...], int, int | None]:
     return counts, usec, close_bin(usec)
 
 
-DAY, MONTH = Span.DAY.value, Span.MONTH.value  # plain text: the keys compare with stored rows
-SPANS = ((DAY, lambda day: day), (MONTH, lambda day: day.replace(day=1)))
+# Plain text: the keys compare with stored rows.
+DAY, MONTH, ALL = Span.DAY.value, Span.MONTH.value, Span.ALL.value
+SPANS = ((DAY, lambda day: day), (MONTH, lambda day: day.replace(day=1)), (ALL, lambda day: ALL_DAY))
 
 
 def _day(case):
@@ -376,14 +385,15 @@ def computed_rows(grain: Grain, cases=None) -> dict[tuple, dict]:
         rows[(row["day"], *(row[d] for d in dims))]["close_hours"][str(row["bin"])] = row["n"]
     out = {(DAY, *key): values for key, values in rows.items()}
     for (day, *rest), values in rows.items():
-        month = out.setdefault(
-            (MONTH, day.replace(day=1), *rest),
-            {**dict.fromkeys(COUNTS, 0), "close_usec": 0, "close_hours": {}},
-        )
-        for name in (*COUNTS, "close_usec"):
-            month[name] += values[name]
-        for b, n in values["close_hours"].items():
-            month["close_hours"][b] = month["close_hours"].get(b, 0) + n
+        for span, start in SPANS[1:]:
+            summed = out.setdefault(
+                (span, start(day), *rest),
+                {**dict.fromkeys(COUNTS, 0), "close_usec": 0, "close_hours": {}},
+            )
+            for name in (*COUNTS, "close_usec"):
+                summed[name] += values[name]
+            for b, n in values["close_hours"].items():
+                summed["close_hours"][b] = summed["close_hours"].get(b, 0) + n
     return out
 
 
@@ -403,20 +413,25 @@ def stored_rows(grain: Grain) -> dict[tuple, dict]:
 
 
 def rebuild(tables: list[str] | None = None) -> dict[str, int]:
-    """Count every table (or those named) again from the cases, in one transaction; {table: rows}.
+    """Count every table (or those named) again from the cases, and the mediation table from
+    the mediations (`reports.mediation_rollup`), in one transaction; {table: rows}.
 
     One INSERT … SELECT per table: the cases are grouped by row and bin in the database and
     each row's bins gathered into its JSON histogram there, so nothing passes through Python.
     A migration names the tables that exist when it runs.
     """
+    from reports import mediation_rollup  # it reads this module's spans and periods
+
     written = {}
     with transaction.atomic(), connection.cursor() as cursor:
+        if tables is None or set(mediation_rollup.TABLES) <= set(tables):
+            written.update(mediation_rollup.rebuild())
         for grain in GRAINS:
             if tables is not None and grain.model._meta.db_table not in tables:
                 continue
             grain.model.objects.all().delete()
             written[grain.model._meta.db_table] = 0
-            for span in (DAY, MONTH):
+            for span, _start in SPANS:
                 sql, params = _rebuild_sql(grain, span)
                 cursor.execute(sql, params)
                 written[grain.model._meta.db_table] += cursor.rowcount
@@ -435,11 +450,18 @@ class MonthStart(Func):
         )
 
 
+def span_start(span: str, day):
+    """The expression of a row's `day` for a span, from the expression of the local day."""
+    if span == MONTH:
+        return MonthStart(day)
+    if span == ALL:
+        return models.Value(ALL_DAY, output_field=models.DateField())
+    return day
+
+
 def _rebuild_sql(grain: Grain, span: str) -> tuple[str, tuple]:
     q = connection.ops.quote_name
-    day = TruncDate("reported_at", tzinfo=timezone.get_default_timezone())
-    if span == MONTH:
-        day = MonthStart(day)
+    day = span_start(span, TruncDate("reported_at", tzinfo=timezone.get_default_timezone()))
     aggregates = {
         name: Count("reported_at", filter=condition) for name, condition in _count_conditions().items()
     }
@@ -495,8 +517,11 @@ def grain_for(scope: Scope, group_by: str, filters) -> Grain | None:
     return None
 
 
-def _period(first: date | None, last: date | None) -> Q:
-    """The rows that count a period once: the months it covers whole, the days at its ends."""
+def period_rows(first: date | None, last: date | None, *, by_month: bool = False) -> Q:
+    """The rows that count a period once: the months it covers whole, the days at its ends;
+    the whole history is one row per group, unless the rows are to be told apart by month."""
+    if first is None and last is None and not by_month:
+        return Q(span=ALL)
     whole_from = None if first is None else (first if first.day == 1 else _next_month(first))
     after_last = None if last is None else last + timedelta(days=1)
     whole_to = None if after_last is None else after_last.replace(day=1)  # months before this one
@@ -517,7 +542,7 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def _scoped(queryset, scope: Scope):
+def scoped(queryset, scope: Scope):
     return scope.filter(
         queryset,
         district="street__district_code",
@@ -531,7 +556,8 @@ def grouped_rows(grain: Grain, dimension, scope: Scope, filters, cases, now: dat
 
     Three queries: the counts, the histograms summed in the database, and the open cases.
     """
-    rollup = _scoped(grain.model.objects.all(), scope).filter(_period(filters.date_from, filters.date_to))
+    period = period_rows(filters.date_from, filters.date_to, by_month=bool(dimension.month_of))
+    rollup = scoped(grain.model.objects.all(), scope).filter(period)
     for name, column in FILTER_COLUMNS.items():
         value = getattr(filters, name)
         if value is not None:

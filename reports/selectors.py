@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import models
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -23,9 +23,9 @@ from cases.models import Case, Category, Kind, Level, Source, Triage
 from config.errors import ObjectNotFound
 from grids.models import Community, Grid, GridWorker, Street
 from grids.scope import MEDIATION, Scope
-from mediation.models import DisputeType, FollowUp, MediationCase, MediationLevel, MediationRoom, Mediator
+from mediation.models import DisputeType, MediationCase, MediationLevel, MediationRoom, Mediator
+from reports import mediation_rollup, rollup
 from reports import metrics as m
-from reports import rollup
 from reports.db import HoursBetween, Median
 
 
@@ -270,10 +270,11 @@ def mediation_report(*, scope: Scope, group_by: str, filters: ReportFilters) -> 
     """Mediation figures of the disputes registered in the period, by group."""
     dimension = MEDIATION_DIMENSIONS[group_by]
     metric_list = m.mediation_metrics()
-    latest = FollowUp.objects.filter(mediation=OuterRef("pk")).order_by("-visited_on", "-pk")
-    mediations = _period(MediationCase.objects.visible_to(scope), "registered_at", filters).alias(
-        latest_performance=Subquery(latest.values("performance")[:1])
-    )
+    if mediation_rollup.serves(scope, group_by, filters):
+        grouped = mediation_rollup.grouped_rows(dimension, scope, filters)
+        return _finished(dimension, metric_list, grouped, {}, list(mediation_rollup.COUNTS))
+    mediations = _period(MediationCase.objects.visible_to(scope), "registered_at", filters)
+    mediations = mediations.with_latest_performance()
     for name, path in (("street", "street"), ("community", "community"), ("grid", "case__grid")):
         value = getattr(filters, name)
         if value is not None:

@@ -41,12 +41,20 @@ from registry.models import (
     ResidentExport,
     Visit,
 )
-from reports.models import CategoryRollup, CommunityRollup, GridRollup, StreetRollup
+from reports.models import (
+    CategoryRollup,
+    CommunityRollup,
+    GridRollup,
+    MediationRollup,
+    MediationTally,
+    StreetRollup,
+)
 
 # Children before parents: every foreign key is PROTECT, so this order is the only one that works.
 WIPE_ORDER = [
     KeyPersonEvent, Visit, KeyPerson, ResidentExport, Residence, Resident.tags.through,
     Organisation.safety_tags.through,
+    MediationTally, MediationRollup,
     JudicialConfirmation, Agreement, FollowUp, Session, Party, MediationEvent,
     MediationCase.assisting_mediators.through, MediationCase, Mediator, MediationRoom,
     StreetRollup, CommunityRollup, CategoryRollup, GridRollup,

@@ -9,13 +9,14 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Q
 from django.test import override_settings
 from django.urls import reverse
 
 from cases import services
 from grids.scope import scope_for
 from reports import rollup
-from reports.models import CommunityRollup, StreetRollup
+from reports.models import ALL_DAY, CommunityRollup, StreetRollup
 from reports.selectors import RESOLUTION_DIMENSIONS, ReportFilters, resolution_report
 from tests.reports.conftest import NOW
 
@@ -206,3 +207,16 @@ def test_a_change_moving_a_close_time_between_bins_updates_both_bins(world):
             cursor.execute(sql, params)
     stored = StreetRollup.objects.get(span=rollup.DAY, day=date(2025, 1, 6), street=world.street_a)
     assert {b: n for b, n in stored.close_hours.items() if n} == {"7": 1, "9": 1}
+
+
+def test_the_whole_history_is_read_from_one_row_per_group(world, data):
+    """No period: the whole-history rows, one per group, unless the rows are grouped by month."""
+    assert rollup.period_rows(None, None) == Q(span=rollup.ALL)
+    assert rollup.period_rows(None, None, by_month=True) == Q(span=rollup.MONTH) | Q(pk__in=[])
+    grain = rollup.GRAINS[0]
+    stored = rollup.stored_rows(grain)
+    whole = {key[2:]: row for key, row in stored.items() if key[0] == rollup.ALL}
+    assert whole and all(key[1] == ALL_DAY for key in stored if key[0] == rollup.ALL)
+    for street_key, row in whole.items():
+        months = [r for key, r in stored.items() if key[0] == rollup.MONTH and key[2:] == street_key]
+        assert row["total"] == sum(r["total"] for r in months)

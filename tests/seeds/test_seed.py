@@ -69,7 +69,14 @@ from registry.models import (
 )
 from registry.models import Facility as CityFacility
 from registry.models import Organisation as BaseOrganisation
-from reports.models import CategoryRollup, CommunityRollup, GridRollup, StreetRollup
+from reports.models import (
+    CategoryRollup,
+    CommunityRollup,
+    GridRollup,
+    MediationRollup,
+    MediationTally,
+    StreetRollup,
+)
 from seeds.figures import FIGURES, SQ_NAMED_URBAN, THOUSAND_HOUSEHOLDS, value
 from seeds.workload import DC_AS_OF, JJ_AS_OF, SQ_AS_OF
 from tests.seeds import replay
@@ -113,11 +120,11 @@ DIGESTED = [
     Party, Session, Agreement, JudicialConfirmation, FollowUp, BoundaryVersion,
     ResidentTag, KeyPersonCategory, VisitRule, SafetyTag, FacilityType,
     Building, House, Resident, Resident.tags.through, Residence, KeyPerson, KeyPersonEvent, Visit,
-    StreetRollup, CommunityRollup, CategoryRollup, GridRollup,
+    StreetRollup, CommunityRollup, CategoryRollup, GridRollup, MediationRollup, MediationTally,
 ]  # fmt: skip
-# Counted from the cases by the seed's last step (`rebuild_report_rollup`): not validated row by
-# row, compared with the cases by `rebuild_report_rollup --verify` instead.
-DERIVED = {StreetRollup, CommunityRollup, CategoryRollup, GridRollup}
+# Counted from the cases and mediations by the seed's last step (`rebuild_report_rollup`): not
+# validated row by row, compared with the cases by `rebuild_report_rollup --verify` instead.
+DERIVED = {StreetRollup, CommunityRollup, CategoryRollup, GridRollup, MediationRollup, MediationTally}
 # Not meaningful: when the row was created, password hashes (salted: never equal twice) and
 # the boundaries' version token (random, so that no process trusts an index of rolled-back data).
 LEFT_OUT = {"created_at", "uploaded_at", "date_joined", "last_login", "password", "token", "changed_at"}

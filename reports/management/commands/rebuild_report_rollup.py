@@ -1,4 +1,4 @@
-"""Count the resolution report's summary tables again from the cases: `rebuild_report_rollup`.
+"""Count the reports' summary tables again from the cases and mediations: `rebuild_report_rollup`.
 
 Needed after rows were written around the case steps (a bulk import, a repair by SQL); the
 seed runs it. `--verify` first compares what is stored with what the cases give, prints the
@@ -15,14 +15,14 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from grids.scope import SUPERUSER, Scope
-from reports import rollup
-from reports.selectors import ReportFilters, resolution_report
+from reports import mediation_rollup, rollup
+from reports.selectors import ReportFilters, mediation_report, resolution_report
 
 SHOWN = 5  # differences printed per table
 
 
 class Command(BaseCommand):
-    help = "Rebuild the resolution report's summary tables from the cases (--verify: compare first)."
+    help = "Rebuild the reports' summary tables from the cases and mediations (--verify: compare first)."
 
     def add_arguments(self, parser):
         parser.add_argument("--verify", action="store_true", help="Compare before and after rebuilding.")
@@ -31,23 +31,14 @@ class Command(BaseCommand):
         failed = []
         if verify:
             for grain in rollup.GRAINS:
-                found = rollup.differences(grain)
-                table = grain.model._meta.db_table
-                self.stdout.write(
-                    f"{table}: {len(found)} rows differ from the cases"
-                    if found
-                    else f"{table}: no differences"
-                )
-                for key, stored, computed in found[:SHOWN]:
-                    self.stdout.write(f"  {key}: stored {stored}, counted {computed}")
-                if found:
-                    failed.append(table)
+                failed += self._differences(grain.model._meta.db_table, rollup.differences(grain))
+            failed += self._differences(mediation_rollup.TABLES[-1], mediation_rollup.differences())
         started = time.perf_counter()
         written = rollup.rebuild()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                for grain in rollup.GRAINS:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(grain.model._meta.db_table)}")
+                for table in written:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
         rows = ", ".join(f"{table} {n:,} rows" for table, n in written.items())
         self.stdout.write(f"Rebuilt in {time.perf_counter() - started:.1f} s: {rows}")
         if verify:
@@ -55,19 +46,34 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"The summary tables differed from the cases: {', '.join(failed)}.")
 
+    def _differences(self, table: str, found: list[tuple]) -> list[str]:
+        self.stdout.write(f"{table}: {len(found)} rows differ" if found else f"{table}: no differences")
+        for key, stored, computed in found[:SHOWN]:
+            self.stdout.write(f"  {key}: stored {stored}, counted {computed}")
+        return [table] if found else []
+
     def _compare_reports(self) -> list[str]:
-        """The report from the tables against the report from the cases, all time, as superuser."""
-        scope = Scope(role=SUPERUSER)
+        """The reports from the tables against the reports from the cases and mediations, all
+        time, as superuser, for every grouping the tables serve."""
+        scope, filters = Scope(role=SUPERUSER), ReportFilters()
+        compared = [
+            ("resolution", resolution_report, group_by, rollup.reports_agree)
+            for group_by in rollup.GROUP_COLUMNS
+            if rollup.grain_for(scope, group_by, filters) is not None
+        ]
+        compared += [
+            ("mediation", mediation_report, group_by, lambda a, b: a == b)
+            for group_by in mediation_rollup.GROUP_COLUMNS
+            if mediation_rollup.serves(scope, group_by, filters)
+        ]
         failed = []
-        for group_by in rollup.GROUP_COLUMNS:
-            if rollup.grain_for(scope, group_by, ReportFilters()) is None:
-                continue
-            from_rollup = resolution_report(scope=scope, group_by=group_by, filters=ReportFilters())
+        for name, report, group_by, agree in compared:
+            from_rollup = report(scope=scope, group_by=group_by, filters=filters)
             with override_settings(REPORTS_FROM_ROLLUP=False):
-                raw = resolution_report(scope=scope, group_by=group_by, filters=ReportFilters())
-            if not rollup.reports_agree(from_rollup, raw):
-                failed.append(f"report by {group_by}")
-                self.stdout.write(f"report by {group_by}: differs from the raw report")
+                raw = report(scope=scope, group_by=group_by, filters=filters)
+            if agree(from_rollup, raw):
+                self.stdout.write(f"{name} report by {group_by}: equal to the raw report")
             else:
-                self.stdout.write(f"report by {group_by}: equal to the raw report")
+                failed.append(f"{name} report by {group_by}")
+                self.stdout.write(f"{name} report by {group_by}: differs from the raw report")
         return failed
