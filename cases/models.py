@@ -358,10 +358,11 @@ class Case(models.Model):
             # SQLite has no INCLUDE: there it is a plain index on the report time.
             models.Index(fields=["reported_at"], include=REPORT_COLUMNS, name="case_report_idx"),
             # The report's live figure beside its summary tables (`reports.rollup`): the open cases
-            # not yet due, a few days' worth, read from the index alone.
+            # not yet due, a few days' worth, read from the index alone, with every column the
+            # tables group or filter by.
             models.Index(
                 fields=["due_at"],
-                include=["reported_at", "street", "community", "category", "kind", "status"],
+                include=["reported_at", "street", "community", "grid", "category", "kind", "status"],
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="case_open_due_idx",
             ),

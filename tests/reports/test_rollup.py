@@ -220,3 +220,31 @@ def test_the_whole_history_is_read_from_one_row_per_group(world, data):
     for street_key, row in whole.items():
         months = [r for key, r in stored.items() if key[0] == rollup.MONTH and key[2:] == street_key]
         assert row["total"] == sum(r["total"] for r in months)
+
+
+@pytest.mark.parametrize("group_by", ["street", "community", "grid", "category", "kind", "month"])
+def test_the_live_count_beside_the_tables_reads_only_columns_of_its_index(world, data, group_by):
+    """The open cases not yet due are counted from `case_open_due_idx` alone on PostgreSQL: a
+    grouping or filter on a column the index does not carry would read the cases' rows."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import Case
+
+    index = next(i for i in Case._meta.indexes if i.name == "case_open_due_idx")
+    indexed = {Case._meta.get_field(name).column for name in (*index.fields, *index.include)}
+    filters = ReportFilters(street=world.street_a.pk)
+    scope = scope_for(world.viewer)
+    assert rollup.grain_for(scope, group_by, filters) is not None
+    with CaptureQueriesContext(connection) as queries:
+        resolution_report(scope=scope, group_by=group_by, filters=filters, now=NOW)
+    table = Case._meta.db_table
+    read = {
+        column
+        for query in queries.captured_queries
+        for column in re.findall(rf'"{table}"\."(\w+)"', query["sql"])
+    }
+    assert read, "the live count reads the cases"
+    assert read <= indexed, f"not in the open cases' index: {sorted(read - indexed)}"
