@@ -74,8 +74,8 @@ def observe_mediation(mediation, first: bool):
 
 
 def recount(mediation_ids: list[int]) -> None:
-    """Count these mediations again and add what changed to the table's rows: three queries a
-    mediation whose figures changed (its tally, its figures, the writes), two otherwise."""
+    """Count these mediations again and add what changed to the table's rows: two reads (the
+    tallies, the figures), and two writes (the rows, the tallies) when a figure changed."""
     before = {
         row["mediation_id"]: row
         for row in MediationTally.objects.filter(mediation_id__in=mediation_ids).values(
