@@ -208,21 +208,35 @@ def computed_rows() -> dict[tuple, dict]:
 
 
 def stored_rows() -> dict[tuple, dict]:
-    """The rows as stored, without those that count nothing."""
+    """The rows as stored, without those that count nothing at all."""
+    rows = MediationRollup.objects.values("span", *KEY, *COUNTS)
     return {
         (row["span"], row["day"], row["street_id"], row["community_id"]): {name: row[name] for name in COUNTS}
-        for row in MediationRollup.objects.filter(registered__gt=0).values("span", *KEY, *COUNTS)
+        for row in rows
+        if any(row[name] for name in COUNTS)
     }
 
 
 def differences() -> list[tuple]:
-    """Keys whose stored row differs from the one counted from the mediations, with both."""
+    """Keys whose stored row differs from the one counted from the mediations, with both; then
+    the mediations whose tally differs from their figures (the next step would add the wrong
+    difference), keyed ("tally", id)."""
     stored, computed = stored_rows(), computed_rows()
-    return [
+    found = [
         (key, stored.get(key), computed.get(key))
         for key in sorted(set(stored) | set(computed), key=str)
         if stored.get(key) != computed.get(key)
     ]
+    tallies = {
+        row.pop("mediation_id"): row for row in MediationTally.objects.values("mediation_id", *KEY, *COUNTS)
+    }
+    figures = {row.pop("counted_id"): row for row in _tallies(MediationCase.objects.all())}
+    found += [
+        (("tally", pk), tallies.get(pk), figures.get(pk))
+        for pk in sorted(set(tallies) | set(figures))
+        if tallies.get(pk) != figures.get(pk)
+    ]
+    return found
 
 
 # --- reading -----------------------------------------------------------------------------------

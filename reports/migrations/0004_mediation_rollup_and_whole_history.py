@@ -1,17 +1,22 @@
-"""The mediation report's summary table and tallies, and the whole-history rows of every table:
-counted from the cases and mediations already held."""
+"""The mediation report's summary table and tallies, and the whole-history rows of every table,
+counted from what the database already holds."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
 
 def count_existing_rows(apps, schema_editor):
+    """The whole-history rows from the month rows already held (seconds, where a rebuild from
+    the cases takes minutes at city scale and holds every row meanwhile); the mediation table
+    and its tallies from the mediations."""
     Case = apps.get_model("cases", "Case")
     if not Case.objects.exists():
         return
-    from reports.rollup import rebuild
+    from reports import mediation_rollup, rollup
 
-    rebuild()
+    for grain in rollup.GRAINS:
+        rollup.count_whole_history(grain)
+    mediation_rollup.rebuild()
 
 
 class Migration(migrations.Migration):

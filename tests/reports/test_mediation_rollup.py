@@ -146,6 +146,12 @@ def test_rebuild_command_verifies_and_repairs_the_mediation_table(world, data, c
     with pytest.raises(CommandError, match="reports_mediationrollup"):
         call_command("rebuild_report_rollup", "--verify")
     call_command("rebuild_report_rollup", "--verify")  # the failed run rebuilt it
+    tally = MediationTally.objects.filter(agreed=1).order_by("pk").first()
+    MediationTally.objects.filter(pk=tally.pk).update(agreed=0)  # the table is right, its tally not
+    with pytest.raises(CommandError, match="reports_mediationrollup"):
+        call_command("rebuild_report_rollup", "--verify")
+    assert f"('tally', {tally.pk})" in capsys.readouterr().out
+    call_command("rebuild_report_rollup", "--verify")
 
 
 def test_the_api_reads_the_table_in_a_fixed_number_of_queries(
@@ -162,11 +168,23 @@ def test_the_api_reads_the_table_in_a_fixed_number_of_queries(
 
 
 def test_the_migration_counts_the_mediations_a_database_held_before_the_table(world, data):
-    counted = (mediation_rollup.stored_rows(), list(MediationTally.objects.order_by("pk").values()))
-    assert counted[0]
+    """A database migrated from before the mediation table and the whole-history rows gets both:
+    the whole-history rows summed from its month rows, equal to those a rebuild writes."""
+    counted = (
+        mediation_rollup.stored_rows(),
+        list(MediationTally.objects.order_by("pk").values()),
+        [rollup.stored_rows(grain) for grain in rollup.GRAINS],
+    )
+    assert counted[0] and any(key[0] == rollup.WHOLE for key in counted[2][-1])
     MediationRollup.objects.all().delete()
     MediationTally.objects.all().delete()
+    for grain in rollup.GRAINS:
+        grain.model.objects.filter(span=rollup.WHOLE).delete()
     import_module("reports.migrations.0004_mediation_rollup_and_whole_history").count_existing_rows(
         apps, None
     )
-    assert (mediation_rollup.stored_rows(), list(MediationTally.objects.order_by("pk").values())) == counted
+    assert (
+        mediation_rollup.stored_rows(),
+        list(MediationTally.objects.order_by("pk").values()),
+        [rollup.stored_rows(grain) for grain in rollup.GRAINS],
+    ) == counted

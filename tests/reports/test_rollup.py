@@ -211,12 +211,12 @@ def test_a_change_moving_a_close_time_between_bins_updates_both_bins(world):
 
 def test_the_whole_history_is_read_from_one_row_per_group(world, data):
     """No period: the whole-history rows, one per group, unless the rows are grouped by month."""
-    assert rollup.period_rows(None, None) == Q(span=rollup.ALL)
+    assert rollup.period_rows(None, None) == Q(span=rollup.WHOLE)
     assert rollup.period_rows(None, None, by_month=True) == Q(span=rollup.MONTH) | Q(pk__in=[])
     grain = rollup.GRAINS[0]
     stored = rollup.stored_rows(grain)
-    whole = {key[2:]: row for key, row in stored.items() if key[0] == rollup.ALL}
-    assert whole and all(key[1] == ALL_DAY for key in stored if key[0] == rollup.ALL)
+    whole = {key[2:]: row for key, row in stored.items() if key[0] == rollup.WHOLE}
+    assert whole and all(key[1] == ALL_DAY for key in stored if key[0] == rollup.WHOLE)
     for street_key, row in whole.items():
         months = [r for key, r in stored.items() if key[0] == rollup.MONTH and key[2:] == street_key]
         assert row["total"] == sum(r["total"] for r in months)
