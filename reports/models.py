@@ -124,7 +124,7 @@ class GridRollup(ResolutionRollup):
 
 
 class MediationRollup(models.Model):
-    """The mediation report's counts per day (or whole month), street and community.
+    """The mediation report's counts per day, whole month or whole history, street and community.
 
     Its rows answer the reports by street, community or month, and the street and community
     filters, for everyone who sees a territory; by room, mediator, level or dispute type, a
