@@ -20,14 +20,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from grids.scope import Scope
 from mediation.models import MediationCase
 from reports import metrics as m
 from reports.models import MediationRollup, MediationTally
-from reports.rollup import SCOPE_COLUMNS, SPANS, period_rows, scoped, span_start
+from reports.rollup import SCOPE_COLUMNS, SPANS, span_start, table_rows
 
 COUNTS = (
     "registered",
@@ -254,16 +254,6 @@ def serves(scope: Scope, group_by: str, filters) -> bool:
 
 def grouped_rows(dimension, scope: Scope, filters) -> list[dict]:
     """The report's grouped rows, as the raw query gives them, in one query of the table."""
-    period = period_rows(filters.date_from, filters.date_to, by_month=bool(dimension.month_of))
-    rows = scoped(MediationRollup.objects.all(), scope).filter(period)
-    for name, column in FILTER_COLUMNS.items():
-        value = getattr(filters, name)
-        if value is not None:
-            rows = rows.filter(**{column: value})
-    if dimension.month_of:
-        column = "month"
-        rows = rows.annotate(month=TruncMonth("day"))
-    else:
-        column = dimension.field
-    summed = rows.order_by().values(column).annotate(**{name: Sum(name) for name in COUNTS})
+    rows, column = table_rows(MediationRollup, dimension, scope, filters, FILTER_COLUMNS)
+    summed = rows.annotate(**{name: Sum(name) for name in COUNTS})
     return list(summed.filter(registered__gt=0).order_by(column))

@@ -123,7 +123,24 @@ class GridRollup(ResolutionRollup):
         ]
 
 
-class MediationRollup(models.Model):
+class MediationCounts(models.Model):
+    """The mediation report's eight counts (`reports.mediation_rollup.COUNTS`): summed in the
+    table's rows, 0 or 1 in a mediation's tally."""
+
+    registered = models.IntegerField(_("disputes registered"), default=0)
+    concluded = models.IntegerField(_("mediations concluded"), default=0)
+    agreed = models.IntegerField(_("agreements reached"), default=0)
+    agreements = models.IntegerField(_("agreements recorded"), default=0)
+    written_agreements = models.IntegerField(_("written agreements"), default=0)
+    confirmed = models.IntegerField(_("judicially confirmed"), default=0)
+    followed_up = models.IntegerField(_("agreements followed up"), default=0)
+    fulfilled = models.IntegerField(_("fulfilled at the latest follow-up"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class MediationRollup(MediationCounts):
     """The mediation report's counts per day, whole month or whole history, street and community.
 
     Its rows answer the reports by street, community or month, and the street and community
@@ -139,14 +156,6 @@ class MediationRollup(models.Model):
     community = models.ForeignKey(
         "grids.Community", on_delete=models.CASCADE, related_name="+", verbose_name=_("community or village")
     )
-    registered = models.IntegerField(_("disputes registered"), default=0)
-    concluded = models.IntegerField(_("mediations concluded"), default=0)
-    agreed = models.IntegerField(_("agreements reached"), default=0)
-    agreements = models.IntegerField(_("agreements recorded"), default=0)
-    written_agreements = models.IntegerField(_("written agreements"), default=0)
-    confirmed = models.IntegerField(_("judicially confirmed"), default=0)
-    followed_up = models.IntegerField(_("agreements followed up"), default=0)
-    fulfilled = models.IntegerField(_("fulfilled at the latest follow-up"), default=0)
 
     class Meta:
         verbose_name = _("mediation report rollup")
@@ -161,7 +170,7 @@ class MediationRollup(models.Model):
         return f"{self.day} {self.community_id}: {self.registered}"
 
 
-class MediationTally(models.Model):
+class MediationTally(MediationCounts):
     """What one mediation adds to `MediationRollup` as last counted, and to which row.
 
     A mediation's figures hang on its agreement, confirmation and follow-ups, which a step
@@ -183,14 +192,6 @@ class MediationTally(models.Model):
     community = models.ForeignKey(
         "grids.Community", on_delete=models.CASCADE, related_name="+", verbose_name=_("community or village")
     )
-    registered = models.PositiveSmallIntegerField(_("disputes registered"), default=0)
-    concluded = models.PositiveSmallIntegerField(_("mediations concluded"), default=0)
-    agreed = models.PositiveSmallIntegerField(_("agreements reached"), default=0)
-    agreements = models.PositiveSmallIntegerField(_("agreements recorded"), default=0)
-    written_agreements = models.PositiveSmallIntegerField(_("written agreements"), default=0)
-    confirmed = models.PositiveSmallIntegerField(_("judicially confirmed"), default=0)
-    followed_up = models.PositiveSmallIntegerField(_("agreements followed up"), default=0)
-    fulfilled = models.PositiveSmallIntegerField(_("fulfilled at the latest follow-up"), default=0)
 
     class Meta:
         verbose_name = _("mediation tally")

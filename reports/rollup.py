@@ -582,25 +582,27 @@ def scoped(queryset, scope: Scope):
     )
 
 
+def table_rows(model, dimension, scope: Scope, filters, filter_columns: dict) -> tuple:
+    """A summary table's rows that count the report's period, scope and filters, as `.values()`
+    of the grouped column; and that column's name ("month" when grouped by month)."""
+    period = period_rows(filters.date_from, filters.date_to, by_month=bool(dimension.month_of))
+    rows = scoped(model.objects.all(), scope).filter(period)
+    for name, column in filter_columns.items():
+        value = getattr(filters, name)
+        if value is not None:
+            rows = rows.filter(**{column: value})
+    if dimension.month_of:
+        return rows.annotate(month=TruncMonth("day")).order_by().values("month"), "month"
+    return rows.order_by().values(dimension.field), dimension.field
+
+
 def grouped_rows(grain: Grain, dimension, scope: Scope, filters, cases, now: datetime) -> list[dict]:
     """The report's grouped rows (as the raw query gives them) from `grain`, plus live counts.
 
     Three queries: the counts, the histograms, and the open cases.
     """
-    period = period_rows(filters.date_from, filters.date_to, by_month=bool(dimension.month_of))
-    rollup = scoped(grain.model.objects.all(), scope).filter(period)
-    for name, column in FILTER_COLUMNS.items():
-        value = getattr(filters, name)
-        if value is not None:
-            rollup = rollup.filter(**{column: value})
-    if dimension.month_of:
-        column = "month"
-        rollup = rollup.annotate(month=TruncMonth("day"))
-        live = cases.annotate(month=TruncMonth(dimension.month_of))
-    else:
-        column = dimension.field
-        live = cases
-    rollup = rollup.order_by().values(column)
+    rollup, column = table_rows(grain.model, dimension, scope, filters, FILTER_COLUMNS)
+    live = cases.annotate(month=TruncMonth(dimension.month_of)) if dimension.month_of else cases
     summed = rollup.annotate(**{name: Sum(name) for name in (*COUNTS, "close_usec")})
     sums = {row[column]: row for row in summed.filter(total__gt=0).order_by(column)}
     histograms = _summed_histograms(rollup, column)
